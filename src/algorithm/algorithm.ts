@@ -1,0 +1,344 @@
+import { ShaderStage } from '../backends/webgpu-constants.js';
+import { Resource } from '../lifecycle.js';
+import { AlgorithmBindingError, ArgumentError, KomputeError, ShaderCompileError, SizeError, ValidationError, type ShaderMessage } from '../errors.js';
+import type { DeviceContext } from '../manager/device-context.js';
+import type { Releasable } from '../manager/registry.js';
+import type { Tensor } from '../memory/tensor.js';
+import { type PushConstants, toPushData } from './push-constants.js';
+import { reflectShader, type ShaderInterface } from './shader-interface.js';
+
+/** Options of `mgr.algorithm(...)` and `algorithm.rebuild(...)`. */
+export interface AlgorithmOptions {
+  /**
+   * Number of workgroups `[x, y, z]` to dispatch (missing y and z are 1). Default
+   * `[tensors[0].size, 1, 1]`, which suits shaders with `@workgroup_size(1)` as in Kompute.
+   */
+  readonly workgroup?: readonly number[];
+  /** Specialization constants: value *i* sets the WGSL `override` declared with `@id(i)`. */
+  readonly constants?: readonly number[];
+  /**
+   * Push constants, visible to the shader as `@group(1) @binding(0) var<uniform> push: P;` where
+   * `P` is a struct of 4-byte scalars in the order of the values. At most 256 bytes.
+   */
+  readonly pushConstants?: PushConstants;
+  /** The `@compute` function to run; default the only one, or `main`. */
+  readonly entryPoint?: string;
+  /** Name used in error messages and WebGPU labels. */
+  readonly label?: string;
+}
+
+type PushData = Float32Array | Int32Array | Uint32Array;
+
+/** The GPU side of an algorithm. Pipelines and bind groups are freed by WebGPU when dropped. */
+class AlgorithmCore implements Releasable {
+  pipeline: GPUComputePipeline | null = null;
+  bindGroup: GPUBindGroup | null = null;
+  bindGroupKey = '';
+
+  release(): void {
+    this.pipeline = null;
+    this.bindGroup = null;
+  }
+}
+
+interface Configuration {
+  readonly tensors: readonly Tensor[];
+  readonly wgsl: string;
+  readonly workgroup: readonly [number, number, number];
+  readonly constants: readonly number[];
+  readonly push: PushData | null;
+  readonly layout: GPUBindGroupLayout;
+  readonly pipelineLayout: GPUPipelineLayout;
+}
+
+/**
+ * A WGSL compute shader bound to tensors: tensor *i* is `@group(0) @binding(i)`. Compilation runs
+ * in the background; evaluations wait for it, and {@link Algorithm.compiled} reports errors early.
+ */
+export class Algorithm extends Resource {
+  readonly #core = new AlgorithmCore();
+  #config!: Configuration;
+  #ready!: Promise<void>;
+  #error: KomputeError | null = null;
+  #version = 0;
+
+  /** @internal Use `mgr.algorithm(...)`. */
+  constructor(context: DeviceContext, tensors: readonly Tensor[], wgsl: string, options: AlgorithmOptions = {}) {
+    super(context, 'Algorithm', options.label);
+    this.#configure(tensors, wgsl, options);
+    this.track('algorithm', this.#core);
+  }
+
+  protected get core(): Releasable {
+    return this.#core;
+  }
+
+  /**
+   * Replaces tensors, shader and options (all of them, like creating it anew) and recompiles.
+   * Sequences that record this algorithm use the new pipeline at their next evaluation.
+   */
+  rebuild(tensors: readonly Tensor[], wgsl: string, options: AlgorithmOptions = {}): void {
+    this.assertUsable('rebuild()');
+    this.#configure(tensors, wgsl, options);
+  }
+
+  /** Resolves once the pipeline is compiled; rejects with {@link ShaderCompileError} or {@link ValidationError}. */
+  async compiled(): Promise<this> {
+    this.assertUsable('compiled()');
+    await this.#ready;
+    if (this.#error) throw this.#error;
+    return this;
+  }
+
+  /** Replaces the push constants; the byte size must stay what it was at creation. */
+  setPushConstants(values: PushConstants): void {
+    this.assertUsable('setPushConstants()');
+    this.#config = { ...this.#config, push: this.checkPushConstants('values', values) };
+  }
+
+  /** The number of workgroups dispatched, `[x, y, z]`. */
+  getWorkgroup(): [number, number, number] {
+    this.assertUsable('getWorkgroup()');
+    return [...this.#config.workgroup];
+  }
+
+  /** A copy of the push constants (empty when there are none). */
+  getPushConstants(): Float32Array | Int32Array | Uint32Array {
+    this.assertUsable('getPushConstants()');
+    return this.#config.push ? this.#config.push.slice() : new Float32Array(0);
+  }
+
+  /** The specialization constants, by `@id`. */
+  getSpecializationConstants(): number[] {
+    this.assertUsable('getSpecializationConstants()');
+    return [...this.#config.constants];
+  }
+
+  /** The tensors bound, in binding order. */
+  getTensors(): readonly Tensor[] {
+    this.assertUsable('getTensors()');
+    return this.#config.tensors;
+  }
+
+  /** @internal Validates per-dispatch push constants against this algorithm's size. */
+  checkPushConstants(argument: string, values: PushConstants): PushData {
+    const data = toPushData(argument, values);
+    const expected = this.#config?.push?.byteLength ?? 0;
+    if (data.byteLength !== expected) {
+      throw new SizeError(
+        argument,
+        `${this.label} expects ${expected} bytes of push constants, got ${data.byteLength}`,
+        expected === 0 ? 'create the algorithm with pushConstants to use them' : 'pass as many values as at creation',
+      );
+    }
+    return data;
+  }
+
+  /** @internal Throws unless usable; also checks the bound tensors. */
+  assertUsableBy(action: string): void {
+    this.assertUsable(action);
+    for (const tensor of this.#config.tensors) tensor.assertUsableBy(`${action} through ${this.label}`);
+  }
+
+  /** @internal The manager context. */
+  get owner(): DeviceContext {
+    return this.context;
+  }
+
+  /** @internal Waits for compilation; throws its error. */
+  async whenCompiled(): Promise<void> {
+    if (!this.#core.pipeline || this.#error) await this.#ready;
+    if (this.#error) throw this.#error;
+  }
+
+  /** @internal True when the pipeline is compiled and error-free (no waiting needed). */
+  get isCompiled(): boolean {
+    return this.#core.pipeline !== null && this.#error === null;
+  }
+
+  /** @internal The current push constants. */
+  get pushData(): PushData | null {
+    return this.#config.push;
+  }
+
+  /** @internal Records the dispatch into `pass`; `push` is the push-constant slot to bind. */
+  encodeDispatch(pass: GPUComputePassEncoder, push: { group: GPUBindGroup; offset: number } | null): void {
+    const core = this.#core;
+    const config = this.#config;
+    pass.setPipeline(core.pipeline!);
+    pass.setBindGroup(0, this.#bindGroup(config));
+    if (push) pass.setBindGroup(1, push.group, [push.offset]);
+    pass.dispatchWorkgroups(config.workgroup[0], config.workgroup[1], config.workgroup[2]);
+  }
+
+  #bindGroup(config: Configuration): GPUBindGroup {
+    const core = this.#core;
+    let key = String(this.#version);
+    for (const t of config.tensors) key += `,${t.generation}`;
+    if (core.bindGroup === null || core.bindGroupKey !== key) {
+      core.bindGroup = this.context.device.createBindGroup({
+        label: this.label,
+        layout: config.layout,
+        entries: config.tensors.map((t, i) => ({ binding: i, resource: { buffer: t.buffer } })),
+      });
+      core.bindGroupKey = key;
+    }
+    return core.bindGroup;
+  }
+
+  #configure(tensors: readonly Tensor[], wgsl: string, options: AlgorithmOptions): void {
+    const context = this.context;
+    if (!Array.isArray(tensors)) throw new ArgumentError('tensors', 'expected an array of tensors');
+    tensors.forEach((t, i) => {
+      if (typeof t?.assertUsableBy !== 'function') throw new ArgumentError(`tensors[${i}]`, 'is not a Tensor');
+      t.assertUsableBy(`binding to ${this.label}`);
+      if (t.owner !== context) throw new ArgumentError(`tensors[${i}]`, `${t.label} belongs to another manager`);
+    });
+    if (tensors.length > context.limits.maxStorageBuffersPerShaderStage) {
+      throw new SizeError('tensors', `${tensors.length} tensors exceed this device's maxStorageBuffersPerShaderStage (${context.limits.maxStorageBuffersPerShaderStage})`);
+    }
+    if (typeof wgsl !== 'string' || wgsl.trim() === '') throw new ArgumentError('wgsl', 'expected WGSL source text');
+    const workgroup = this.#checkWorkgroup(options.workgroup ?? [tensors[0]?.size ?? 1]);
+    const constants = options.constants ?? [];
+    if (!Array.isArray(constants) || constants.some((c) => typeof c !== 'number' || !Number.isFinite(c))) {
+      throw new ArgumentError('constants', 'specialization constants must be an array of finite numbers');
+    }
+    const pushData = options.pushConstants === undefined ? null : toPushData('pushConstants', options.pushConstants);
+    const push = pushData && pushData.length > 0 ? pushData : null;
+
+    let shader: ShaderInterface | null = null;
+    try {
+      shader = reflectShader(wgsl);
+    } catch {
+      // The parser could not read it; the compiler decides (and reports errors with lines).
+    }
+    const entryPoint = this.#entryPoint(shader, options.entryPoint);
+    if (shader) this.#checkBindings(shader, tensors, push);
+
+    const { layout, pipelineLayout } = context.capture(`creating ${this.label}'s layout`, () => {
+      const layout = context.device.createBindGroupLayout({
+        label: this.label,
+        entries: tensors.map((_, i) => {
+          const declared = shader?.bindings.find((b) => b.group === 0 && b.binding === i);
+          const type: GPUBufferBindingType = declared?.access === 'read' ? 'read-only-storage' : 'storage';
+          return { binding: i, visibility: ShaderStage.COMPUTE, buffer: { type } };
+        }),
+      });
+      const groups = push ? [layout, context.pushLayout] : [layout];
+      return { layout, pipelineLayout: context.device.createPipelineLayout({ label: this.label, bindGroupLayouts: groups }) };
+    });
+
+    this.#config = { tensors: [...tensors], wgsl, workgroup, constants: [...constants], push, layout, pipelineLayout };
+    this.#version++;
+    this.#core.pipeline = null;
+    this.#core.bindGroup = null;
+    this.#error = null;
+    const version = this.#version;
+    this.#ready = this.#compile(wgsl, pipelineLayout, entryPoint, constants).then(
+      (pipeline) => {
+        if (version === this.#version && !this.isDestroyed) this.#core.pipeline = pipeline;
+      },
+      (error: unknown) => {
+        if (version !== this.#version) return;
+        this.#error = error instanceof KomputeError ? error : new ValidationError(`compiling ${this.label}`, String(error));
+      },
+    );
+  }
+
+  async #compile(wgsl: string, layout: GPUPipelineLayout, entryPoint: string | undefined, constants: readonly number[]): Promise<GPUComputePipeline> {
+    const context = this.context;
+    const { result: module, error } = context.captureNow(`compiling ${this.label}`, () =>
+      context.device.createShaderModule({ label: this.label, code: wgsl }),
+    );
+    const info = await module.getCompilationInfo();
+    const messages: ShaderMessage[] = info.messages.map((m) => ({ type: m.type, message: m.message, line: m.lineNum, column: m.linePos }));
+    if (messages.some((m) => m.type === 'error')) {
+      await error;
+      throw new ShaderCompileError(this.label, messages, wgsl);
+    }
+    const moduleError = await error;
+    if (moduleError) throw moduleError;
+    const stage: GPUProgrammableStage = { module, constants: Object.fromEntries(constants.map((c, i) => [String(i), c])) };
+    if (entryPoint !== undefined) stage.entryPoint = entryPoint;
+    try {
+      return await context.device.createComputePipelineAsync({ label: this.label, layout, compute: stage });
+    } catch (e) {
+      throw new ValidationError(`creating ${this.label}'s pipeline`, e instanceof Error ? e.message : String(e));
+    }
+  }
+
+  #entryPoint(shader: ShaderInterface | null, requested: string | undefined): string | undefined {
+    if (!shader) return requested;
+    const names = shader.computeEntryPoints;
+    if (requested !== undefined) {
+      if (!names.includes(requested)) {
+        throw new ArgumentError('entryPoint', `the shader has no @compute function '${requested}'`, `its compute entry points: ${names.join(', ') || 'none'}`);
+      }
+      return requested;
+    }
+    if (names.length === 0) throw new ArgumentError('wgsl', 'the shader declares no @compute entry point', 'add @compute @workgroup_size(...) fn main(...)');
+    if (names.length === 1) return names[0];
+    if (names.includes('main')) return 'main';
+    throw new ArgumentError('entryPoint', `the shader has several @compute functions (${names.join(', ')})`, 'name one with options.entryPoint');
+  }
+
+  #checkBindings(shader: ShaderInterface, tensors: readonly Tensor[], push: PushData | null): void {
+    let pushDeclared = false;
+    for (const b of shader.bindings) {
+      const where = `@group(${b.group}) @binding(${b.binding}) '${b.name}'`;
+      if (b.group === 0) {
+        const tensor = tensors[b.binding];
+        if (!tensor) {
+          throw new AlgorithmBindingError('tensors', `${where} has no tensor: ${tensors.length} tensor(s) were given`, 'pass a tensor for every binding of group 0');
+        }
+        if (b.kind !== 'storage') {
+          throw new AlgorithmBindingError('wgsl', `${where} must be var<storage> to bind ${tensor.label}`, 'declare tensors as var<storage, read> or var<storage, read_write>');
+        }
+        const scalar = /(f32|i32|u32|f16)>*$/.exec(b.typeName)?.[1];
+        if (scalar && scalar !== tensor.dtype) {
+          throw new AlgorithmBindingError(
+            `tensors[${b.binding}]`,
+            `${where} is ${b.typeName} but ${tensor.label} is ${tensor.dtype}`,
+            `pass a ${scalar} tensor or change the shader's element type to ${tensor.dtype}`,
+          );
+        }
+      } else if (b.group === 1 && b.binding === 0 && b.kind === 'uniform') {
+        pushDeclared = true;
+        if (!push) {
+          throw new AlgorithmBindingError('pushConstants', `${where} declares push constants but none were given`, 'pass options.pushConstants');
+        }
+        if (b.size > push.byteLength) {
+          throw new AlgorithmBindingError('pushConstants', `${where} is ${b.size} bytes but ${push.byteLength} bytes of push constants were given`, 'pass one 4-byte value per struct member');
+        }
+      } else {
+        throw new AlgorithmBindingError(
+          'wgsl',
+          `${where} is not a binding kompute-ts provides`,
+          'tensors are @group(0) @binding(i); push constants are @group(1) @binding(0) var<uniform>',
+        );
+      }
+    }
+    if (push && !pushDeclared) {
+      throw new AlgorithmBindingError('pushConstants', 'push constants were given but the shader declares no @group(1) @binding(0) var<uniform>', 'declare it, or drop options.pushConstants');
+    }
+  }
+
+  #checkWorkgroup(workgroup: readonly number[]): [number, number, number] {
+    const max = this.context.limits.maxComputeWorkgroupsPerDimension;
+    if (!Array.isArray(workgroup) || workgroup.length < 1 || workgroup.length > 3) {
+      throw new ArgumentError('workgroup', 'expected [x], [x, y] or [x, y, z] workgroup counts');
+    }
+    const full = [workgroup[0], workgroup[1] ?? 1, workgroup[2] ?? 1] as [number, number, number];
+    full.forEach((n, i) => {
+      if (!Number.isInteger(n) || n < 1) throw new ArgumentError('workgroup', `dimension ${'xyz'[i]} must be a positive integer, got ${String(n)}`);
+      if (n > max) {
+        throw new SizeError(
+          'workgroup',
+          `dimension ${'xyz'[i]} is ${n}, over this device's maxComputeWorkgroupsPerDimension (${max})`,
+          'raise @workgroup_size in the shader and dispatch fewer workgroups, or spread them over y and z',
+        );
+      }
+    });
+    return full;
+  }
+}

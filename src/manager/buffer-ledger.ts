@@ -1,0 +1,59 @@
+/** What a buffer the framework created is for; `mgr.memory()` reports bytes per category. */
+export type BufferCategory = 'device' | 'staging' | 'uniform' | 'query';
+
+/** Live resources and bytes of one manager, exact at every moment. */
+export interface MemoryReport {
+  /** Live tensors (including wrapped external buffers). */
+  readonly tensors: number;
+  /** Live algorithms (including those built-in operations made). */
+  readonly algorithms: number;
+  /** Live sequences. */
+  readonly sequences: number;
+  /** Bytes of tensors' GPU buffers created by the framework (external buffers not counted). */
+  readonly deviceBytes: number;
+  /** Bytes of host staging buffers (upload and readback). */
+  readonly stagingBytes: number;
+  /** Bytes of uniform buffers for push constants and of timestamp query buffers. */
+  readonly otherBytes: number;
+  /** The sum of all bytes above. */
+  readonly totalBytes: number;
+}
+
+/**
+ * Counts every GPU buffer the framework creates and destroys, so `mgr.memory()` is exact. All
+ * buffer creation and destruction of a manager goes through one ledger.
+ */
+export class BufferLedger {
+  readonly #bytes: Record<BufferCategory, number> = { device: 0, staging: 0, uniform: 0, query: 0 };
+  readonly #live = new Map<GPUBuffer, BufferCategory>();
+
+  constructor(private readonly device: GPUDevice) {}
+
+  /** Creates a buffer and counts it under `category`. */
+  create(descriptor: GPUBufferDescriptor, category: BufferCategory): GPUBuffer {
+    const buffer = this.device.createBuffer(descriptor);
+    this.#live.set(buffer, category);
+    this.#bytes[category] += descriptor.size;
+    return buffer;
+  }
+
+  /** Destroys a buffer this ledger created; a second call for the same buffer does nothing. */
+  destroy(buffer: GPUBuffer | null | undefined): void {
+    if (!buffer) return;
+    const category = this.#live.get(buffer);
+    if (category === undefined) return;
+    this.#live.delete(buffer);
+    this.#bytes[category] -= buffer.size;
+    buffer.destroy();
+  }
+
+  /** Destroys every buffer still counted (used when the manager goes away). */
+  destroyAll(): void {
+    for (const buffer of [...this.#live.keys()]) this.destroy(buffer);
+  }
+
+  /** Bytes per category. */
+  bytes(): Readonly<Record<BufferCategory, number>> {
+    return { ...this.#bytes };
+  }
+}

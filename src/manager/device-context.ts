@@ -1,0 +1,133 @@
+import { ShaderStage } from '../backends/webgpu-constants.js';
+import { DestroyedError, DeviceLostError, OutOfMemoryError, ValidationError, type KomputeError } from '../errors.js';
+import { BufferLedger } from './buffer-ledger.js';
+import { ChildRegistry } from './registry.js';
+
+/** The state of a manager and of the device it uses. */
+export type ContextState = 'alive' | 'destroyed' | 'lost';
+
+/**
+ * What every resource of one manager shares: the device, the buffer ledger, the weak child
+ * registry, the device's limits and features, and the capture of WebGPU errors. Resources
+ * reference this context, never the Manager object, so ownership stays a tree with the
+ * manager at its top.
+ */
+export class DeviceContext {
+  readonly device: GPUDevice;
+  readonly ledger: BufferLedger;
+  readonly registry = new ChildRegistry();
+  readonly features: ReadonlySet<string>;
+  readonly limits: GPUSupportedLimits;
+  #state: ContextState = 'alive';
+  #lostReason = '';
+  #lostMessage = '';
+  #pendingChecks: Promise<KomputeError | null>[] = [];
+  readonly #lostListeners = new Set<(error: DeviceLostError) => void>();
+  #nextId = 1;
+  #pushLayout: GPUBindGroupLayout | undefined;
+
+  constructor(device: GPUDevice) {
+    this.device = device;
+    this.ledger = new BufferLedger(device);
+    this.features = new Set(device.features as unknown as Iterable<string>);
+    this.limits = device.limits;
+  }
+
+  get state(): ContextState {
+    return this.#state;
+  }
+
+  /** A fresh label such as `Tensor#4`. */
+  nextLabel(kind: string): string {
+    return `${kind}#${this.#nextId++}`;
+  }
+
+  /** Throws unless the manager and its device are usable. */
+  assertAlive(action: string): void {
+    if (this.#state === 'destroyed') throw new DestroyedError('Manager', action);
+    if (this.#state === 'lost') throw this.lostError(action);
+  }
+
+  lostError(action?: string): DeviceLostError {
+    return new DeviceLostError(this.#lostReason || 'unknown', this.#lostMessage, action);
+  }
+
+  /** Called once when the device is lost for a reason other than our own teardown. */
+  markLost(reason: string, message: string): void {
+    if (this.#state !== 'alive') return;
+    this.#state = 'lost';
+    this.#lostReason = reason;
+    this.#lostMessage = message;
+    const error = this.lostError();
+    for (const listener of [...this.#lostListeners]) listener(error);
+  }
+
+  markDestroyed(): void {
+    this.#state = 'destroyed';
+  }
+
+  /** Registers a callback run when the device is lost; returns its removal. */
+  onLost(listener: (error: DeviceLostError) => void): () => void {
+    this.#lostListeners.add(listener);
+    return () => this.#lostListeners.delete(listener);
+  }
+
+  /**
+   * Runs `fn` inside validation and out-of-memory error scopes. WebGPU reports such errors
+   * asynchronously; the check is queued and thrown by the next {@link flushErrors} (every
+   * evaluation flushes), so no error is lost or only printed.
+   */
+  capture<T>(action: string, fn: () => T): T {
+    const check = this.#scoped(action, fn);
+    this.#pendingChecks.push(check.error);
+    return check.result;
+  }
+
+  /** Like {@link capture}, but returns the check for the caller to await itself. */
+  captureNow<T>(action: string, fn: () => T): { result: T; error: Promise<KomputeError | null> } {
+    return this.#scoped(action, fn);
+  }
+
+  /** Awaits the errors of earlier captured calls and throws the first one. */
+  async flushErrors(): Promise<void> {
+    if (this.#pendingChecks.length === 0) return;
+    const checks = this.#pendingChecks;
+    this.#pendingChecks = [];
+    const errors = await Promise.all(checks);
+    const first = errors.find((e) => e !== null);
+    if (first) throw first;
+  }
+
+  /** The bind-group layout of the push-constant uniform, `@group(1) @binding(0)`, shared by all algorithms. */
+  get pushLayout(): GPUBindGroupLayout {
+    this.#pushLayout ??= this.device.createBindGroupLayout({
+      label: 'kompute-ts push constants',
+      entries: [{ binding: 0, visibility: ShaderStage.COMPUTE, buffer: { type: 'uniform', hasDynamicOffset: true } }],
+    });
+    return this.#pushLayout;
+  }
+
+  #scoped<T>(action: string, fn: () => T): { result: T; error: Promise<KomputeError | null> } {
+    const device = this.device;
+    device.pushErrorScope('out-of-memory');
+    device.pushErrorScope('validation');
+    let error: Promise<KomputeError | null> | undefined;
+    try {
+      return { result: fn(), error: (error = this.#popScopes(action)) };
+    } finally {
+      // A throwing fn (e.g. a failed mappedAtCreation) must still leave the scope stack balanced.
+      if (!error) void this.#popScopes(action);
+    }
+  }
+
+  #popScopes(action: string): Promise<KomputeError | null> {
+    const validation = this.device.popErrorScope().catch(() => null);
+    const memory = this.device.popErrorScope().catch(() => null);
+    return Promise.all([validation, memory]).then(([v, m]): KomputeError | null => {
+      if (this.#state === 'lost') return this.lostError(action);
+      if (v) return new ValidationError(action, v.message);
+      if (m) return new OutOfMemoryError(action, m.message);
+      return null;
+    });
+  }
+}

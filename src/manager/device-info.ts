@@ -1,0 +1,68 @@
+/** What `mgr.deviceInfo()` reports (Kompute's `getDeviceProperties`). */
+export interface DeviceInfo {
+  readonly vendor: string;
+  readonly architecture: string;
+  readonly device: string;
+  readonly description: string;
+  /** Features enabled on the device. */
+  readonly features: readonly string[];
+  /** The device's limits, by name. */
+  readonly limits: Readonly<Record<string, number>>;
+}
+
+const LIMIT_NAMES = [
+  'maxBufferSize',
+  'maxStorageBufferBindingSize',
+  'maxStorageBuffersPerShaderStage',
+  'maxUniformBufferBindingSize',
+  'maxBindGroups',
+  'maxBindingsPerBindGroup',
+  'maxComputeWorkgroupStorageSize',
+  'maxComputeInvocationsPerWorkgroup',
+  'maxComputeWorkgroupSizeX',
+  'maxComputeWorkgroupSizeY',
+  'maxComputeWorkgroupSizeZ',
+  'maxComputeWorkgroupsPerDimension',
+  'maxStorageTexturesPerShaderStage',
+  'maxTextureDimension2D',
+  'minStorageBufferOffsetAlignment',
+  'minUniformBufferOffsetAlignment',
+] as const;
+
+/** Compute limits the manager raises to the adapter's maxima unless told otherwise. */
+export const RAISED_LIMITS = [
+  'maxBufferSize',
+  'maxStorageBufferBindingSize',
+  'maxStorageBuffersPerShaderStage',
+  'maxComputeWorkgroupStorageSize',
+  'maxComputeInvocationsPerWorkgroup',
+  'maxComputeWorkgroupSizeX',
+  'maxComputeWorkgroupSizeY',
+  'maxComputeWorkgroupSizeZ',
+  'maxComputeWorkgroupsPerDimension',
+] as const;
+
+/** Optional features requested whenever the adapter offers them. */
+export const USEFUL_FEATURES = ['timestamp-query', 'shader-f16', 'subgroups'] as const;
+
+/** Reads the limits that matter for compute into a plain object. */
+export function readLimits(limits: GPUSupportedLimits): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const name of LIMIT_NAMES) {
+    const value = (limits as unknown as Record<string, number | undefined>)[name];
+    if (typeof value === 'number') out[name] = value;
+  }
+  return out;
+}
+
+/** Builds the report from adapter info (when known) and the device. */
+export function describeDevice(info: GPUAdapterInfo | undefined, device: GPUDevice): DeviceInfo {
+  return {
+    vendor: info?.vendor ?? '',
+    architecture: info?.architecture ?? '',
+    device: info?.device ?? '',
+    description: info?.description ?? '',
+    features: [...(device.features as unknown as Iterable<string>)].sort(),
+    limits: readLimits(device.limits),
+  };
+}

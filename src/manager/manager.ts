@@ -1,0 +1,284 @@
+import { Algorithm, type AlgorithmOptions } from '../algorithm/algorithm.js';
+import { acquireGpu } from '../backends/gpu-provider.js';
+import { BufferUsage } from '../backends/webgpu-constants.js';
+import { ArgumentError, type DeviceLostError, SizeError, UnsupportedError } from '../errors.js';
+import { bytesPerElement, checkDType, type DType, type DTypeOf, dtypeOf, type TensorData, toTypedArray } from '../memory/dtype.js';
+import { MemoryType } from '../memory/memory-type.js';
+import { checkLength, paddedBytes, Tensor, TENSOR_BUFFER_USAGE, type TensorOptions } from '../memory/tensor.js';
+import { Sequence, type SequenceOptions } from '../sequence/sequence.js';
+import type { MemoryReport } from './buffer-ledger.js';
+import { DeviceContext } from './device-context.js';
+import { type DeviceInfo, describeDevice, RAISED_LIMITS, USEFUL_FEATURES } from './device-info.js';
+
+/** Options of {@link Manager.create}. */
+export interface ManagerOptions {
+  /** Passed to `requestAdapter`. */
+  readonly powerPreference?: GPUPowerPreference;
+  /** Only accept an adapter whose vendor, architecture, device or description contains this (case-insensitive). */
+  readonly adapter?: string;
+  /** Features the device must have; an adapter without them fails with UnsupportedError. */
+  readonly requiredFeatures?: readonly string[];
+  /**
+   * Limits to request. By default the compute limits (buffer size, storage binding size,
+   * storage buffers per stage, workgroup sizes) are raised to the adapter's maxima.
+   */
+  readonly requiredLimits?: Readonly<Record<string, number>>;
+  /** Called once if the device is lost for any reason other than `mgr.destroy()`. */
+  readonly onDeviceLost?: (error: DeviceLostError) => void;
+  /** The WebGPU entry point to use instead of `navigator.gpu` or Dawn (e.g. a `webgpu` `create()` result you configured). */
+  readonly gpu?: GPU;
+  /** Extra flags for Dawn's `create()` in Node, e.g. `['backend=vulkan']`. */
+  readonly dawnFlags?: readonly string[];
+}
+
+/** Options of {@link Manager.fromDevice}. */
+export interface ExternalDeviceOptions {
+  /** Called once if the device is lost (including when its owner destroys it). */
+  readonly onDeviceLost?: (error: DeviceLostError) => void;
+  /** The adapter info to report in `deviceInfo()`, when the device does not carry it. */
+  readonly adapterInfo?: GPUAdapterInfo;
+}
+
+/** Keeps what a collected manager must still release; holds no reference to the Manager. */
+interface ManagerHandle {
+  readonly context: DeviceContext;
+  readonly ownsDevice: boolean;
+}
+
+// A manager the user dropped without destroy(): release its resources and its own device, so
+// GPU memory returns and the process can exit.
+const forgottenManagers = new FinalizationRegistry<ManagerHandle>((handle) => {
+  if (handle.context.state !== 'alive') return;
+  handle.context.markDestroyed();
+  handle.context.registry.destroyAll();
+  handle.context.ledger.destroyAll();
+  if (handle.ownsDevice) handle.context.device.destroy();
+});
+
+/**
+ * The top owner of GPU resources (seed principle 2). It creates tensors, algorithms and
+ * sequences, tracks them weakly, and destroys whatever is still alive when it is destroyed:
+ * sequences, then algorithms, then tensors, then the device if it created the device.
+ */
+export class Manager {
+  readonly #context: DeviceContext;
+  readonly #ownsDevice: boolean;
+  readonly #adapterInfo: GPUAdapterInfo | undefined;
+  readonly #onDeviceLost: ((error: DeviceLostError) => void) | undefined;
+  #gpu: GPU | null;
+  #tearingDown = false;
+
+  private constructor(device: GPUDevice, owns: boolean, gpu: GPU | null, info: GPUAdapterInfo | undefined, onLost: ((e: DeviceLostError) => void) | undefined) {
+    this.#context = new DeviceContext(device);
+    this.#ownsDevice = owns;
+    this.#gpu = gpu;
+    this.#adapterInfo = info;
+    this.#onDeviceLost = onLost;
+    const context = this.#context;
+    void device.lost.then((lost) => {
+      if (this.#tearingDown || context.state !== 'alive') return;
+      context.markLost(lost.reason, lost.message);
+      context.registry.destroyAll();
+      context.ledger.destroyAll();
+      this.#gpu = null;
+      this.#onDeviceLost?.(context.lostError());
+    });
+    forgottenManagers.register(this, { context, ownsDevice: owns }, this);
+  }
+
+  /**
+   * Requests an adapter and a device that the manager owns (and destroys with itself). In a
+   * browser it uses `navigator.gpu`; in Node, Dawn from the `webgpu` package.
+   */
+  static async create(options: ManagerOptions = {}): Promise<Manager> {
+    const gpu = options.gpu ?? (await acquireGpu(options.dawnFlags ?? []));
+    const request: GPURequestAdapterOptions = {};
+    if (options.powerPreference) request.powerPreference = options.powerPreference;
+    const adapter = await gpu.requestAdapter(request);
+    if (!adapter) {
+      throw new UnsupportedError(
+        'no WebGPU adapter was found',
+        'on Linux without a GPU install Mesa\'s lavapipe (bash scripts/install-lavapipe.sh); with a GPU, check its Vulkan driver',
+      );
+    }
+    const info = adapter.info;
+    if (options.adapter !== undefined) {
+      const wanted = options.adapter.toLowerCase();
+      const text = [info.vendor, info.architecture, info.device, info.description].join(' ').toLowerCase();
+      if (!text.includes(wanted)) {
+        throw new UnsupportedError(`no adapter matches '${options.adapter}'`, `the adapter found is: ${text.trim() || 'unnamed'}`);
+      }
+    }
+    const available = new Set(adapter.features as unknown as Iterable<string>);
+    const missing = (options.requiredFeatures ?? []).filter((f) => !available.has(f));
+    if (missing.length > 0) {
+      throw new UnsupportedError(`the adapter lacks the required feature(s) ${missing.join(', ')}`, `it offers: ${[...available].sort().join(', ')}`);
+    }
+    const features = new Set<string>([...(options.requiredFeatures ?? []), ...USEFUL_FEATURES.filter((f) => available.has(f))]);
+    const limits: Record<string, number> = {};
+    const adapterLimits = adapter.limits as unknown as Record<string, number>;
+    for (const name of RAISED_LIMITS) if (typeof adapterLimits[name] === 'number') limits[name] = adapterLimits[name];
+    for (const [name, value] of Object.entries(options.requiredLimits ?? {})) {
+      const max = adapterLimits[name];
+      if (typeof max !== 'number') throw new UnsupportedError(`unknown limit ${name}`, 'see GPUSupportedLimits for the names');
+      const isMin = name.startsWith('min');
+      if (isMin ? value < max : value > max) {
+        throw new UnsupportedError(`requiredLimits.${name} = ${value} is beyond the adapter's ${isMin ? 'minimum' : 'maximum'} of ${max}`, 'ask for what the adapter offers');
+      }
+      limits[name] = value;
+    }
+    const device = await adapter.requestDevice({ requiredFeatures: [...features] as GPUFeatureName[], requiredLimits: limits });
+    return new Manager(device, true, gpu, info, options.onDeviceLost);
+  }
+
+  /**
+   * Bring your own device: the manager creates and tracks resources on `device` and destroys
+   * them on `destroy()`, but never destroys the device itself (seed principle 1).
+   */
+  static fromDevice(device: GPUDevice, options: ExternalDeviceOptions = {}): Manager {
+    if (!device || typeof device.createBuffer !== 'function') throw new ArgumentError('device', 'expected a GPUDevice');
+    const info = options.adapterInfo ?? (device as GPUDevice & { adapterInfo?: GPUAdapterInfo }).adapterInfo;
+    return new Manager(device, false, null, info, options.onDeviceLost);
+  }
+
+  /** The device in use (owned by the manager only when it was created by {@link Manager.create}). */
+  get device(): GPUDevice {
+    this.#context.assertAlive('device');
+    return this.#context.device;
+  }
+
+  /** True when the manager created (and will destroy) its device. */
+  get ownsDevice(): boolean {
+    return this.#ownsDevice;
+  }
+
+  /** True until the manager is destroyed or its device is lost. */
+  isInit(): boolean {
+    return this.#context.state === 'alive';
+  }
+
+  /**
+   * A tensor from data: a typed array (`Float32Array` f32, `Int32Array` i32, `Uint32Array` u32,
+   * `Uint16Array` f16 bits) or numbers (f32 unless `options.dtype` says otherwise). Or, with a
+   * length and a dtype, a zero-filled tensor.
+   */
+  tensor<T extends TensorData>(data: T, options?: TensorOptions): Tensor<DTypeOf<T>>;
+  tensor(data: readonly number[], options?: TensorOptions): Tensor;
+  tensor<D extends DType>(length: number, dtype: D, options?: TensorOptions): Tensor<D>;
+  tensor(dataOrLength: TensorData | readonly number[] | number, dtypeOrOptions?: DType | TensorOptions, maybeOptions?: TensorOptions): Tensor {
+    this.#context.assertAlive('tensor()');
+    if (typeof dataOrLength === 'number') {
+      const length = checkLength('length', dataOrLength);
+      checkDType('dtype', dtypeOrOptions);
+      const options = maybeOptions ?? {};
+      return new Tensor(this.#context, { dtype: dtypeOrOptions, size: length, type: checkMemoryType(options.type), label: options.label });
+    }
+    const options = (dtypeOrOptions ?? {}) as TensorOptions;
+    if (typeof options !== 'object') throw new ArgumentError('options', 'expected an options object; pass a dtype only with a length');
+    let dtype: DType;
+    if (ArrayBuffer.isView(dataOrLength)) {
+      dtype = dtypeOf('data', dataOrLength);
+      if (options.dtype !== undefined && options.dtype !== dtype) {
+        throw new ArgumentError('options.dtype', `is ${options.dtype} but the data is a ${dataOrLength.constructor.name} (${dtype})`);
+      }
+    } else if (Array.isArray(dataOrLength)) {
+      dtype = options.dtype ?? 'f32';
+      checkDType('options.dtype', dtype);
+    } else {
+      throw new ArgumentError('data', 'expected a typed array, an array of numbers, or a length');
+    }
+    const data = toTypedArray('data', dtype, dataOrLength as ArrayLike<number>);
+    checkLength('data.length', data.length);
+    return new Tensor(this.#context, { dtype, size: data.length, type: checkMemoryType(options.type), data, label: options.label });
+  }
+
+  /**
+   * Wraps a GPU buffer you own as a tensor of `length` elements. The manager never destroys it
+   * (seed principle 1); it needs STORAGE usage, and COPY_SRC | COPY_DST for sync operations.
+   */
+  tensorFromBuffer<D extends DType>(buffer: GPUBuffer, dtype: D, length: number, options: TensorOptions = {}): Tensor<D> {
+    this.#context.assertAlive('tensorFromBuffer()');
+    if (!buffer || typeof buffer.size !== 'number' || typeof buffer.usage !== 'number') throw new ArgumentError('buffer', 'expected a GPUBuffer');
+    checkDType('dtype', dtype);
+    checkLength('length', length);
+    const bytes = paddedBytes(length * bytesPerElement(dtype));
+    if (bytes > buffer.size) throw new SizeError('length', `${length} ${dtype} elements need ${bytes} bytes but the buffer has ${buffer.size}`);
+    const type = checkMemoryType(options.type);
+    const needed = type === MemoryType.Storage ? BufferUsage.STORAGE : TENSOR_BUFFER_USAGE;
+    if ((buffer.usage & needed) !== needed) {
+      throw new ArgumentError('buffer', `its usage (0x${buffer.usage.toString(16)}) lacks STORAGE${type === MemoryType.Storage ? '' : ' | COPY_SRC | COPY_DST'}`, 'create the buffer with those usages, or wrap it as { type: MemoryType.Storage }');
+    }
+    return new Tensor(this.#context, { dtype, size: length, type, external: buffer, label: options.label });
+  }
+
+  /** An algorithm: `wgsl` with `tensors[i]` bound to `@group(0) @binding(i)`. */
+  algorithm(tensors: readonly Tensor[], wgsl: string, options?: AlgorithmOptions): Algorithm {
+    this.#context.assertAlive('algorithm()');
+    return new Algorithm(this.#context, tensors, wgsl, options);
+  }
+
+  /** A sequence to record operations into and evaluate. */
+  sequence(options?: SequenceOptions): Sequence {
+    this.#context.assertAlive('sequence()');
+    return new Sequence(this.#context, options);
+  }
+
+  /** The adapter's vendor, architecture, description, and the device's features and limits. */
+  deviceInfo(): DeviceInfo {
+    this.#context.assertAlive('deviceInfo()');
+    return describeDevice(this.#adapterInfo, this.#context.device);
+  }
+
+  /** Live resources and bytes on the device, exact at every moment. */
+  memory(): MemoryReport {
+    const { registry, ledger } = this.#context;
+    const bytes = ledger.bytes();
+    const otherBytes = bytes.uniform + bytes.query;
+    return {
+      tensors: registry.count('tensor'),
+      algorithms: registry.count('algorithm'),
+      sequences: registry.count('sequence'),
+      deviceBytes: bytes.device,
+      stagingBytes: bytes.staging,
+      otherBytes,
+      totalBytes: bytes.device + bytes.staging + otherBytes,
+    };
+  }
+
+  /**
+   * Destroys every resource the manager created (sequences, algorithms, tensors; evaluations in
+   * flight reject with DestroyedError), then the device if the manager created it, and drops the
+   * Dawn instance so a Node process can exit. Idempotent and quiet.
+   */
+  destroy(): void {
+    const context = this.#context;
+    if (context.state === 'destroyed') return;
+    this.#tearingDown = true;
+    forgottenManagers.unregister(this);
+    context.registry.destroyAll();
+    context.ledger.destroyAll();
+    const wasAlive = context.state === 'alive';
+    context.markDestroyed();
+    if (this.#ownsDevice && wasAlive) context.device.destroy();
+    this.#gpu = null;
+  }
+
+  [Symbol.dispose](): void {
+    this.destroy();
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    this.destroy();
+  }
+
+  /** @internal For tests: the WebGPU entry point held (null once destroyed). */
+  get heldGpu(): GPU | null {
+    return this.#gpu;
+  }
+}
+
+function checkMemoryType(type: unknown): MemoryType {
+  if (type === undefined) return MemoryType.Device;
+  if (typeof type === 'string' && type in MemoryType) return type as MemoryType;
+  throw new ArgumentError('options.type', `unknown memory type ${JSON.stringify(type)}`, `use one of ${Object.keys(MemoryType).join(', ')}`);
+}

@@ -1,0 +1,181 @@
+import { BufferUsage, MapMode } from '../backends/webgpu-constants.js';
+import { StateError } from '../errors.js';
+import type { BufferLedger } from '../manager/buffer-ledger.js';
+import { type DType, type TensorData, viewOf } from './dtype.js';
+
+/**
+ * A tensor's host data, kept in mapped staging memory as Kompute keeps it (its `data()` is a
+ * view of the mapped staging buffer). Moving data between host and GPU then costs no JavaScript
+ * copy in the common cases:
+ *
+ * - the upload buffer (`MAP_WRITE | COPY_SRC`) stays mapped while idle; `data()` and `setData()`
+ *   write straight into it. An upload unmaps it, copies it to the GPU buffer and maps it again
+ *   (WebGPU keeps a `MAP_WRITE` buffer's contents across mappings).
+ * - the readback buffer (`MAP_READ | COPY_DST`) receives GPU → host copies; once mapped, `data()`
+ *   is a view of it.
+ *
+ * Whichever of the two holds the newest host data is `current`. A view handed out by `data()`
+ * stays valid until the next evaluation that transfers this tensor: WebGPU detaches a mapped
+ * range when the buffer is unmapped, so call `data()` again after each evaluation.
+ */
+export class HostMirror {
+  readonly #ledger: BufferLedger;
+  readonly #dtype: DType;
+  readonly #length: number;
+  readonly #bytes: number;
+  readonly #label: string;
+  #upload: GPUBuffer | null = null;
+  #uploadRange: ArrayBuffer | null = null;
+  #download: GPUBuffer | null = null;
+  #downloadRange: ArrayBuffer | null = null;
+  #current: 'upload' | 'download' = 'upload';
+  #view: TensorData | null = null;
+  #busy = false;
+  #released = false;
+  // Per batch being encoded: whether this mirror was already uploaded or downloaded in it.
+  #uploadStaged = false;
+  #downloadStaged = false;
+
+  constructor(ledger: BufferLedger, dtype: DType, length: number, paddedBytes: number, label: string, initial?: TensorData) {
+    this.#ledger = ledger;
+    this.#dtype = dtype;
+    this.#length = length;
+    this.#bytes = paddedBytes;
+    this.#label = label;
+    if (initial) this.write(initial);
+  }
+
+  /** True while an evaluation is moving this mirror's data. */
+  get busy(): boolean {
+    return this.#busy;
+  }
+
+  /** The host data as a typed array (a view of mapped staging memory). */
+  view(): TensorData {
+    this.#assertIdle('data()');
+    if (this.#view) return this.#view;
+    const range = this.#current === 'download' ? this.#downloadRange : this.#mappedUpload();
+    this.#view = viewOf(this.#dtype, range!, this.#length);
+    return this.#view;
+  }
+
+  /** Copies `data` (already of the right type and length) into the host data. */
+  write(data: TensorData): void {
+    this.#assertIdle('setData()');
+    const range = this.#mappedUpload();
+    viewOf(this.#dtype, range, this.#length).set(data);
+    this.#select('upload');
+  }
+
+  /** Encodes host → GPU: the upload buffer is unmapped and copied into `target`. */
+  encodeUpload(encoder: GPUCommandEncoder, target: GPUBuffer): void {
+    this.#busy = true;
+    // The GPU buffer already holds what the host will receive from a readback earlier in this
+    // batch, so uploading stale host data now would undo the batch's work.
+    if (this.#downloadStaged) return;
+    if (!this.#uploadStaged) {
+      const range = this.#mappedUpload();
+      if (this.#current === 'download') {
+        new Uint8Array(range).set(new Uint8Array(this.#downloadRange!, 0, this.#bytes));
+        this.#select('upload');
+      }
+      this.#uploadRange = null;
+      this.#view = null;
+      this.#upload!.unmap();
+      this.#uploadStaged = true;
+    }
+    encoder.copyBufferToBuffer(this.#upload!, 0, target, 0, this.#bytes);
+  }
+
+  /** Encodes GPU → host: `source` is copied into the readback buffer, mapped after the batch. */
+  encodeDownload(encoder: GPUCommandEncoder, source: GPUBuffer): void {
+    this.#busy = true;
+    if (!this.#downloadStaged) {
+      if (this.#download) {
+        if (this.#downloadRange) this.#download.unmap();
+      } else {
+        this.#download = this.#ledger.create(
+          { label: `${this.#label} readback`, size: this.#bytes, usage: BufferUsage.MAP_READ | BufferUsage.COPY_DST },
+          'staging',
+        );
+      }
+      this.#downloadRange = null;
+      if (this.#current === 'download') this.#view = null;
+      this.#downloadStaged = true;
+    }
+    encoder.copyBufferToBuffer(source, 0, this.#download!, 0, this.#bytes);
+  }
+
+  /**
+   * After the batch was submitted (or failed to encode): maps again what the batch unmapped. The
+   * promise settles when the GPU has finished the batch's copies.
+   */
+  async settle(): Promise<void> {
+    const maps: Promise<void>[] = [];
+    if (this.#uploadStaged && this.#upload) {
+      const upload = this.#upload;
+      maps.push(upload.mapAsync(MapMode.WRITE).then(() => {
+        if (this.#upload === upload) this.#uploadRange = upload.getMappedRange();
+      }));
+    }
+    if (this.#downloadStaged && this.#download) {
+      const download = this.#download;
+      maps.push(download.mapAsync(MapMode.READ).then(() => {
+        if (this.#download !== download) return;
+        this.#downloadRange = download.getMappedRange();
+        this.#view = null;
+        this.#current = 'download';
+      }));
+    }
+    this.#uploadStaged = false;
+    this.#downloadStaged = false;
+    try {
+      await Promise.all(maps);
+    } catch (error) {
+      // Released while in flight (tensor or manager destroyed): the maps were aborted on purpose.
+      if (!this.#released) throw error;
+    } finally {
+      this.#busy = false;
+    }
+  }
+
+  /** Destroys the staging buffers; pending maps are aborted and ignored. */
+  release(): void {
+    this.#released = true;
+    this.#view = null;
+    this.#uploadRange = null;
+    this.#downloadRange = null;
+    this.#ledger.destroy(this.#upload);
+    this.#ledger.destroy(this.#download);
+    this.#upload = null;
+    this.#download = null;
+  }
+
+  #select(which: 'upload' | 'download'): void {
+    if (this.#current !== which) this.#view = null;
+    this.#current = which;
+  }
+
+  /** The upload buffer's mapped range, creating the buffer (mapped, zero-filled) when missing. */
+  #mappedUpload(): ArrayBuffer {
+    if (this.#uploadRange) return this.#uploadRange;
+    if (!this.#upload) {
+      this.#upload = this.#ledger.create(
+        { label: `${this.#label} upload`, size: this.#bytes, usage: BufferUsage.MAP_WRITE | BufferUsage.COPY_SRC, mappedAtCreation: true },
+        'staging',
+      );
+      this.#uploadRange = this.#upload.getMappedRange();
+      return this.#uploadRange;
+    }
+    throw new StateError(`${this.#label}: host data is not mapped`, 'await the running evaluation first');
+  }
+
+  #assertIdle(action: string): void {
+    if (this.#busy) {
+      throw new StateError(
+        `${this.#label}.${action}: the host data is being transferred by a running evaluation`,
+        'await the evaluation (eval() or evalAwait()) before touching the data',
+      );
+    }
+  }
+}

@@ -1,0 +1,241 @@
+import { BufferUsage } from '../backends/webgpu-constants.js';
+import { Resource } from '../lifecycle.js';
+import { ArgumentError, SizeError, StateError } from '../errors.js';
+import type { DeviceContext } from '../manager/device-context.js';
+import type { Releasable } from '../manager/registry.js';
+import { bytesPerElement, checkDTypeSupported, type DType, type TensorData, type TypedArrayFor, toTypedArray, viewOf } from './dtype.js';
+import { HostMirror } from './host-mirror.js';
+import { isHostCoherent, MemoryType } from './memory-type.js';
+
+/** Options of `mgr.tensor(...)`. */
+export interface TensorOptions {
+  /** Where the data lives; default {@link MemoryType.Device}. */
+  readonly type?: MemoryType;
+  /** Element type for `number[]` data (default `f32`); typed arrays carry their own. */
+  readonly dtype?: DType;
+  /** Name used in error messages and WebGPU labels. */
+  readonly label?: string;
+}
+
+/** GPU buffer usage every tensor buffer needs: bound as storage, copied both ways. */
+export const TENSOR_BUFFER_USAGE = BufferUsage.STORAGE | BufferUsage.COPY_SRC | BufferUsage.COPY_DST;
+
+/** The GPU side of a tensor; swapped wholesale by `rebuild()`. */
+class TensorCore implements Releasable {
+  constructor(
+    private readonly context: DeviceContext,
+    public buffer: GPUBuffer,
+    public readonly ownsBuffer: boolean,
+    public mirror: HostMirror | null,
+  ) {}
+
+  release(): void {
+    this.mirror?.release();
+    this.mirror = null;
+    if (this.ownsBuffer) this.context.ledger.destroy(this.buffer);
+  }
+}
+
+/**
+ * A typed array of `size` elements on the GPU, with a host copy unless its memory type is
+ * `Storage`. Created by `mgr.tensor(...)`; owned by its manager, which destroys it at the latest
+ * when the manager is destroyed, or when the tensor is garbage collected.
+ */
+export class Tensor<D extends DType = DType> extends Resource {
+  readonly #dtype: D;
+  readonly #memoryType: MemoryType;
+  #size: number;
+  #core: TensorCore;
+  #generation = 0;
+
+  /** @internal Use `mgr.tensor(...)` or `mgr.tensorFromBuffer(...)`. */
+  constructor(
+    context: DeviceContext,
+    init: { dtype: D; size: number; type: MemoryType; data?: TensorData | undefined; external?: GPUBuffer; label?: string | undefined },
+  ) {
+    super(context, 'Tensor', init.label);
+    checkDTypeSupported(init.dtype, context.features);
+    this.#dtype = init.dtype;
+    this.#memoryType = init.type;
+    this.#size = init.size;
+    this.#core = init.external
+      ? new TensorCore(context, init.external, false, this.#newMirror(init.size, undefined))
+      : this.#allocate(init.size, init.data);
+    this.track('tensor', this.#core);
+  }
+
+  protected get core(): Releasable {
+    return this.#core;
+  }
+
+  /** Number of elements. */
+  get size(): number {
+    return this.#size;
+  }
+
+  /** Element type. */
+  get dtype(): D {
+    return this.#dtype;
+  }
+
+  /** Bytes of data: `size × bytes per element` (the GPU buffer is padded to 4 bytes). */
+  get byteLength(): number {
+    return this.#size * bytesPerElement(this.#dtype);
+  }
+
+  /** Where the data lives. */
+  get memoryType(): MemoryType {
+    return this.#memoryType;
+  }
+
+  /**
+   * The GPU buffer (for interop with your own WebGPU code). Owned by the tensor unless it was
+   * wrapped with `mgr.tensorFromBuffer`; replaced by `rebuild()`.
+   */
+  get buffer(): GPUBuffer {
+    this.assertUsable('buffer');
+    return this.#core.buffer;
+  }
+
+  /**
+   * The host copy as a typed array: a view of mapped staging memory (no copy). It holds what the
+   * last {@link OpSyncLocal} (or, for `Host` tensors, the last evaluation) brought back, or what
+   * you wrote. Call `data()` again after each evaluation that transferred the tensor: WebGPU
+   * invalidates the previous view when it remaps the staging buffer. Throws for `Storage` tensors.
+   */
+  data(): TypedArrayFor<D> {
+    this.assertUsable('data()');
+    return this.#mirror('data()').view() as TypedArrayFor<D>;
+  }
+
+  /** Copies `values` into the host copy. Exactly `size` values, of this tensor's type. */
+  setData(values: TypedArrayFor<D> | ArrayLike<number>): void {
+    this.assertUsable('setData()');
+    const mirror = this.#mirror('setData()');
+    const data = toTypedArray('values', this.#dtype, values);
+    if (data.length !== this.#size) {
+      throw new SizeError('values', `got ${data.length} values for a tensor of ${this.#size}`, 'use rebuild() to change the size');
+    }
+    mirror.write(data);
+  }
+
+  /**
+   * Reallocates the tensor: with a length, `length` zeros; with values, those values (its size
+   * becomes their count). The dtype and memory type stay. Algorithms bound to the tensor pick up
+   * the new buffer at their next dispatch. Not allowed while an evaluation transfers it.
+   */
+  rebuild(dataOrLength: number | TypedArrayFor<D> | ArrayLike<number>): void {
+    this.assertUsable('rebuild()');
+    if (!this.#core.ownsBuffer) {
+      throw new StateError(`${this.label} wraps an external buffer and cannot be rebuilt`, 'wrap a new buffer with mgr.tensorFromBuffer()');
+    }
+    if (this.#core.mirror?.busy) {
+      throw new StateError(`${this.label}.rebuild(): a running evaluation is transferring this tensor`, 'await it first');
+    }
+    let data: TensorData | undefined;
+    let size: number;
+    if (typeof dataOrLength === 'number') {
+      size = checkLength('dataOrLength', dataOrLength);
+    } else {
+      data = toTypedArray('dataOrLength', this.#dtype, dataOrLength);
+      size = checkLength('dataOrLength', data.length);
+    }
+    const fresh = this.#allocate(size, data);
+    const old = this.#core;
+    // Keep the same core object: the manager's registry is keyed by it.
+    old.release();
+    old.buffer = fresh.buffer;
+    old.mirror = fresh.mirror;
+    this.#size = size;
+    this.#generation++;
+  }
+
+  /** @internal Increments when `rebuild()` replaces the GPU buffer (bind groups must follow). */
+  get generation(): number {
+    return this.#generation;
+  }
+
+  /** @internal The host mirror, or null for `Storage` tensors. */
+  get hostMirror(): HostMirror | null {
+    return this.#core.mirror;
+  }
+
+  /** @internal Bytes of the GPU buffer (byteLength padded to 4). */
+  get paddedBytes(): number {
+    return paddedBytes(this.byteLength);
+  }
+
+  /** @internal Throws unless usable; called by operations at record and evaluation time. */
+  assertUsableBy(action: string): void {
+    this.assertUsable(action);
+  }
+
+  /** @internal The manager context the tensor belongs to. */
+  get owner(): DeviceContext {
+    return this.context;
+  }
+
+  #mirror(action: string): HostMirror {
+    const mirror = this.#core.mirror;
+    if (!mirror) {
+      throw new StateError(
+        `${this.label}.${action}: Storage tensors have no host copy`,
+        'create the tensor with { type: MemoryType.Device } (or Host) to read or write it from JavaScript',
+      );
+    }
+    return mirror;
+  }
+
+  #newMirror(size: number, data: TensorData | undefined): HostMirror | null {
+    if (this.#memoryType === MemoryType.Storage) return null;
+    return new HostMirror(this.context.ledger, this.#dtype, size, paddedBytes(size * bytesPerElement(this.#dtype)), this.label, data);
+  }
+
+  #allocate(size: number, data: TensorData | undefined): TensorCore {
+    const context = this.context;
+    const bytes = paddedBytes(size * bytesPerElement(this.#dtype));
+    checkTensorBytes(context, bytes);
+    const storageData = this.#memoryType === MemoryType.Storage ? data : undefined;
+    const buffer = context.capture(`creating ${this.label}`, () => {
+      const b = context.ledger.create(
+        { label: this.label, size: bytes, usage: TENSOR_BUFFER_USAGE, mappedAtCreation: storageData !== undefined },
+        'device',
+      );
+      if (storageData) {
+        viewOf(this.#dtype, b.getMappedRange(), size).set(storageData);
+        b.unmap();
+      }
+      return b;
+    });
+    return new TensorCore(context, buffer, true, this.#newMirror(size, data));
+  }
+}
+
+/** Is the tensor's host copy kept coherent without sync operations? */
+export function isCoherent(tensor: Tensor): boolean {
+  return isHostCoherent(tensor.memoryType);
+}
+
+/** Bytes rounded up to WebGPU's 4-byte copy granularity. */
+export function paddedBytes(bytes: number): number {
+  return Math.ceil(bytes / 4) * 4;
+}
+
+/** A positive integer element count, or an ArgumentError naming `argument`. */
+export function checkLength(argument: string, length: unknown): number {
+  if (typeof length !== 'number' || !Number.isInteger(length) || length <= 0) {
+    throw new ArgumentError(argument, `length must be a positive integer, got ${String(length)}`);
+  }
+  return length;
+}
+
+function checkTensorBytes(context: DeviceContext, bytes: number): void {
+  const limit = Math.min(context.limits.maxStorageBufferBindingSize, context.limits.maxBufferSize);
+  if (bytes > limit) {
+    throw new SizeError(
+      'length',
+      `a tensor of ${bytes} bytes exceeds this device's limit of ${limit} bytes (maxStorageBufferBindingSize / maxBufferSize)`,
+      'split the data into several tensors',
+    );
+  }
+}

@@ -1,0 +1,43 @@
+import type { Algorithm } from '../algorithm/algorithm.js';
+import type { PushConstants } from '../algorithm/push-constants.js';
+import { ArgumentError } from '../errors.js';
+import type { Tensor } from '../memory/tensor.js';
+import type { EncodeContext } from '../sequence/encode-context.js';
+import { Operation } from './operation.js';
+
+/**
+ * Dispatches an algorithm. Push constants given here apply to this dispatch only: the
+ * algorithm's own values are left unchanged (Kompute overwrote them), so one sequence can
+ * dispatch the same algorithm with different values.
+ */
+export class OpAlgoDispatch extends Operation {
+  readonly algorithm: Algorithm;
+  readonly #push: Float32Array | Int32Array | Uint32Array | null;
+
+  constructor(algorithm: Algorithm, pushConstants?: PushConstants) {
+    super();
+    if (typeof algorithm?.checkPushConstants !== 'function') throw new ArgumentError('algorithm', 'OpAlgoDispatch expects an Algorithm');
+    this.algorithm = algorithm;
+    this.#push = pushConstants === undefined ? null : algorithm.checkPushConstants('pushConstants', pushConstants);
+  }
+
+  get name(): string {
+    return 'OpAlgoDispatch';
+  }
+
+  get tensors(): readonly Tensor[] {
+    return [];
+  }
+
+  override get algorithms(): readonly Algorithm[] {
+    return [this.algorithm];
+  }
+
+  override get pushSlots(): number {
+    return (this.#push ?? this.algorithm.pushData) ? 1 : 0;
+  }
+
+  encode(context: EncodeContext): void {
+    context.dispatch(this.algorithm, this.#push);
+  }
+}

@@ -1,0 +1,48 @@
+import { DTypeError, SizeError } from '../errors.js';
+import type { Tensor } from '../memory/tensor.js';
+import type { EncodeContext } from '../sequence/encode-context.js';
+import { Operation } from './operation.js';
+import { checkTensorList } from './tensor-list.js';
+
+/**
+ * Copies the first tensor's GPU data into every other tensor (same dtype and size). Like
+ * Kompute, the destinations' host data is updated too (read back from the GPU, so it is the
+ * copied data even when the source's host copy is stale); `Storage` destinations have none.
+ */
+export class OpCopy extends Operation {
+  readonly #tensors: readonly Tensor[];
+
+  constructor(tensors: readonly Tensor[]) {
+    super();
+    this.#tensors = checkTensorList('OpCopy', tensors, 2);
+  }
+
+  get name(): string {
+    return 'OpCopy';
+  }
+
+  get tensors(): readonly Tensor[] {
+    return this.#tensors;
+  }
+
+  override validate(action: string): void {
+    super.validate(action);
+    const [source, ...targets] = this.#tensors as [Tensor, ...Tensor[]];
+    targets.forEach((target, i) => {
+      if (target.dtype !== source.dtype) {
+        throw new DTypeError(`tensors[${i + 1}]`, `OpCopy from ${source.label} (${source.dtype}) to ${target.label} (${target.dtype})`, 'copy between tensors of one dtype');
+      }
+      if (target.size !== source.size) {
+        throw new SizeError(`tensors[${i + 1}]`, `OpCopy from ${source.label} (${source.size} elements) to ${target.label} (${target.size} elements)`, 'copy between tensors of one size');
+      }
+    });
+  }
+
+  encode(context: EncodeContext): void {
+    const [source, ...targets] = this.#tensors as [Tensor, ...Tensor[]];
+    for (const target of targets) {
+      context.copyBuffer(source.buffer, target.buffer, source.paddedBytes);
+      context.download(target);
+    }
+  }
+}

@@ -1,0 +1,49 @@
+import { Algorithm } from '../algorithm/algorithm.js';
+import { DTypeError, SizeError } from '../errors.js';
+import { wgslType } from '../memory/dtype.js';
+import type { Tensor } from '../memory/tensor.js';
+import { OpAlgoDispatch } from './op-algo-dispatch.js';
+import { checkTensorList } from './tensor-list.js';
+
+const WORKGROUP_SIZE = 256;
+
+function multShader(type: string, columns: number): string {
+  const enable = type === 'f16' ? 'enable f16;\n' : '';
+  return `${enable}@group(0) @binding(0) var<storage, read> lhs: array<${type}>;
+@group(0) @binding(1) var<storage, read> rhs: array<${type}>;
+@group(0) @binding(2) var<storage, read_write> result: array<${type}>;
+
+@compute @workgroup_size(${WORKGROUP_SIZE})
+fn main(@builtin(global_invocation_id) id: vec3u) {
+  let i = id.x + id.y * ${columns * WORKGROUP_SIZE}u;
+  if (i < arrayLength(&result)) {
+    result[i] = lhs[i] * rhs[i];
+  }
+}
+`;
+}
+
+/**
+ * The built-in element-wise product `out[i] = lhs[i] * rhs[i]`, for tensors of one dtype and
+ * size. Its algorithm is created through the tensors' manager, which owns it like any other.
+ */
+export class OpMult extends OpAlgoDispatch {
+  constructor(tensors: readonly [Tensor, Tensor, Tensor] | readonly Tensor[]) {
+    const list = checkTensorList('OpMult', tensors, 3);
+    if (list.length !== 3) throw new SizeError('tensors', `OpMult expects exactly 3 tensors [lhs, rhs, out], got ${list.length}`);
+    const [lhs, rhs, out] = list as [Tensor, Tensor, Tensor];
+    for (const t of [rhs, out]) {
+      if (t.dtype !== lhs.dtype) throw new DTypeError('tensors', `OpMult needs one dtype: ${lhs.label} is ${lhs.dtype}, ${t.label} is ${t.dtype}`);
+      if (t.size !== lhs.size) throw new SizeError('tensors', `OpMult needs one size: ${lhs.label} has ${lhs.size} elements, ${t.label} has ${t.size}`);
+    }
+    const groups = Math.ceil(lhs.size / WORKGROUP_SIZE);
+    const max = lhs.owner.limits.maxComputeWorkgroupsPerDimension;
+    const columns = Math.min(groups, max);
+    const rows = Math.ceil(groups / columns);
+    super(new Algorithm(lhs.owner, list, multShader(wgslType(lhs.dtype), columns), { workgroup: [columns, rows, 1], label: `OpMult(${lhs.label})` }));
+  }
+
+  override get name(): string {
+    return 'OpMult';
+  }
+}

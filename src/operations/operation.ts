@@ -1,0 +1,37 @@
+import type { Algorithm } from '../algorithm/algorithm.js';
+import type { Tensor } from '../memory/tensor.js';
+import type { EncodeContext } from '../sequence/encode-context.js';
+
+/**
+ * A step recorded into a sequence. Operations own no GPU memory (seed principle 3): they only
+ * reference tensors and algorithms, which their manager owns. Subclass it for custom steps.
+ */
+export abstract class Operation {
+  /** Name used in errors and timestamps. */
+  abstract get name(): string;
+
+  /** Tensors the operation reads or writes. */
+  abstract get tensors(): readonly Tensor[];
+
+  /** Algorithms the operation dispatches. */
+  get algorithms(): readonly Algorithm[] {
+    return [];
+  }
+
+  /** Push-constant slots the operation uses per evaluation (one per dispatch that has them). */
+  get pushSlots(): number {
+    return 0;
+  }
+
+  /**
+   * Checks that everything referenced can still be used; runs at `record()` and before every
+   * evaluation, so a destroyed tensor fails with DestroyedError instead of reaching the GPU.
+   */
+  validate(action: string): void {
+    for (const tensor of this.tensors) tensor.assertUsableBy(`${action} ${this.name}`);
+    for (const algorithm of this.algorithms) algorithm.assertUsableBy(`${action} ${this.name}`);
+  }
+
+  /** Records the operation's GPU work. */
+  abstract encode(context: EncodeContext): void;
+}

@@ -1,0 +1,15 @@
+import { ArgumentError } from '../errors.js';
+import { Tensor } from '../memory/tensor.js';
+
+/** Checks an operation's tensor argument: an array of at least `min` tensors of one manager. */
+export function checkTensorList(op: string, tensors: unknown, min: number): readonly Tensor[] {
+  if (!Array.isArray(tensors)) throw new ArgumentError('tensors', `${op} expects an array of tensors`);
+  if (tensors.length < min) {
+    throw new ArgumentError('tensors', `${op} needs at least ${min} tensor${min > 1 ? 's' : ''}, got ${tensors.length}`);
+  }
+  tensors.forEach((t, i) => {
+    if (!(t instanceof Tensor)) throw new ArgumentError(`tensors[${i}]`, `${op} got something that is not a Tensor`);
+    if (t.owner !== (tensors[0] as Tensor).owner) throw new ArgumentError(`tensors[${i}]`, `${t.label} belongs to another manager than ${(tensors[0] as Tensor).label}`);
+  });
+  return [...(tensors as Tensor[])];
+}
