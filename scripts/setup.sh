@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Makes a fresh clone ready to run: npm dependencies, the TypeScript build, and a WebGPU adapter
+# (Mesa's software Vulkan driver when the machine has no GPU). Run by `npm start` and `npm test`
+# before anything else; quick when everything is already in place.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [[ ! -d node_modules || package-lock.json -nt node_modules/.package-lock.json ]]; then
+  echo "setup: installing npm dependencies"
+  npm ci --no-audit --no-fund --loglevel=error
+fi
+
+echo "setup: building"
+npx --no-install tsc -p .
+
+if ! node scripts/probe-adapter.mjs 2>/dev/null; then
+  echo "setup: no WebGPU adapter; installing Mesa's software Vulkan driver (lavapipe)"
+  if [[ $(id -u) -eq 0 ]]; then
+    bash scripts/install-lavapipe.sh
+  elif command -v sudo >/dev/null; then
+    sudo bash scripts/install-lavapipe.sh
+  else
+    echo "setup: run 'bash scripts/install-lavapipe.sh' as root, or install your GPU's Vulkan driver" >&2
+    exit 1
+  fi
+  node scripts/probe-adapter.mjs 2>/dev/null || { echo "setup: still no WebGPU adapter: see README.md, Troubleshooting" >&2; exit 1; }
+fi
