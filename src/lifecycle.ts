@@ -44,6 +44,7 @@ export abstract class Resource {
   destroy(): void {
     if (this.#destroyed) return;
     this.#destroyed = true;
+    this.context.bumpEpoch();
     this.beforeRelease();
     const core = this.core;
     this.context.registry.remove(core);

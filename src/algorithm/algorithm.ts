@@ -33,7 +33,8 @@ type PushData = Float32Array | Int32Array | Uint32Array;
 class AlgorithmCore implements Releasable {
   pipeline: GPUComputePipeline | null = null;
   bindGroup: GPUBindGroup | null = null;
-  bindGroupKey = '';
+  bindGroupVersion = -1;
+  generations: number[] = [];
 
   release(): void {
     this.pipeline = null;
@@ -134,6 +135,13 @@ export class Algorithm extends Resource {
     return data;
   }
 
+  /** @internal True when the algorithm and all its tensors can be used. */
+  isUsableWithTensors(): boolean {
+    if (!this.isInit()) return false;
+    for (const tensor of this.#config.tensors) if (!tensor.isInit()) return false;
+    return true;
+  }
+
   /** @internal Throws unless usable; also checks the bound tensors. */
   assertUsableBy(action: string): void {
     this.assertUsable(action);
@@ -161,29 +169,27 @@ export class Algorithm extends Resource {
     return this.#config.push;
   }
 
-  /** @internal Records the dispatch into `pass`; `push` is the push-constant slot to bind. */
-  encodeDispatch(pass: GPUComputePassEncoder, push: { group: GPUBindGroup; offset: number } | null): void {
-    const core = this.#core;
+  /** @internal What a dispatch binds: the compiled pipeline, the tensors' bind group, the workgroup count. */
+  dispatchState(): { pipeline: GPUComputePipeline; group: GPUBindGroup; workgroup: readonly [number, number, number] } {
     const config = this.#config;
-    pass.setPipeline(core.pipeline!);
-    pass.setBindGroup(0, this.#bindGroup(config));
-    if (push) pass.setBindGroup(1, push.group, [push.offset]);
-    pass.dispatchWorkgroups(config.workgroup[0], config.workgroup[1], config.workgroup[2]);
+    return { pipeline: this.#core.pipeline!, group: this.#bindGroup(config), workgroup: config.workgroup };
   }
 
   #bindGroup(config: Configuration): GPUBindGroup {
     const core = this.#core;
-    let key = String(this.#version);
-    for (const t of config.tensors) key += `,${t.generation}`;
-    if (core.bindGroup === null || core.bindGroupKey !== key) {
+    const generations = core.generations;
+    let stale = core.bindGroup === null || core.bindGroupVersion !== this.#version;
+    for (let i = 0; !stale && i < config.tensors.length; i++) stale = generations[i] !== config.tensors[i]!.generation;
+    if (stale) {
       core.bindGroup = this.context.device.createBindGroup({
         label: this.label,
         layout: config.layout,
         entries: config.tensors.map((t, i) => ({ binding: i, resource: { buffer: t.buffer } })),
       });
-      core.bindGroupKey = key;
+      core.bindGroupVersion = this.#version;
+      core.generations = config.tensors.map((t) => t.generation);
     }
-    return core.bindGroup;
+    return core.bindGroup!;
   }
 
   #configure(tensors: readonly Tensor[], wgsl: string, options: AlgorithmOptions): void {
@@ -230,6 +236,7 @@ export class Algorithm extends Resource {
 
     this.#config = { tensors: [...tensors], wgsl, workgroup, constants: [...constants], push, layout, pipelineLayout };
     this.#version++;
+    context.bumpEpoch();
     this.#core.pipeline = null;
     this.#core.bindGroup = null;
     this.#error = null;

@@ -24,7 +24,9 @@ export class DeviceContext {
   #pendingChecks: Promise<KomputeError | null>[] = [];
   readonly #lostListeners = new Set<(error: DeviceLostError) => void>();
   #nextId = 1;
+  #epoch = 0;
   #pushLayout: GPUBindGroupLayout | undefined;
+  #workDoneWaiters: { resolve: () => void; reject: (error: unknown) => void }[] = [];
 
   constructor(device: GPUDevice) {
     this.device = device;
@@ -35,6 +37,19 @@ export class DeviceContext {
 
   get state(): ContextState {
     return this.#state;
+  }
+
+  /**
+   * Increments whenever a resource is destroyed or rebuilt. A batch that validated once validates
+   * again as long as the epoch and the batch are unchanged, so re-evaluations can skip WebGPU's
+   * error scopes (a GPU round trip each).
+   */
+  get epoch(): number {
+    return this.#epoch;
+  }
+
+  bumpEpoch(): void {
+    this.#epoch++;
   }
 
   /** A fresh label such as `Tensor#4`. */
@@ -88,6 +103,11 @@ export class DeviceContext {
     return this.#scoped(action, fn);
   }
 
+  /** True when captured calls may still report errors. */
+  get hasPendingErrors(): boolean {
+    return this.#pendingChecks.length > 0;
+  }
+
   /** Awaits the errors of earlier captured calls and throws the first one. */
   async flushErrors(): Promise<void> {
     if (this.#pendingChecks.length === 0) return;
@@ -96,6 +116,25 @@ export class DeviceContext {
     const errors = await Promise.all(checks);
     const first = errors.find((e) => e !== null);
     if (first) throw first;
+  }
+
+  /**
+   * Resolves when the GPU finished everything submitted so far. Calls made in the same tick
+   * share one `onSubmittedWorkDone` (the queue completes in order), so ten sequences evaluated
+   * together wait on one completion event instead of ten.
+   */
+  workDone(): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      if (this.#workDoneWaiters.push({ resolve, reject }) > 1) return;
+      queueMicrotask(() => {
+        const waiters = this.#workDoneWaiters;
+        this.#workDoneWaiters = [];
+        this.device.queue.onSubmittedWorkDone().then(
+          () => waiters.forEach((w) => w.resolve()),
+          (error: unknown) => waiters.forEach((w) => w.reject(error)),
+        );
+      });
+    });
   }
 
   /** The bind-group layout of the push-constant uniform, `@group(1) @binding(0)`, shared by all algorithms. */

@@ -4,7 +4,9 @@ import { ArgumentError, SizeError, StateError } from '../errors.js';
 import type { DeviceContext } from '../manager/device-context.js';
 import type { Releasable } from '../manager/registry.js';
 import { bytesPerElement, checkDTypeSupported, type DType, type TensorData, type TypedArrayFor, toTypedArray, viewOf } from './dtype.js';
-import { HostMirror } from './host-mirror.js';
+import { type HostCopy, SMALL_TRANSFER_BYTES } from './host-copy.js';
+import { MappedHostCopy } from './mapped-host-copy.js';
+import { PlainHostCopy } from './plain-host-copy.js';
 import { isHostCoherent, MemoryType } from './memory-type.js';
 
 /** Options of `mgr.tensor(...)`. */
@@ -26,7 +28,7 @@ class TensorCore implements Releasable {
     private readonly context: DeviceContext,
     public buffer: GPUBuffer,
     public readonly ownsBuffer: boolean,
-    public mirror: HostMirror | null,
+    public mirror: HostCopy | null,
   ) {}
 
   release(): void {
@@ -98,10 +100,12 @@ export class Tensor<D extends DType = DType> extends Resource {
   }
 
   /**
-   * The host copy as a typed array: a view of mapped staging memory (no copy). It holds what the
-   * last {@link OpSyncLocal} (or, for `Host` tensors, the last evaluation) brought back, or what
-   * you wrote. Call `data()` again after each evaluation that transferred the tensor: WebGPU
-   * invalidates the previous view when it remaps the staging buffer. Throws for `Storage` tensors.
+   * The host copy as a typed array. It holds what the last {@link OpSyncLocal} (or, for `Host`
+   * tensors, the last evaluation) brought back, or what you wrote into it. For tensors over
+   * 64 KiB it is a view of mapped staging memory, so transfers cost no JavaScript copy; WebGPU
+   * invalidates such a view when it remaps the staging buffer, so call `data()` again after each
+   * evaluation that transferred the tensor rather than keeping the array. Throws for `Storage`
+   * tensors, and while a running evaluation transfers the tensor.
    */
   data(): TypedArrayFor<D> {
     this.assertUsable('data()');
@@ -148,6 +152,7 @@ export class Tensor<D extends DType = DType> extends Resource {
     old.mirror = fresh.mirror;
     this.#size = size;
     this.#generation++;
+    this.context.bumpEpoch();
   }
 
   /** @internal Increments when `rebuild()` replaces the GPU buffer (bind groups must follow). */
@@ -155,9 +160,14 @@ export class Tensor<D extends DType = DType> extends Resource {
     return this.#generation;
   }
 
-  /** @internal The host mirror, or null for `Storage` tensors. */
-  get hostMirror(): HostMirror | null {
+  /** @internal How the host data moves, or null for `Storage` tensors. */
+  get hostCopy(): HostCopy | null {
     return this.#core.mirror;
+  }
+
+  /** @internal True when the GPU buffer was handed in by the user (it may be destroyed behind our back). */
+  get isExternal(): boolean {
+    return !this.#core.ownsBuffer;
   }
 
   /** @internal Bytes of the GPU buffer (byteLength padded to 4). */
@@ -175,7 +185,7 @@ export class Tensor<D extends DType = DType> extends Resource {
     return this.context;
   }
 
-  #mirror(action: string): HostMirror {
+  #mirror(action: string): HostCopy {
     const mirror = this.#core.mirror;
     if (!mirror) {
       throw new StateError(
@@ -186,9 +196,12 @@ export class Tensor<D extends DType = DType> extends Resource {
     return mirror;
   }
 
-  #newMirror(size: number, data: TensorData | undefined): HostMirror | null {
+  #newMirror(size: number, data: TensorData | undefined): HostCopy | null {
     if (this.#memoryType === MemoryType.Storage) return null;
-    return new HostMirror(this.context.ledger, this.#dtype, size, paddedBytes(size * bytesPerElement(this.#dtype)), this.label, data);
+    const bytes = paddedBytes(size * bytesPerElement(this.#dtype));
+    return bytes <= SMALL_TRANSFER_BYTES
+      ? new PlainHostCopy(this.#dtype, size, bytes, this.label, data)
+      : new MappedHostCopy(this.context.ledger, this.#dtype, size, bytes, this.label, data);
   }
 
   #allocate(size: number, data: TensorData | undefined): TensorCore {

@@ -5,6 +5,8 @@ import type { Tensor } from '../memory/tensor.js';
 import type { EncodeContext } from '../sequence/encode-context.js';
 import { Operation } from './operation.js';
 
+const NO_TENSORS: readonly Tensor[] = Object.freeze([]);
+
 /**
  * Dispatches an algorithm. Push constants given here apply to this dispatch only: the
  * algorithm's own values are left unchanged (Kompute overwrote them), so one sequence can
@@ -12,12 +14,14 @@ import { Operation } from './operation.js';
  */
 export class OpAlgoDispatch extends Operation {
   readonly algorithm: Algorithm;
+  readonly #algorithms: readonly Algorithm[];
   readonly #push: Float32Array | Int32Array | Uint32Array | null;
 
   constructor(algorithm: Algorithm, pushConstants?: PushConstants) {
     super();
     if (typeof algorithm?.checkPushConstants !== 'function') throw new ArgumentError('algorithm', 'OpAlgoDispatch expects an Algorithm');
     this.algorithm = algorithm;
+    this.#algorithms = [algorithm];
     this.#push = pushConstants === undefined ? null : algorithm.checkPushConstants('pushConstants', pushConstants);
   }
 
@@ -26,11 +30,11 @@ export class OpAlgoDispatch extends Operation {
   }
 
   get tensors(): readonly Tensor[] {
-    return [];
+    return NO_TENSORS;
   }
 
   override get algorithms(): readonly Algorithm[] {
-    return [this.algorithm];
+    return this.#algorithms;
   }
 
   override get pushSlots(): number {

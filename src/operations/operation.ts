@@ -28,8 +28,9 @@ export abstract class Operation {
    * evaluation, so a destroyed tensor fails with DestroyedError instead of reaching the GPU.
    */
   validate(action: string): void {
-    for (const tensor of this.tensors) tensor.assertUsableBy(`${action} ${this.name}`);
-    for (const algorithm of this.algorithms) algorithm.assertUsableBy(`${action} ${this.name}`);
+    // Runs before every evaluation: check cheaply, build the error message only on failure.
+    for (const tensor of this.tensors) if (!tensor.isInit()) tensor.assertUsableBy(`${action} ${this.name}`);
+    for (const algorithm of this.algorithms) if (!algorithm.isUsableWithTensors()) algorithm.assertUsableBy(`${action} ${this.name}`);
   }
 
   /** Records the operation's GPU work. */

@@ -1,42 +1,53 @@
 import type { Algorithm } from '../algorithm/algorithm.js';
 import { MAX_PUSH_CONSTANT_BYTES } from '../algorithm/push-constants.js';
-import type { HostMirror } from '../memory/host-mirror.js';
+import type { HostCopy, TransferStage } from '../memory/host-copy.js';
 import type { Tensor } from '../memory/tensor.js';
 
-/** Where push-constant slots of one evaluation go: one 256-byte slot per dispatch that has them. */
-export interface PushArena {
-  readonly bindGroup: GPUBindGroup;
-  readonly bytes: Uint8Array;
+/** The shared transfer buffers an evaluation encodes against (see TransferArena). */
+export interface ArenaBuffers {
+  readonly upload: GPUBuffer | null;
+  readonly hostUpload: Uint8Array;
+  readonly pushGroup: GPUBindGroup | null;
+  readonly readback: GPUBuffer | null;
 }
 
-/**
- * Timestamp writes for one evaluation: each timed operation gets its own compute pass with a
- * begin and an end query (WebGPU only times passes).
- */
+/** Timestamp queries for the timed passes of one evaluation. */
 export interface TimestampSlots {
   readonly querySet: GPUQuerySet;
 }
 
+interface Delivery {
+  readonly offset: number;
+  readonly bytes: number;
+  readonly deliver: (data: Uint8Array) => void;
+}
+
 /**
  * What an operation records into: one command encoder per evaluation, with consecutive dispatches
- * sharing one compute pass. Operations call these methods from their `encode()`; they never
- * create or free GPU memory themselves.
+ * sharing one compute pass (and redundant pipeline and bind-group changes skipped). Operations call
+ * these methods from their `encode()`; they never create or free GPU memory themselves.
  */
-export class EncodeContext {
+export class EncodeContext implements TransferStage {
   readonly encoder: GPUCommandEncoder;
-  readonly #arena: PushArena | null;
+  readonly #arena: ArenaBuffers;
   readonly #timestamps: TimestampSlots | null;
-  readonly #mirrors = new Set<HostMirror>();
+  readonly #copies = new Set<HostCopy>();
+  readonly #deliveries: Delivery[] = [];
   #pass: GPUComputePassEncoder | null = null;
-  #pushSlots = 0;
+  #passPipeline: GPUComputePipeline | null = null;
+  #passGroup: GPUBindGroup | null = null;
+  #pushCursor = 0;
+  #uploadCursor: number;
+  #downloadCursor = 0;
   #opIndex = 0;
-  #timedOps: number[] = [];
+  readonly #timedOps: number[] = [];
 
   /** @internal */
-  constructor(encoder: GPUCommandEncoder, arena: PushArena | null, timestamps: TimestampSlots | null) {
+  constructor(encoder: GPUCommandEncoder, arena: ArenaBuffers, pushSlots: number, timestamps: TimestampSlots | null) {
     this.encoder = encoder;
     this.#arena = arena;
     this.#timestamps = timestamps;
+    this.#uploadCursor = pushSlots * MAX_PUSH_CONSTANT_BYTES;
   }
 
   /** @internal Marks the start of operation `index` of the batch. */
@@ -44,16 +55,26 @@ export class EncodeContext {
     this.#opIndex = index;
   }
 
-  /** Dispatches `algorithm`, with `push` (or the algorithm's own) push constants. */
+  /** Dispatches `algorithm`, with `push` (or else the algorithm's own) push constants. */
   dispatch(algorithm: Algorithm, push: Float32Array | Int32Array | Uint32Array | null): void {
     const values = push ?? algorithm.pushData;
-    let slot: { group: GPUBindGroup; offset: number } | null = null;
-    if (values && this.#arena) {
-      const offset = this.#pushSlots++ * MAX_PUSH_CONSTANT_BYTES;
-      this.#arena.bytes.set(new Uint8Array(values.buffer, values.byteOffset, values.byteLength), offset);
-      slot = { group: this.#arena.bindGroup, offset };
+    const pass = this.#computePass();
+    const { pipeline, group, workgroup } = algorithm.dispatchState();
+    if (pipeline !== this.#passPipeline) {
+      pass.setPipeline(pipeline);
+      this.#passPipeline = pipeline;
     }
-    algorithm.encodeDispatch(this.#computePass(), slot);
+    if (group !== this.#passGroup) {
+      pass.setBindGroup(0, group);
+      this.#passGroup = group;
+    }
+    if (values) {
+      const offset = this.#pushCursor;
+      this.#pushCursor += MAX_PUSH_CONSTANT_BYTES;
+      this.#arena.hostUpload.set(new Uint8Array(values.buffer, values.byteOffset, values.byteLength), offset);
+      pass.setBindGroup(1, this.#arena.pushGroup!, [offset]);
+    }
+    pass.dispatchWorkgroups(workgroup[0], workgroup[1], workgroup[2]);
     if (this.#timestamps) this.#endPass();
   }
 
@@ -65,30 +86,56 @@ export class EncodeContext {
 
   /** Copies the tensor's host data to its GPU buffer. */
   upload(tensor: Tensor): void {
-    const mirror = tensor.hostMirror;
-    if (!mirror) return;
+    const copy = tensor.hostCopy;
+    if (!copy) return;
     this.#endPass();
-    this.#mirrors.add(mirror);
-    mirror.encodeUpload(this.encoder, tensor.buffer);
+    this.#copies.add(copy);
+    copy.encodeUpload(this, tensor.buffer);
   }
 
-  /** Copies the tensor's GPU buffer to its host data (readable once the evaluation completes). */
+  /** Copies the tensor's GPU buffer to its host data (readable once the evaluation completed). */
   download(tensor: Tensor): void {
-    const mirror = tensor.hostMirror;
-    if (!mirror) return;
+    const copy = tensor.hostCopy;
+    if (!copy) return;
     this.#endPass();
-    this.#mirrors.add(mirror);
-    mirror.encodeDownload(this.encoder, tensor.buffer);
+    this.#copies.add(copy);
+    copy.encodeDownload(this, tensor.buffer);
   }
 
-  /** @internal Push-constant bytes written so far. */
-  get pushBytesUsed(): number {
-    return this.#pushSlots * MAX_PUSH_CONSTANT_BYTES;
+  /** @internal TransferStage: stages small host bytes in the shared upload buffer. */
+  stageUpload(data: Uint8Array, target: GPUBuffer): void {
+    const offset = this.#uploadCursor;
+    this.#uploadCursor += data.byteLength;
+    this.#arena.hostUpload.set(data, offset);
+    this.encoder.copyBufferToBuffer(this.#arena.upload!, offset, target, 0, data.byteLength);
   }
 
-  /** @internal Host mirrors this evaluation transfers. */
-  get mirrors(): ReadonlySet<HostMirror> {
-    return this.#mirrors;
+  /** @internal TransferStage: reads small GPU data back through the shared readback buffer. */
+  stageDownload(source: GPUBuffer, bytes: number, deliver: (data: Uint8Array) => void): void {
+    const offset = this.#downloadCursor;
+    this.#downloadCursor += bytes;
+    this.encoder.copyBufferToBuffer(source, 0, this.#arena.readback!, offset, bytes);
+    this.#deliveries.push({ offset, bytes, deliver });
+  }
+
+  /** @internal Bytes of the upload buffer this evaluation filled. */
+  get uploadBytesUsed(): number {
+    return this.#uploadCursor;
+  }
+
+  /** @internal Bytes of the readback buffer this evaluation uses. */
+  get downloadBytesUsed(): number {
+    return this.#downloadCursor;
+  }
+
+  /** @internal Small downloads to hand out after completion. */
+  get deliveries(): readonly Delivery[] {
+    return this.#deliveries;
+  }
+
+  /** @internal Host copies this evaluation transfers. */
+  get copies(): ReadonlySet<HostCopy> {
+    return this.#copies;
   }
 
   /** @internal Indices of the operations that got a timed pass, in query order. */
@@ -117,5 +164,7 @@ export class EncodeContext {
   #endPass(): void {
     this.#pass?.end();
     this.#pass = null;
+    this.#passPipeline = null;
+    this.#passGroup = null;
   }
 }

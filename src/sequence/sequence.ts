@@ -1,12 +1,14 @@
 import { MapMode } from '../backends/webgpu-constants.js';
 import { Resource } from '../lifecycle.js';
 import type { Algorithm } from '../algorithm/algorithm.js';
-import { ArgumentError, DestroyedError, SizeError, StateError, UnsupportedError } from '../errors.js';
+import { ArgumentError, DestroyedError, type KomputeError, SizeError, StateError, UnsupportedError } from '../errors.js';
 import type { DeviceContext } from '../manager/device-context.js';
 import type { Releasable } from '../manager/registry.js';
 import { isCoherent, type Tensor } from '../memory/tensor.js';
 import { Operation } from '../operations/operation.js';
-import { EncodeContext } from './encode-context.js';
+import { type ArenaBuffers, EncodeContext } from './encode-context.js';
+import type { ArenaLayout } from './transfer-arena.js';
+import { SMALL_TRANSFER_BYTES } from '../memory/host-copy.js';
 import { SequenceCore } from './sequence-core.js';
 
 /** Options of `mgr.sequence(...)`. */
@@ -31,6 +33,61 @@ export interface OpTiming {
 }
 
 const MAX_TIMESTAMP_QUERIES = 4096;
+const NO_ERROR: Promise<null> = Promise.resolve(null);
+
+type QuerySlots = ReturnType<SequenceCore['timestamps']>;
+
+/** What a batch needs, worked out before encoding it. */
+interface BatchPlan {
+  readonly algorithms: readonly Algorithm[];
+  /** Host-coherent tensors, synced automatically around the batch. */
+  readonly coherent: readonly Tensor[];
+  /** Every tensor whose host data the batch may move. */
+  readonly transferred: readonly Tensor[];
+  /** Whether any tensor wraps a user's buffer. */
+  readonly hasExternal: boolean;
+  readonly dispatches: number;
+  /** Upper bounds for the transfer arena (each small tensor counted once per direction per use). */
+  readonly layout: ArenaLayout;
+}
+
+function planBatch(batch: readonly Operation[]): BatchPlan {
+  const algorithms = new Set<Algorithm>();
+  const coherent = new Set<Tensor>();
+  const transferred = new Set<Tensor>();
+  let pushSlots = 0;
+  let dispatches = 0;
+  let smallBytes = 0;
+  const small = (t: Tensor): number => (t.hostCopy && t.paddedBytes <= SMALL_TRANSFER_BYTES ? t.paddedBytes : 0);
+  for (const op of batch) {
+    pushSlots += op.pushSlots;
+    for (const a of op.algorithms) {
+      algorithms.add(a);
+      dispatches++;
+      for (const t of a.getTensors()) if (isCoherent(t)) coherent.add(t);
+    }
+    for (const t of op.tensors) {
+      if (isCoherent(t)) coherent.add(t);
+      transferred.add(t);
+      smallBytes += small(t);
+    }
+  }
+  let hasExternal = false;
+  for (const t of coherent) {
+    transferred.add(t);
+    smallBytes += small(t);
+  }
+  for (const a of algorithms) for (const t of a.getTensors()) hasExternal ||= t.isExternal;
+  for (const t of transferred) hasExternal ||= t.isExternal;
+  return {
+    hasExternal,
+    algorithms: [...algorithms],
+    coherent: [...coherent],
+    transferred: [...transferred],
+    dispatches,
+    layout: { pushSlots, uploadBytes: smallBytes, downloadBytes: smallBytes },
+  };
+}
 
 /** One evaluation in flight. */
 interface Flight {
@@ -56,6 +113,9 @@ export class Sequence extends Resource {
   #flight: Flight | null = null;
   #lastFlight: Flight | null = null;
   #timings: OpTiming[] = [];
+  /** Changes whenever the batch changes; with the context's epoch it tells whether a batch already validated. */
+  #batchVersion = 0;
+  #validated = '';
 
   /** @internal Use `mgr.sequence()`. */
   constructor(context: DeviceContext, options: SequenceOptions = {}) {
@@ -82,6 +142,7 @@ export class Sequence extends Resource {
       this.#evaluated = false;
     }
     this.#ops.push(op);
+    this.#batchVersion++;
     return this;
   }
 
@@ -104,6 +165,7 @@ export class Sequence extends Resource {
       for (const op of ops) this.#checkOp(op);
       this.clear();
       this.#ops.push(...ops);
+      this.#batchVersion++;
     }
     const batch = this.#ops.slice(this.#batchStart);
     this.#evaluated = true;
@@ -162,6 +224,7 @@ export class Sequence extends Resource {
     this.#ops = [];
     this.#batchStart = 0;
     this.#evaluated = false;
+    this.#batchVersion++;
   }
 
   /**
@@ -174,6 +237,7 @@ export class Sequence extends Resource {
     for (const op of this.#ops) op.validate('re-recording');
     this.#batchStart = 0;
     this.#evaluated = false;
+    this.#batchVersion++;
     return this;
   }
 
@@ -249,61 +313,81 @@ export class Sequence extends Resource {
 
   async #run(batch: Operation[]): Promise<void> {
     const context = this.context;
-    const algorithms = new Set<Algorithm>();
-    const coherent = new Set<Tensor>();
-    let slots = 0;
-    let dispatches = 0;
-    for (const op of batch) {
-      slots += op.pushSlots;
-      for (const a of op.algorithms) {
-        algorithms.add(a);
-        dispatches++;
-        for (const t of a.getTensors()) if (isCoherent(t)) coherent.add(t);
-      }
-      for (const t of op.tensors) if (isCoherent(t)) coherent.add(t);
-    }
+    const plan = planBatch(batch);
     // Fast path: nothing to wait for, so the submission happens before evalAsync() returns.
-    if ([...algorithms].some((a) => !a.isCompiled)) await Promise.all([...algorithms].map((a) => a.whenCompiled()));
-    await context.flushErrors();
-    if (this.isDestroyed) throw new DestroyedError(this.label, 'evaluation');
-    for (const op of batch) op.validate('evaluating');
-    for (const t of coherent) {
-      if (t.hostMirror?.busy) throw new StateError(`${t.label} is being transferred by another running evaluation`, 'await it first');
+    if (plan.algorithms.some((a) => !a.isCompiled)) {
+      await Promise.all(plan.algorithms.map((a) => a.whenCompiled()));
+      this.#revalidate(batch);
+    }
+    if (context.hasPendingErrors) {
+      await context.flushErrors();
+      this.#revalidate(batch);
+    }
+    for (const t of plan.transferred) {
+      if (t.hostCopy?.busy) throw new StateError(`${t.label} is being transferred by another running evaluation`, 'await that evaluation first');
+    }
+    if (this.#timestamps && plan.dispatches * 2 > MAX_TIMESTAMP_QUERIES) {
+      throw new SizeError('batch', `${plan.dispatches} timed dispatches exceed ${MAX_TIMESTAMP_QUERIES / 2}`, 'time fewer dispatches per batch');
     }
 
-    if (this.#timestamps && dispatches * 2 > MAX_TIMESTAMP_QUERIES) {
-      throw new SizeError('batch', `${dispatches} timed dispatches exceed ${MAX_TIMESTAMP_QUERIES / 2}`, 'time fewer dispatches per batch');
-    }
-    const arena = this.#core.arena(slots);
-    const queries = this.#timestamps && dispatches > 0 ? this.#core.timestamps(dispatches) : null;
+    const core = this.#core;
+    const arena = core.arena.reserve(plan.layout);
+    const queries = this.#timestamps && plan.dispatches > 0 ? core.timestamps(plan.dispatches) : null;
     const device = context.device;
-    let encoded: EncodeContext | null = null;
-    const { error } = context.captureNow(`evaluating ${this.label}`, () => {
-      const encoder = new EncodeContext(device.createCommandEncoder({ label: this.label }), arena, queries);
-      encoded = encoder;
-      for (const t of coherent) encoder.upload(t);
-      batch.forEach((op, i) => {
-        encoder.beginOp(i);
-        op.encode(encoder);
-      });
-      for (const t of coherent) encoder.download(t);
-      if (queries && encoder.timedOps.length > 0) {
-        const bytes = encoder.timedOps.length * 16;
-        encoder.encoder.resolveQuerySet(queries.querySet, 0, encoder.timedOps.length * 2, queries.resolve, 0);
-        encoder.encoder.copyBufferToBuffer(queries.resolve, 0, queries.readback, 0, bytes);
-      }
-      if (arena && encoder.pushBytesUsed > 0) device.queue.writeBuffer(arena.buffer, 0, arena.bytes, 0, encoder.pushBytesUsed);
-      device.queue.submit([encoder.finish()]);
-    });
-    const ctx = encoded as EncodeContext | null;
-    const waits: Promise<unknown>[] = [...(ctx?.mirrors ?? [])].map((m) => m.settle());
-    let timing: Promise<OpTiming[]> | null = null;
-    if (queries && ctx && ctx.timedOps.length > 0) timing = this.#readTimings(queries.readback, ctx.timedOps, batch);
-    if (waits.length === 0 && !timing) waits.push(device.queue.onSubmittedWorkDone());
-    const [failure] = await Promise.all([error, timing, ...waits]);
-    if (failure) throw failure;
+    const encoder = new EncodeContext(device.createCommandEncoder({ label: this.label }), arena, plan.layout.pushSlots, queries);
+    // WebGPU reports validation errors through error scopes, at the cost of a GPU round trip. A
+    // batch re-evaluated unchanged (same operations, no resource destroyed or rebuilt since)
+    // produces the same commands and so validates the same: only its first evaluation is scoped.
+    // External buffers can be destroyed behind our back, so batches with them are always scoped.
+    const signature = `${this.#batchVersion}:${context.epoch}`;
+    const scoped = signature !== this.#validated || plan.hasExternal;
+    let error: Promise<KomputeError | null> = NO_ERROR;
+    try {
+      if (scoped) error = context.captureNow(`evaluating ${this.label}`, () => this.#encodeAndSubmit(encoder, batch, plan, arena, queries)).error;
+      else this.#encodeAndSubmit(encoder, batch, plan, arena, queries);
+    } catch (thrown) {
+      // Nothing was submitted: give back the staging memory the encoding had claimed.
+      await Promise.allSettled([...encoder.copies].map((copy) => copy.settle(Promise.resolve())));
+      throw thrown;
+    }
+
+    // One completion signal for the batch: the small-download map when there is one, else the
+    // queue's work-done event (shared with other sequences submitted in the same tick).
+    const batchDone: Promise<unknown> =
+      encoder.downloadBytesUsed > 0 ? core.arena.deliver(arena.readback!, encoder.downloadBytesUsed, encoder.deliveries) : context.workDone();
+    const settled = [...encoder.copies].map((copy) => copy.settle(batchDone));
+    const timing = queries && encoder.timedOps.length > 0 ? this.#readTimings(queries.readback, encoder.timedOps, batch) : null;
+    const [failure] = await Promise.all([error, batchDone, timing, ...settled]);
+    if (failure) {
+      this.#validated = '';
+      throw failure;
+    }
+    if (scoped) this.#validated = signature;
     if (timing) this.#timings = await timing;
     else if (this.#timestamps) this.#timings = batch.map((op, index) => ({ index, op: op.name, ns: null }));
+  }
+
+  #encodeAndSubmit(encoder: EncodeContext, batch: readonly Operation[], plan: BatchPlan, arena: ArenaBuffers, queries: QuerySlots | null): void {
+    const queue = this.context.device.queue;
+    for (const t of plan.coherent) encoder.upload(t);
+    for (let i = 0; i < batch.length; i++) {
+      encoder.beginOp(i);
+      batch[i]!.encode(encoder);
+    }
+    for (const t of plan.coherent) encoder.download(t);
+    if (queries && encoder.timedOps.length > 0) {
+      encoder.encoder.resolveQuerySet(queries.querySet, 0, encoder.timedOps.length * 2, queries.resolve, 0);
+      encoder.encoder.copyBufferToBuffer(queries.resolve, 0, queries.readback, 0, encoder.timedOps.length * 16);
+    }
+    const commands = encoder.finish();
+    // The upload buffer's single write lands before the batch runs; the batch copies out of it in order.
+    if (encoder.uploadBytesUsed > 0) queue.writeBuffer(arena.upload!, 0, arena.hostUpload, 0, encoder.uploadBytesUsed);
+    queue.submit([commands]);
+  }
+
+  #revalidate(batch: readonly Operation[]): void {
+    if (this.isDestroyed) throw new DestroyedError(this.label, 'evaluation');
+    for (const op of batch) op.validate('evaluating');
   }
 
   async #readTimings(readback: GPUBuffer, timedOps: readonly number[], batch: readonly Operation[]): Promise<OpTiming[]> {

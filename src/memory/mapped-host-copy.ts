@@ -2,9 +2,10 @@ import { BufferUsage, MapMode } from '../backends/webgpu-constants.js';
 import { StateError } from '../errors.js';
 import type { BufferLedger } from '../manager/buffer-ledger.js';
 import { type DType, type TensorData, viewOf } from './dtype.js';
+import type { HostCopy, TransferStage } from './host-copy.js';
 
 /**
- * A tensor's host data, kept in mapped staging memory as Kompute keeps it (its `data()` is a
+ * A large tensor's host data, kept in mapped staging memory as Kompute keeps it (its `data()` is a
  * view of the mapped staging buffer). Moving data between host and GPU then costs no JavaScript
  * copy in the common cases:
  *
@@ -18,7 +19,7 @@ import { type DType, type TensorData, viewOf } from './dtype.js';
  * stays valid until the next evaluation that transfers this tensor: WebGPU detaches a mapped
  * range when the buffer is unmapped, so call `data()` again after each evaluation.
  */
-export class HostMirror {
+export class MappedHostCopy implements HostCopy {
   readonly #ledger: BufferLedger;
   readonly #dtype: DType;
   readonly #length: number;
@@ -68,7 +69,8 @@ export class HostMirror {
   }
 
   /** Encodes host → GPU: the upload buffer is unmapped and copied into `target`. */
-  encodeUpload(encoder: GPUCommandEncoder, target: GPUBuffer): void {
+  encodeUpload(stage: TransferStage, target: GPUBuffer): void {
+    const encoder = stage.encoder;
     this.#busy = true;
     // The GPU buffer already holds what the host will receive from a readback earlier in this
     // batch, so uploading stale host data now would undo the batch's work.
@@ -88,7 +90,8 @@ export class HostMirror {
   }
 
   /** Encodes GPU → host: `source` is copied into the readback buffer, mapped after the batch. */
-  encodeDownload(encoder: GPUCommandEncoder, source: GPUBuffer): void {
+  encodeDownload(stage: TransferStage, source: GPUBuffer): void {
+    const encoder = stage.encoder;
     this.#busy = true;
     if (!this.#downloadStaged) {
       if (this.#download) {
@@ -110,7 +113,7 @@ export class HostMirror {
    * After the batch was submitted (or failed to encode): maps again what the batch unmapped. The
    * promise settles when the GPU has finished the batch's copies.
    */
-  async settle(): Promise<void> {
+  async settle(_batchDone: Promise<unknown>): Promise<void> {
     const maps: Promise<void>[] = [];
     if (this.#uploadStaged && this.#upload) {
       const upload = this.#upload;

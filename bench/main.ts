@@ -1,0 +1,80 @@
+/**
+ * `npm run bench [-- --quick] [--json FILE] [--svg FILE] [--only id,id]`: runs every workload
+ * through kompute-ts and raw WebGPU on the same device in one process, and prints a table of
+ * medians with min/max and the ratio kompute-ts / raw.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { parseArgs } from 'node:util';
+import { Manager } from '../src/index.js';
+import { chartSvg } from './chart.js';
+import { type Result, table, toFigure } from './report.js';
+import { measure } from './stats.js';
+import { WORKLOADS } from './workloads.js';
+
+const { values } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    json: { type: 'string' },
+    svg: { type: 'string' },
+    only: { type: 'string' },
+    reps: { type: 'string' },
+  },
+});
+const quick = values.quick ?? false;
+const only = values.only?.split(',');
+const defaultReps = values.reps ? Number(values.reps) : quick ? 5 : 7;
+
+await using mgr = await Manager.create();
+const info = mgr.deviceInfo();
+const machine = `${info.description || info.device} (${info.vendor}, ${info.architecture})`;
+console.log(`kompute-ts bench${quick ? ' --quick' : ''} on ${machine}, ${new Date().toISOString()}`);
+
+const results: Result[] = [];
+for (const workload of WORKLOADS) {
+  if (only && !only.includes(workload.id)) continue;
+  const prepared = await workload.prepare(mgr, quick);
+  const reps = Math.max(5, workload.reps ?? defaultReps);
+  const warmup = workload.warmup ?? 2;
+  try {
+    // Interleave the two sides so drifting clocks or thermals hit both alike.
+    const kSamples: number[] = [];
+    const rSamples: number[] = [];
+    await measure(() => prepared.kompute.run(), { warmup, reps: 0 });
+    await measure(() => prepared.raw.run(), { warmup, reps: 0 });
+    for (let i = 0; i < reps; i++) {
+      kSamples.push(...(await measure(() => prepared.kompute.run(), { warmup: 0, reps: 1 })).samples);
+      rSamples.push(...(await measure(() => prepared.raw.run(), { warmup: 0, reps: 1 })).samples);
+    }
+    const kompute = toFigure({ samples: kSamples, median: 0, min: 0, max: 0 }, prepared.figure);
+    const raw = toFigure({ samples: rSamples, median: 0, min: 0, max: 0 }, prepared.figure);
+    const result: Result = {
+      id: workload.id,
+      title: workload.title,
+      unit: workload.unit,
+      higherIsBetter: workload.higherIsBetter,
+      target: workload.target ?? '',
+      kompute,
+      raw,
+      ratio: kompute.median / raw.median,
+      reps,
+    };
+    results.push(result);
+    console.log(`  ${workload.id}: kompute-ts ${kompute.median.toPrecision(4)} ${workload.unit}, raw ${raw.median.toPrecision(4)} ${workload.unit}, ratio ${result.ratio.toFixed(2)}`);
+  } finally {
+    prepared.cleanup();
+  }
+}
+
+console.log(`\n${table(results)}\n`);
+const report = { machine, date: new Date().toISOString(), quick, node: process.version, command: process.argv.slice(1).join(' '), results };
+if (values.json) {
+  mkdirSync(dirname(values.json), { recursive: true });
+  writeFileSync(values.json, `${JSON.stringify(report, null, 2)}\n`);
+  console.log(`wrote ${values.json}`);
+}
+if (values.svg) {
+  mkdirSync(dirname(values.svg), { recursive: true });
+  writeFileSync(values.svg, chartSvg(results, `kompute-ts vs raw WebGPU on ${machine}`));
+  console.log(`wrote ${values.svg}`);
+}

@@ -1,0 +1,445 @@
+/**
+ * The benchmark's workloads. Each runs the same work through kompute-ts and through raw WebGPU
+ * on the manager's own device, in the same process.
+ */
+import { Manager, MemoryType, OpAlgoDispatch, OpSyncDevice, OpSyncLocal, type Sequence, type Tensor } from '../src/index.js';
+import { LOGISTIC_WGSL, SCALE_WGSL, SMALL_WGSL, TINY_WGSL } from './kernels.js';
+import { rawDispatch, rawKernel, rawRead, readbackBuffer, storageBuffer } from './raw.js';
+import { MapMode } from '../src/backends/webgpu-constants.js';
+
+export type Unit = 'GB/s' | 'µs';
+
+/** One side of a workload, ready to time; `cleanup` frees what setup created. */
+export interface Side {
+  run(): Promise<unknown>;
+}
+
+export interface Prepared {
+  readonly kompute: Side;
+  readonly raw: Side;
+  /** Converts seconds per repetition into the figure reported (GB/s, µs per unit, s). */
+  readonly figure: (seconds: number) => number;
+  cleanup(): void;
+}
+
+export interface Workload {
+  readonly id: string;
+  readonly title: string;
+  readonly unit: Unit;
+  /** Higher is better for GB/s, lower for times. */
+  readonly higherIsBetter: boolean;
+  /** Target on the H100, for the report. */
+  readonly target?: string;
+  /** Timed repetitions and warm-ups, when not the defaults. */
+  readonly reps?: number;
+  readonly warmup?: number;
+  prepare(mgr: Manager, quick: boolean): Promise<Prepared>;
+}
+
+export function randomFloats(n: number, seed = 1): Float32Array {
+  const out = new Float32Array(n);
+  let s = seed >>> 0;
+  for (let i = 0; i < n; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    out[i] = s / 4294967296 - 0.5;
+  }
+  return out;
+}
+
+const GB = 1e9;
+
+function scaleSetup(mgr: Manager, quick: boolean) {
+  const n = quick ? 1 << 20 : 64 << 20;
+  const vec4s = n / 4;
+  const workgroups = Math.min(Math.ceil(vec4s / 4 / 256), mgr.device.limits.maxComputeWorkgroupsPerDimension);
+  const threads = workgroups * 256;
+  return { n, workgroups, threads, data: randomFloats(n) };
+}
+
+function elementwise(batched: boolean): Workload {
+  const count = batched ? 50 : 1;
+  return {
+    id: batched ? 'elementwise-batched' : 'elementwise-per-dispatch',
+    title: batched ? 'b = a * 2, 50 dispatches in one sequence' : 'b = a * 2, submit + wait per dispatch',
+    unit: 'GB/s',
+    higherIsBetter: true,
+    target: batched ? '≥ 2,800 GB/s' : '',
+    async prepare(mgr, quick) {
+      const { n, workgroups, threads, data } = scaleSetup(mgr, quick);
+      const a = mgr.tensor(data, { type: MemoryType.Storage });
+      const b = mgr.tensor(n, 'f32', { type: MemoryType.Storage });
+      const algorithm = await mgr.algorithm([a, b], SCALE_WGSL, { workgroup: [workgroups], constants: [threads] }).compiled();
+      const seq = mgr.sequence();
+      for (let i = 0; i < count; i++) seq.record(new OpAlgoDispatch(algorithm));
+      const device = mgr.device;
+      const ra = storageBuffer(device, n * 4, data);
+      const rb = storageBuffer(device, n * 4);
+      const kernel = await rawKernel(device, SCALE_WGSL, [ra, rb], { 0: threads });
+      return {
+        kompute: { run: () => seq.eval() },
+        raw: { run: () => rawDispatch(device, kernel, workgroups, count) },
+        figure: (s) => (count * 2 * n * 4) / s / GB,
+        cleanup() {
+          ra.destroy();
+          rb.destroy();
+          for (const r of [seq, algorithm, a, b]) r.destroy();
+        },
+      };
+    },
+  };
+}
+
+function transferSize(quick: boolean): number {
+  return (quick ? 16 : 256) << 18; // f32 elements: 16 MB or 256 MB
+}
+
+const uploadHostView: Workload = {
+  id: 'upload-host-view',
+  title: 'OpSyncDevice of 256 MB already in the host view (raw: writeBuffer)',
+  unit: 'GB/s',
+  higherIsBetter: true,
+  target: '≥ 40 GB/s',
+  async prepare(mgr, quick) {
+    const n = transferSize(quick);
+    const data = randomFloats(n);
+    const t = mgr.tensor(data);
+    const seq = mgr.sequence().record(new OpSyncDevice([t]));
+    const device = mgr.device;
+    const rb = storageBuffer(device, n * 4);
+    return {
+      kompute: { run: () => seq.eval() },
+      raw: {
+        run: async () => {
+          device.queue.writeBuffer(rb, 0, data);
+          await device.queue.onSubmittedWorkDone();
+        },
+      },
+      figure: (s) => (n * 4) / s / GB,
+      cleanup() {
+        rb.destroy();
+        seq.destroy();
+        t.destroy();
+      },
+    };
+  },
+};
+
+const uploadSetData: Workload = {
+  id: 'upload-setData',
+  title: 'setData(JS array) + OpSyncDevice, 256 MB (raw: writeBuffer)',
+  unit: 'GB/s',
+  higherIsBetter: true,
+  target: '≥ 8 GB/s',
+  async prepare(mgr, quick) {
+    const n = transferSize(quick);
+    const data = randomFloats(n);
+    const t = mgr.tensor(n, 'f32');
+    const seq = mgr.sequence().record(new OpSyncDevice([t]));
+    const device = mgr.device;
+    const rb = storageBuffer(device, n * 4);
+    return {
+      kompute: {
+        run: () => {
+          t.setData(data);
+          return seq.eval();
+        },
+      },
+      raw: {
+        run: async () => {
+          device.queue.writeBuffer(rb, 0, data);
+          await device.queue.onSubmittedWorkDone();
+        },
+      },
+      figure: (s) => (n * 4) / s / GB,
+      cleanup() {
+        rb.destroy();
+        seq.destroy();
+        t.destroy();
+      },
+    };
+  },
+};
+
+function download(copyOut: boolean): Workload {
+  return {
+    id: copyOut ? 'download-copy' : 'download-view',
+    title: copyOut
+      ? 'OpSyncLocal of 256 MB + data().slice() into a JS array (raw: map + slice)'
+      : 'OpSyncLocal of 256 MB, read through data() (raw: map + slice)',
+    unit: 'GB/s',
+    higherIsBetter: true,
+    target: copyOut ? '' : '≥ 40 GB/s',
+    async prepare(mgr, quick) {
+      const n = transferSize(quick);
+      const data = randomFloats(n);
+      const t = mgr.tensor(data);
+      await mgr.sequence().eval(new OpSyncDevice([t]));
+      const seq = mgr.sequence().record(new OpSyncLocal([t]));
+      const device = mgr.device;
+      const rb = storageBuffer(device, n * 4, data);
+      const readback = readbackBuffer(device, n * 4);
+      let sink = 0;
+      return {
+        kompute: {
+          run: async () => {
+            await seq.eval();
+            const view = t.data();
+            sink += copyOut ? view.slice()[n - 1]! : view[n - 1]!;
+          },
+        },
+        raw: {
+          run: async () => {
+            sink += (await rawRead(device, rb, readback, n * 4))[n - 1]!;
+          },
+        },
+        figure: (s) => (n * 4) / s / GB + 0 * sink,
+        cleanup() {
+          rb.destroy();
+          readback.destroy();
+          seq.destroy();
+          t.destroy();
+        },
+      };
+    },
+  };
+}
+
+const TINY_EVALS = 200;
+const tinyEval: Workload = {
+  id: 'tiny-eval',
+  title: 'eval() of one tiny dispatch (submit + wait)',
+  unit: 'µs',
+  higherIsBetter: false,
+  target: '≤ 1.1× raw, ≤ 50 µs',
+  async prepare(mgr) {
+    const x = mgr.tensor(4, 'f32', { type: MemoryType.Storage });
+    const algorithm = await mgr.algorithm([x], TINY_WGSL, { workgroup: [1] }).compiled();
+    const seq = mgr.sequence().record(new OpAlgoDispatch(algorithm));
+    const device = mgr.device;
+    const rx = storageBuffer(device, 16);
+    const kernel = await rawKernel(device, TINY_WGSL, [rx]);
+    return {
+      kompute: {
+        run: async () => {
+          for (let i = 0; i < TINY_EVALS; i++) await seq.eval();
+        },
+      },
+      raw: {
+        run: async () => {
+          for (let i = 0; i < TINY_EVALS; i++) await rawDispatch(device, kernel, 1);
+        },
+      },
+      figure: (s) => (s / TINY_EVALS) * 1e6,
+      cleanup() {
+        rx.destroy();
+        seq.destroy();
+        algorithm.destroy();
+        x.destroy();
+      },
+    };
+  },
+};
+
+const DISPATCHES = 1000;
+const manyDispatches: Workload = {
+  id: 'dispatch-1000',
+  title: '1,000 small dispatches recorded in one sequence, per dispatch',
+  unit: 'µs',
+  higherIsBetter: false,
+  target: '≤ 5 µs',
+  async prepare(mgr) {
+    const n = 1024;
+    const x = mgr.tensor(randomFloats(n), { type: MemoryType.Storage });
+    const algorithm = await mgr.algorithm([x], SMALL_WGSL, { workgroup: [n / 64] }).compiled();
+    const seq = mgr.sequence();
+    for (let i = 0; i < DISPATCHES; i++) seq.record(new OpAlgoDispatch(algorithm));
+    const device = mgr.device;
+    const rx = storageBuffer(device, n * 4, randomFloats(n));
+    const kernel = await rawKernel(device, SMALL_WGSL, [rx]);
+    return {
+      kompute: { run: () => seq.eval() },
+      raw: { run: () => rawDispatch(device, kernel, n / 64, DISPATCHES) },
+      figure: (s) => (s / DISPATCHES) * 1e6,
+      cleanup() {
+        rx.destroy();
+        seq.destroy();
+        algorithm.destroy();
+        x.destroy();
+      },
+    };
+  },
+};
+
+function komputeBenchmark(): Workload {
+  return {
+    id: 'kompute-benchmark',
+    title: "Kompute's benchmark, per round: 10 sequences × 10 dispatches over 102,400 elements, evalAsync all, evalAwait all",
+    reps: 5,
+    warmup: 1,
+    unit: 'µs',
+    higherIsBetter: false,
+    target: '≤ 500 µs per round (< 5 s for 10,000)',
+    async prepare(mgr, quick) {
+      const rounds = quick ? 100 : 10_000;
+      const n = 102_400;
+      const sequences: Sequence[] = [];
+      const tensors: Tensor[] = [];
+      const device = mgr.device;
+      const raws: { buffer: GPUBuffer; kernel: Awaited<ReturnType<typeof rawKernel>> }[] = [];
+      for (let s = 0; s < 10; s++) {
+        const x = mgr.tensor(randomFloats(n, s + 1), { type: MemoryType.Storage });
+        tensors.push(x);
+        const algorithm = await mgr.algorithm([x], SMALL_WGSL, { workgroup: [n / 64] }).compiled();
+        const seq = mgr.sequence();
+        for (let d = 0; d < 10; d++) seq.record(new OpAlgoDispatch(algorithm));
+        sequences.push(seq);
+        const buffer = storageBuffer(device, n * 4, randomFloats(n, s + 1));
+        raws.push({ buffer, kernel: await rawKernel(device, SMALL_WGSL, [buffer]) });
+      }
+      return {
+        kompute: {
+          run: async () => {
+            for (let r = 0; r < rounds; r++) {
+              for (const seq of sequences) seq.evalAsync();
+              for (const seq of sequences) await seq.evalAwait();
+            }
+          },
+        },
+        raw: {
+          run: async () => {
+            for (let r = 0; r < rounds; r++) {
+              const done: Promise<void>[] = [];
+              for (const { kernel } of raws) {
+                const encoder = device.createCommandEncoder();
+                const pass = encoder.beginComputePass();
+                pass.setPipeline(kernel.pipeline);
+                pass.setBindGroup(0, kernel.group);
+                for (let d = 0; d < 10; d++) pass.dispatchWorkgroups(n / 64);
+                pass.end();
+                device.queue.submit([encoder.finish()]);
+                done.push(device.queue.onSubmittedWorkDone());
+              }
+              await Promise.all(done);
+            }
+          },
+        },
+        figure: (s) => (s / rounds) * 1e6,
+        cleanup() {
+          for (const r of raws) r.buffer.destroy();
+          for (const s of sequences) s.destroy();
+          for (const t of tensors) t.destroy();
+        },
+      };
+    },
+  };
+}
+
+const LOGISTIC_ITERATIONS = 20;
+function logistic(samples: number): Workload {
+  return {
+    id: samples === 5 ? 'logistic-5' : `logistic-${samples / 1_000_000}M`,
+    title: `logistic-regression iteration, ${samples.toLocaleString('en-US')} samples (eval + host update)`,
+    unit: 'µs',
+    higherIsBetter: false,
+    target: samples === 5 ? '≤ 60 µs' : '',
+    async prepare(mgr, quick) {
+      const m = quick && samples > 5 ? 65_536 : samples;
+      const xi = randomFloats(m, 3).map((v) => v + 0.5);
+      const xj = randomFloats(m, 4).map((v) => v + 0.5);
+      const y = xi.map((v, i) => (v + xj[i]! > 1 ? 1 : 0));
+      const host = [xi, xj, y, new Float32Array([0.001, 0.001]), new Float32Array(m), new Float32Array(m), new Float32Array([0]), new Float32Array(m), new Float32Array(m)];
+      const tensors = host.map((d) => mgr.tensor(d));
+      const [, , , wIn, wOutI, wOutJ, bIn, bOut, lOut] = tensors as [Tensor<'f32'>, Tensor<'f32'>, Tensor<'f32'>, Tensor<'f32'>, Tensor<'f32'>, Tensor<'f32'>, Tensor<'f32'>, Tensor<'f32'>, Tensor<'f32'>];
+      const groups = Math.ceil(m / 64);
+      const algorithm = await mgr.algorithm(tensors, LOGISTIC_WGSL, { workgroup: [groups], constants: [m] }).compiled();
+      await mgr.sequence().eval(new OpSyncDevice(tensors));
+      const seq = mgr.sequence()
+        .record(new OpSyncDevice([wIn, bIn]))
+        .record(new OpAlgoDispatch(algorithm))
+        .record(new OpSyncLocal([wOutI, wOutJ, bOut, lOut]));
+      const kompute = async () => {
+        for (let it = 0; it < LOGISTIC_ITERATIONS; it++) {
+          await seq.eval();
+          const w = wIn.data();
+          const b = bIn.data();
+          const gI = wOutI.data();
+          const gJ = wOutJ.data();
+          const gB = bOut.data();
+          let sI = 0;
+          let sJ = 0;
+          let sB = 0;
+          for (let j = 0; j < m; j++) {
+            sI += gI[j]!;
+            sJ += gJ[j]!;
+            sB += gB[j]!;
+          }
+          w[0]! -= 0.1 * sI;
+          w[1]! -= 0.1 * sJ;
+          b[0]! -= 0.1 * sB;
+        }
+      };
+
+      const device = mgr.device;
+      const buffers = host.map((d) => storageBuffer(device, d.byteLength, d));
+      const kernel = await rawKernel(device, LOGISTIC_WGSL, buffers, { 0: m });
+      const readback = readbackBuffer(device, 4 * m * 4);
+      const w = new Float32Array([0.001, 0.001]);
+      const b = new Float32Array([0]);
+      const raw = async () => {
+        for (let it = 0; it < LOGISTIC_ITERATIONS; it++) {
+          device.queue.writeBuffer(buffers[3]!, 0, w);
+          device.queue.writeBuffer(buffers[6]!, 0, b);
+          const encoder = device.createCommandEncoder();
+          const pass = encoder.beginComputePass();
+          pass.setPipeline(kernel.pipeline);
+          pass.setBindGroup(0, kernel.group);
+          pass.dispatchWorkgroups(groups);
+          pass.end();
+          [4, 5, 7, 8].forEach((index, k) => encoder.copyBufferToBuffer(buffers[index]!, 0, readback, k * m * 4, m * 4));
+          device.queue.submit([encoder.finish()]);
+          await readback.mapAsync(MapMode.READ);
+          const all = new Float32Array(readback.getMappedRange());
+          let sI = 0;
+          let sJ = 0;
+          let sB = 0;
+          for (let j = 0; j < m; j++) {
+            sI += all[j]!;
+            sJ += all[m + j]!;
+            sB += all[2 * m + j]!;
+          }
+          readback.unmap();
+          w[0]! -= 0.1 * sI;
+          w[1]! -= 0.1 * sJ;
+          b[0]! -= 0.1 * sB;
+        }
+      };
+      return {
+        kompute: { run: kompute },
+        raw: { run: raw },
+        figure: (s) => (s / LOGISTIC_ITERATIONS) * 1e6,
+        cleanup() {
+          for (const buf of buffers) buf.destroy();
+          readback.destroy();
+          seq.destroy();
+          algorithm.destroy();
+          for (const t of tensors) t.destroy();
+        },
+      };
+    },
+  };
+}
+
+export const WORKLOADS: readonly Workload[] = [
+  elementwise(true),
+  elementwise(false),
+  uploadHostView,
+  uploadSetData,
+  download(false),
+  download(true),
+  tinyEval,
+  manyDispatches,
+  komputeBenchmark(),
+  logistic(5),
+  logistic(1_000_000),
+];
+

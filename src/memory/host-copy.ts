@@ -1,0 +1,40 @@
+import type { TensorData } from './dtype.js';
+
+/**
+ * What a host copy needs from the evaluation being encoded: copies that run at their place in
+ * the batch's command stream.
+ */
+export interface TransferStage {
+  readonly encoder: GPUCommandEncoder;
+  /** Copies `data` (the host bytes as they are now) into `target` at this point of the batch. */
+  stageUpload(data: Uint8Array, target: GPUBuffer): void;
+  /** Copies `bytes` of `source` at this point of the batch; `deliver` gets them once the batch completed. */
+  stageDownload(source: GPUBuffer, bytes: number, deliver: (data: Uint8Array) => void): void;
+}
+
+/**
+ * A tensor's host data and how it moves to and from the GPU buffer. Two strategies:
+ * {@link MappedHostCopy} for large tensors (the data lives in mapped staging memory, no
+ * JavaScript copy), {@link PlainHostCopy} for small ones (a plain typed array, moved through the
+ * sequence's shared transfer buffers so a batch costs one GPU round trip however many small
+ * tensors it moves).
+ */
+export interface HostCopy {
+  /** True while an evaluation is moving the data. */
+  readonly busy: boolean;
+  /** The host data as a typed array. */
+  view(): TensorData;
+  /** Copies `data` (right type and length) into the host data. */
+  write(data: TensorData): void;
+  /** Encodes host → GPU at this point of the batch. */
+  encodeUpload(stage: TransferStage, target: GPUBuffer): void;
+  /** Encodes GPU → host at this point of the batch. */
+  encodeDownload(stage: TransferStage, source: GPUBuffer): void;
+  /** After submission: resolves once the data is back in place (`batchDone` settles when the GPU finished). */
+  settle(batchDone: Promise<unknown>): Promise<void>;
+  /** Frees staging memory; pending work is abandoned quietly. */
+  release(): void;
+}
+
+/** Tensors up to this many bytes keep a plain host array and share the sequence's transfer buffers. */
+export const SMALL_TRANSFER_BYTES = 64 * 1024;

@@ -1,0 +1,67 @@
+import { StateError } from '../errors.js';
+import { type DType, type TensorData, viewOf } from './dtype.js';
+import type { HostCopy, TransferStage } from './host-copy.js';
+
+/**
+ * A small tensor's host data: a plain typed array that stays valid across evaluations. Uploads
+ * and downloads go through the sequence's shared transfer buffers (one write and one map per
+ * batch for all small tensors together), because for a few bytes the fixed cost of a GPU round
+ * trip per tensor, not the copy, is what counts.
+ */
+export class PlainHostCopy implements HostCopy {
+  readonly #bytes: Uint8Array;
+  readonly #view: TensorData;
+  readonly #label: string;
+  #busy = false;
+
+  constructor(dtype: DType, length: number, paddedBytes: number, label: string, initial?: TensorData) {
+    const buffer = new ArrayBuffer(paddedBytes);
+    this.#bytes = new Uint8Array(buffer);
+    this.#view = viewOf(dtype, buffer, length);
+    this.#label = label;
+    if (initial) this.#view.set(initial);
+  }
+
+  get busy(): boolean {
+    return this.#busy;
+  }
+
+  view(): TensorData {
+    this.#assertIdle('data()');
+    return this.#view;
+  }
+
+  write(data: TensorData): void {
+    this.#assertIdle('setData()');
+    this.#view.set(data);
+  }
+
+  encodeUpload(stage: TransferStage, target: GPUBuffer): void {
+    this.#busy = true;
+    stage.stageUpload(this.#bytes, target);
+  }
+
+  encodeDownload(stage: TransferStage, source: GPUBuffer): void {
+    this.#busy = true;
+    stage.stageDownload(source, this.#bytes.byteLength, (data) => this.#bytes.set(data));
+  }
+
+  async settle(batchDone: Promise<unknown>): Promise<void> {
+    try {
+      await batchDone;
+    } finally {
+      this.#busy = false;
+    }
+  }
+
+  release(): void {}
+
+  #assertIdle(action: string): void {
+    if (this.#busy) {
+      throw new StateError(
+        `${this.#label}.${action}: the host data is being transferred by a running evaluation`,
+        'await the evaluation (eval() or evalAwait()) before touching the data',
+      );
+    }
+  }
+}
