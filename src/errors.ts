@@ -50,7 +50,9 @@ export class DeviceLostError extends KomputeError {
 
 /** One message of the WGSL compiler. */
 export interface ShaderMessage {
+  /** Severity, as the compiler reported it. */
   readonly type: 'error' | 'warning' | 'info';
+  /** The compiler's text. */
   readonly message: string;
   /** 1-based line in the WGSL source, 0 when the compiler gave none. */
   readonly line: number;
@@ -60,6 +62,7 @@ export interface ShaderMessage {
 
 /** The WGSL source did not compile. Carries the compiler's messages with line and column. */
 export class ShaderCompileError extends KomputeError {
+  /** Every message of the compiler, errors and warnings, with line and column. */
   readonly messages: readonly ShaderMessage[];
   constructor(label: string, messages: readonly ShaderMessage[], source: string) {
     const lines = source.split('\n');

@@ -1,8 +1,12 @@
 /** What `mgr.deviceInfo()` reports (Kompute's `getDeviceProperties`). */
 export interface DeviceInfo {
+  /** The adapter's vendor, e.g. `nvidia` or `mesa` (empty when unknown). */
   readonly vendor: string;
+  /** The adapter's architecture, e.g. `software` (empty when unknown). */
   readonly architecture: string;
+  /** The device's name or id (empty when unknown). */
   readonly device: string;
+  /** A human-readable description of the adapter (driver and version for Dawn). */
   readonly description: string;
   /** Features enabled on the device. */
   readonly features: readonly string[];

@@ -64,24 +64,24 @@ export class Manager {
   readonly #context: DeviceContext;
   readonly #ownsDevice: boolean;
   readonly #adapterInfo: GPUAdapterInfo | undefined;
-  readonly #onDeviceLost: ((error: DeviceLostError) => void) | undefined;
-  #gpu: GPU | null;
-  #tearingDown = false;
+  // What the device-lost handler may touch. It must not capture the Manager itself: the device
+  // keeps the handler alive, and through it would keep a forgotten manager from being collected.
+  readonly #held: { gpu: GPU | null; tearingDown: boolean };
 
   private constructor(device: GPUDevice, owns: boolean, gpu: GPU | null, info: GPUAdapterInfo | undefined, onLost: ((e: DeviceLostError) => void) | undefined) {
-    this.#context = new DeviceContext(device);
+    const context = new DeviceContext(device);
+    const held = { gpu, tearingDown: false };
+    this.#context = context;
     this.#ownsDevice = owns;
-    this.#gpu = gpu;
+    this.#held = held;
     this.#adapterInfo = info;
-    this.#onDeviceLost = onLost;
-    const context = this.#context;
     void device.lost.then((lost) => {
-      if (this.#tearingDown || context.state !== 'alive') return;
+      if (held.tearingDown || context.state !== 'alive') return;
       context.markLost(lost.reason, lost.message);
       context.registry.destroyAll();
       context.ledger.destroyAll();
-      this.#gpu = null;
-      this.#onDeviceLost?.(context.lostError());
+      held.gpu = null;
+      onLost?.(context.lostError());
     });
     forgottenManagers.register(this, { context, ownsDevice: owns }, this);
   }
@@ -253,14 +253,14 @@ export class Manager {
   destroy(): void {
     const context = this.#context;
     if (context.state === 'destroyed') return;
-    this.#tearingDown = true;
+    this.#held.tearingDown = true;
     forgottenManagers.unregister(this);
     context.registry.destroyAll();
     context.ledger.destroyAll();
     const wasAlive = context.state === 'alive';
     context.markDestroyed();
     if (this.#ownsDevice && wasAlive) context.device.destroy();
-    this.#gpu = null;
+    this.#held.gpu = null;
   }
 
   [Symbol.dispose](): void {
@@ -273,7 +273,7 @@ export class Manager {
 
   /** @internal For tests: the WebGPU entry point held (null once destroyed). */
   get heldGpu(): GPU | null {
-    return this.#gpu;
+    return this.#held.gpu;
   }
 }
 

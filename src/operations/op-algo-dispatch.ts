@@ -13,10 +13,15 @@ const NO_TENSORS: readonly Tensor[] = Object.freeze([]);
  * dispatch the same algorithm with different values.
  */
 export class OpAlgoDispatch extends Operation {
+  /** The algorithm dispatched. */
   readonly algorithm: Algorithm;
   readonly #algorithms: readonly Algorithm[];
   readonly #push: Float32Array | Int32Array | Uint32Array | null;
 
+  /**
+   * @param algorithm - what to dispatch
+   * @param pushConstants - values for this dispatch only, of the algorithm's push-constant byte size
+   */
   constructor(algorithm: Algorithm, pushConstants?: PushConstants) {
     super();
     if (typeof algorithm?.checkPushConstants !== 'function') throw new ArgumentError('algorithm', 'OpAlgoDispatch expects an Algorithm');

@@ -12,6 +12,7 @@ import { checkTensorList } from './tensor-list.js';
 export class OpCopy extends Operation {
   readonly #tensors: readonly Tensor[];
 
+  /** @param tensors - the source first, then one or more destinations */
   constructor(tensors: readonly Tensor[]) {
     super();
     this.#tensors = checkTensorList('OpCopy', tensors, 2);

@@ -10,6 +10,7 @@ import { checkTensorList } from './tensor-list.js';
 export class OpMemoryBarrier extends Operation {
   readonly #tensors: readonly Tensor[];
 
+  /** @param tensors - at least one tensor (checked, then ignored) */
   constructor(tensors: readonly Tensor[]) {
     super();
     this.#tensors = checkTensorList('OpMemoryBarrier', tensors, 1);

@@ -28,6 +28,7 @@ fn main(@builtin(global_invocation_id) id: vec3u) {
  * size. Its algorithm is created through the tensors' manager, which owns it like any other.
  */
 export class OpMult extends OpAlgoDispatch {
+  /** @param tensors - `[lhs, rhs, out]`, one dtype and one size */
   constructor(tensors: readonly [Tensor, Tensor, Tensor] | readonly Tensor[]) {
     const list = checkTensorList('OpMult', tensors, 3);
     if (list.length !== 3) throw new SizeError('tensors', `OpMult expects exactly 3 tensors [lhs, rhs, out], got ${list.length}`);

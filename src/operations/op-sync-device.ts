@@ -11,6 +11,7 @@ import { checkTensorList } from './tensor-list.js';
 export class OpSyncDevice extends Operation {
   readonly #tensors: readonly Tensor[];
 
+  /** @param tensors - at least one tensor, all of one manager */
   constructor(tensors: readonly Tensor[]) {
     super();
     this.#tensors = checkTensorList('OpSyncDevice', tensors, 1);

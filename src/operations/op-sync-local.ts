@@ -10,6 +10,7 @@ import { checkTensorList } from './tensor-list.js';
 export class OpSyncLocal extends Operation {
   readonly #tensors: readonly Tensor[];
 
+  /** @param tensors - at least one tensor, all of one manager */
   constructor(tensors: readonly Tensor[]) {
     super();
     this.#tensors = checkTensorList('OpSyncLocal', tensors, 1);
