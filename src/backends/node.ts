@@ -1,9 +1,21 @@
 /**
- * Node.js: WebGPU through Dawn (npm package `webgpu`). The returned GPU object is the Dawn
- * instance; whoever holds it keeps Dawn alive, so only the Manager that asked for it holds it,
- * never a global, and the process can exit once the manager is destroyed.
+ * Node.js: WebGPU through Dawn (npm package `webgpu`).
+ *
+ * One Dawn instance per set of flags serves every manager of the process. Managers used to own
+ * an instance each and drop it on destroy(), but Dawn (webgpu 0.6.2) can abort or deadlock the
+ * process when a dropped instance is garbage collected while another one is in use; a held
+ * instance does not keep Node from exiting, so sharing costs nothing. The instance is kept in
+ * this module, never on `globalThis`.
  */
-export async function createDawnGpu(flags: readonly string[]): Promise<GPU> {
-  const { create } = await import('webgpu');
-  return create([...flags]);
+const instances = new Map<string, Promise<GPU>>();
+
+export function createDawnGpu(flags: readonly string[]): Promise<GPU> {
+  const key = flags.join('\n');
+  let gpu = instances.get(key);
+  if (!gpu) {
+    gpu = import('webgpu').then(({ create }) => create([...flags]));
+    gpu.catch(() => instances.delete(key));
+    instances.set(key, gpu);
+  }
+  return gpu;
 }

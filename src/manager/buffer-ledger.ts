@@ -11,9 +11,12 @@ export interface MemoryReport {
   readonly sequences: number;
   /** Bytes of tensors' GPU buffers created by the framework (external buffers not counted). */
   readonly deviceBytes: number;
-  /** Bytes of host staging buffers (upload and readback). */
+  /** Bytes of host staging buffers: tensors' upload and readback buffers, sequences' readback buffers. */
   readonly stagingBytes: number;
-  /** Bytes of uniform buffers for push constants and of timestamp query buffers. */
+  /**
+   * Bytes of sequences' upload buffers (a uniform buffer holding push constants and small
+   * tensors' uploads) and of timestamp query buffers.
+   */
   readonly otherBytes: number;
   /** The sum of all bytes above. */
   readonly totalBytes: number;

@@ -13,6 +13,8 @@ export class PlainHostCopy implements HostCopy {
   readonly #view: TensorData;
   readonly #label: string;
   #busy = false;
+  // Whether the batch being encoded already reads this tensor back (see encodeUpload).
+  #downloadStaged = false;
 
   constructor(dtype: DType, length: number, paddedBytes: number, label: string, initial?: TensorData) {
     const buffer = new ArrayBuffer(paddedBytes);
@@ -38,15 +40,20 @@ export class PlainHostCopy implements HostCopy {
 
   encodeUpload(stage: TransferStage, target: GPUBuffer): void {
     this.#busy = true;
+    // After a readback earlier in this batch, the GPU buffer already holds what the host will
+    // receive; uploading the host's older bytes would undo the batch's work.
+    if (this.#downloadStaged) return;
     stage.stageUpload(this.#bytes, target);
   }
 
   encodeDownload(stage: TransferStage, source: GPUBuffer): void {
     this.#busy = true;
+    this.#downloadStaged = true;
     stage.stageDownload(source, this.#bytes.byteLength, (data) => this.#bytes.set(data));
   }
 
   async settle(batchDone: Promise<unknown>): Promise<void> {
+    this.#downloadStaged = false;
     try {
       await batchDone;
     } finally {

@@ -180,6 +180,7 @@ export class Sequence extends Resource {
    * `evalAwait()` still finishes it. Rejects with the evaluation's error.
    */
   async evalAwait(timeoutMs?: number): Promise<boolean> {
+    this.assertUsable('evalAwait()');
     if (timeoutMs !== undefined && (typeof timeoutMs !== 'number' || !(timeoutMs >= 0))) {
       throw new ArgumentError('timeoutMs', `must be a non-negative number of milliseconds, got ${String(timeoutMs)}`);
     }

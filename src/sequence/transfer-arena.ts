@@ -45,7 +45,7 @@ export class TransferArena {
       context.ledger.destroy(this.#upload);
       this.#upload = context.ledger.create(
         { label: `${this.#label} uploads`, size, usage: BufferUsage.UNIFORM | BufferUsage.COPY_SRC | BufferUsage.COPY_DST },
-        'staging',
+        'uniform',
       );
       this.#hostUpload = new Uint8Array(size);
       this.#pushGroup = null;
