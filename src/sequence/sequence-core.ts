@@ -11,6 +11,8 @@ import { TransferArena } from './transfer-arena.js';
  */
 export class SequenceCore implements Releasable {
   readonly arena: TransferArena;
+  /** Removes the sequence's device-loss listener from the context. */
+  stopListening: () => void = () => {};
   #querySet: GPUQuerySet | null = null;
   #resolve: GPUBuffer | null = null;
   #readback: GPUBuffer | null = null;
@@ -34,6 +36,7 @@ export class SequenceCore implements Releasable {
   }
 
   release(): void {
+    this.stopListening();
     this.arena.release();
     this.#releaseQueries();
   }

@@ -91,8 +91,9 @@ function planBatch(batch: readonly Operation[]): BatchPlan {
 
 /** One evaluation in flight. */
 interface Flight {
-  promise: Promise<void>;
+  readonly promise: Promise<void>;
   readonly abort: (error: unknown) => void;
+  settled: boolean;
   /** Whether an evalAwait() delivered its failure to the caller. */
   observed: boolean;
   failure: { error: unknown } | null;
@@ -115,7 +116,8 @@ export class Sequence extends Resource {
   #timings: OpTiming[] = [];
   /** Changes whenever the batch changes; with the context's epoch it tells whether a batch already validated. */
   #batchVersion = 0;
-  #validated = '';
+  #validated = { version: -1, epoch: -1 };
+  #plan: { version: number; epoch: number; plan: BatchPlan } | null = null;
 
   /** @internal Use `mgr.sequence()`. */
   constructor(context: DeviceContext, options: SequenceOptions = {}) {
@@ -126,6 +128,13 @@ export class Sequence extends Resource {
     }
     this.#core = new SequenceCore(context, this.label);
     this.track('sequence', this.#core);
+    // The context holds this listener, so it must not hold the sequence (which would then never
+    // be collected): it reaches the flight in progress through a weak reference.
+    const self = new WeakRef(this);
+    this.#core.stopListening = context.onLost((error) => {
+      const sequence = self.deref();
+      if (sequence) sequence.#flight?.abort(error);
+    });
   }
 
   protected get core(): Releasable {
@@ -152,7 +161,7 @@ export class Sequence extends Resource {
    */
   async eval(...ops: Operation[]): Promise<this> {
     this.evalAsync(...ops);
-    await this.evalAwait();
+    await this.#awaitFlight(this.#flight!);
     return this;
   }
 
@@ -189,13 +198,7 @@ export class Sequence extends Resource {
       this.#throwUnobserved();
       return true;
     }
-    const done = flight.promise.then(
-      () => true as const,
-      (error: unknown) => {
-        flight.observed = true;
-        throw error;
-      },
-    );
+    const done = this.#awaitFlight(flight);
     if (timeoutMs === undefined) return done;
     let timer: ReturnType<typeof setTimeout> | undefined;
     const timeout = new Promise<false>((resolve) => {
@@ -206,6 +209,17 @@ export class Sequence extends Resource {
       return await Promise.race([done, timeout]);
     } finally {
       clearTimeout(timer);
+    }
+  }
+
+  /** Waits for `flight`; its failure counts as observed by the caller. */
+  async #awaitFlight(flight: Flight): Promise<true> {
+    try {
+      await flight.promise;
+      return true;
+    } catch (error) {
+      flight.observed = true;
+      throw error;
     }
   }
 
@@ -285,36 +299,38 @@ export class Sequence extends Resource {
   }
 
   #start(batch: Operation[]): void {
-    let abort!: (error: unknown) => void;
-    const aborted = new Promise<never>((_, reject) => {
-      abort = reject;
-    });
-    const stopListening = this.context.onLost((error) => abort(error));
-    const run = this.#run(batch);
-    run.catch(() => {});
-    const flight: Flight = { promise: run, abort, observed: false, failure: null };
-    // Settle the bookkeeping inside the chain, before any awaiting caller resumes, so that
-    // isRunning() is already false when `await seq.eval()` returns.
-    const finish = (failure: { error: unknown } | null): void => {
-      stopListening();
-      flight.failure = failure;
-      if (this.#flight === flight) this.#flight = null;
-      this.#lastFlight = flight;
+    // One promise per evaluation, settled by the run or, earlier, by an abort (destroy, device
+    // loss). The bookkeeping happens before any awaiting caller resumes, so isRunning() is
+    // already false when `await seq.eval()` returns.
+    let settle!: (failure: { error: unknown } | null) => void;
+    const flight: Flight = {
+      promise: new Promise<void>((resolve, reject) => {
+        settle = (failure) => {
+          if (flight.settled) return;
+          flight.settled = true;
+          flight.failure = failure;
+          if (this.#flight === flight) this.#flight = null;
+          this.#lastFlight = flight;
+          if (failure) reject(failure.error);
+          else resolve();
+        };
+      }),
+      abort: (error) => settle({ error }),
+      observed: false,
+      settled: false,
+      failure: null,
     };
-    flight.promise = Promise.race([run, aborted]).then(
-      () => finish(null),
-      (error: unknown) => {
-        finish({ error });
-        throw error;
-      },
-    );
     flight.promise.catch(() => {});
     this.#flight = flight;
+    this.#run(batch).then(
+      () => settle(null),
+      (error: unknown) => settle({ error }),
+    );
   }
 
   async #run(batch: Operation[]): Promise<void> {
     const context = this.context;
-    const plan = planBatch(batch);
+    const plan = this.#planFor(batch);
     // Fast path: nothing to wait for, so the submission happens before evalAsync() returns.
     if (plan.algorithms.some((a) => !a.isCompiled)) {
       await Promise.all(plan.algorithms.map((a) => a.whenCompiled()));
@@ -340,8 +356,9 @@ export class Sequence extends Resource {
     // batch re-evaluated unchanged (same operations, no resource destroyed or rebuilt since)
     // produces the same commands and so validates the same: only its first evaluation is scoped.
     // External buffers can be destroyed behind our back, so batches with them are always scoped.
-    const signature = `${this.#batchVersion}:${context.epoch}`;
-    const scoped = signature !== this.#validated || plan.hasExternal;
+    const version = this.#batchVersion;
+    const epoch = context.epoch;
+    const scoped = plan.hasExternal || this.#validated.version !== version || this.#validated.epoch !== epoch;
     let error: Promise<KomputeError | null> = NO_ERROR;
     try {
       if (scoped) error = context.captureNow(`evaluating ${this.label}`, () => this.#encodeAndSubmit(encoder, batch, plan, arena, queries)).error;
@@ -360,10 +377,10 @@ export class Sequence extends Resource {
     const timing = queries && encoder.timedOps.length > 0 ? this.#readTimings(queries.readback, encoder.timedOps, batch) : null;
     const [failure] = await Promise.all([error, batchDone, timing, ...settled]);
     if (failure) {
-      this.#validated = '';
+      this.#validated = { version: -1, epoch: -1 };
       throw failure;
     }
-    if (scoped) this.#validated = signature;
+    if (scoped) this.#validated = { version, epoch };
     if (timing) this.#timings = await timing;
     else if (this.#timestamps) this.#timings = batch.map((op, index) => ({ index, op: op.name, ns: null }));
   }
@@ -384,6 +401,16 @@ export class Sequence extends Resource {
     // The upload buffer's single write lands before the batch runs; the batch copies out of it in order.
     if (encoder.uploadBytesUsed > 0) queue.writeBuffer(arena.upload!, 0, arena.hostUpload, 0, encoder.uploadBytesUsed);
     queue.submit([commands]);
+  }
+
+  /** The batch's plan, worked out again only when the batch or a resource changed. */
+  #planFor(batch: readonly Operation[]): BatchPlan {
+    const cached = this.#plan;
+    const epoch = this.context.epoch;
+    if (cached && cached.version === this.#batchVersion && cached.epoch === epoch) return cached.plan;
+    const plan = planBatch(batch);
+    this.#plan = { version: this.#batchVersion, epoch, plan };
+    return plan;
   }
 
   #revalidate(batch: readonly Operation[]): void {
