@@ -26,7 +26,6 @@ export class DeviceContext {
   #nextId = 1;
   #epoch = 0;
   #pushLayout: GPUBindGroupLayout | undefined;
-  #workDoneWaiters: { resolve: () => void; reject: (error: unknown) => void }[] = [];
 
   constructor(device: GPUDevice) {
     this.device = device;
@@ -119,22 +118,13 @@ export class DeviceContext {
   }
 
   /**
-   * Resolves when the GPU finished everything submitted so far. Calls made in the same tick
-   * share one `onSubmittedWorkDone` (the queue completes in order), so ten sequences evaluated
-   * together wait on one completion event instead of ten.
+   * Resolves when the GPU finished everything submitted so far. Asked right after the submit on
+   * purpose: on Dawn (webgpu 0.6.2, H100) deferring `onSubmittedWorkDone` by even a microtask
+   * delayed completion by about 100 µs per evaluation (bench/probes/completion.ts), more than
+   * sharing one call between sequences saved.
    */
   workDone(): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      if (this.#workDoneWaiters.push({ resolve, reject }) > 1) return;
-      queueMicrotask(() => {
-        const waiters = this.#workDoneWaiters;
-        this.#workDoneWaiters = [];
-        this.device.queue.onSubmittedWorkDone().then(
-          () => waiters.forEach((w) => w.resolve()),
-          (error: unknown) => waiters.forEach((w) => w.reject(error)),
-        );
-      });
-    });
+    return this.device.queue.onSubmittedWorkDone();
   }
 
   /** The bind-group layout of the push-constant uniform, `@group(1) @binding(0)`, shared by all algorithms. */

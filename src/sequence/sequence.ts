@@ -370,7 +370,7 @@ export class Sequence extends Resource {
     }
 
     // One completion signal for the batch: the small-download map when there is one, else the
-    // queue's work-done event (shared with other sequences submitted in the same tick).
+    // queue's work-done event.
     const batchDone: Promise<unknown> =
       encoder.downloadBytesUsed > 0 ? core.arena.deliver(arena.readback!, encoder.downloadBytesUsed, encoder.deliveries) : context.workDone();
     const settled = [...encoder.copies].map((copy) => copy.settle(batchDone));

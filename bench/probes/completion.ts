@@ -1,0 +1,50 @@
+// Scratch: why does one large dispatch take longer through kompute-ts than raw? (not part of the suite)
+import { Manager, MemoryType, OpAlgoDispatch } from '../../src/index.js';
+import { DeviceContext } from '../../src/manager/device-context.js';
+import { SCALE_WGSL } from '../kernels.js';
+import { randomFloats } from '../workloads.js';
+
+const mgr = await Manager.create();
+const device = mgr.device;
+const n = 64 << 20;
+const workgroups = Math.min(Math.ceil(n / 16 / 256), 65535);
+const threads = workgroups * 256;
+const a = mgr.tensor(randomFloats(n), { type: MemoryType.Storage });
+const b = mgr.tensor(n, 'f32', { type: MemoryType.Storage });
+const algo = await mgr.algorithm([a, b], SCALE_WGSL, { workgroup: [workgroups], constants: [threads] }).compiled();
+const seq = mgr.sequence().record(new OpAlgoDispatch(algo));
+const pipeline = await device.createComputePipelineAsync({ layout: 'auto', compute: { module: device.createShaderModule({ code: SCALE_WGSL }), constants: { 0: threads } } });
+const group = device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries: [{ binding: 0, resource: { buffer: a.buffer } }, { binding: 1, resource: { buffer: b.buffer } }] });
+function submit(): void {
+  const e = device.createCommandEncoder();
+  const p = e.beginComputePass();
+  p.setPipeline(pipeline);
+  p.setBindGroup(0, group);
+  p.dispatchWorkgroups(workgroups);
+  p.end();
+  device.queue.submit([e.finish()]);
+}
+const original = DeviceContext.prototype.workDone;
+const direct = function (this: DeviceContext) { return this.device.queue.onSubmittedWorkDone(); };
+const variants: [string, () => Promise<unknown>][] = [
+  ['raw submit + onSubmittedWorkDone', async () => { submit(); await device.queue.onSubmittedWorkDone(); }],
+  ['raw, work-done in a microtask', async () => { submit(); await new Promise<void>((r) => queueMicrotask(() => void device.queue.onSubmittedWorkDone().then(r))); }],
+  ['kompute seq.eval()', () => seq.eval()],
+  ['kompute, workDone() not coalesced', async () => { DeviceContext.prototype.workDone = direct; try { await seq.eval(); } finally { DeviceContext.prototype.workDone = original; } }],
+  ['raw, 2 futures (workdone + scope)', async () => { device.pushErrorScope('validation'); submit(); const e = device.popErrorScope(); await Promise.all([e, device.queue.onSubmittedWorkDone()]); }],
+];
+const N = 100;
+const results = new Map<string, number[]>();
+for (const [, f] of variants) for (let i = 0; i < 20; i++) await f();
+for (let r = 0; r < 7; r++) {
+  for (const [name, f] of [...variants.slice(r % variants.length), ...variants.slice(0, r % variants.length)]) {
+    const t = performance.now();
+    for (let i = 0; i < N; i++) await f();
+    (results.get(name) ?? results.set(name, []).get(name)!).push(((performance.now() - t) / N) * 1000);
+  }
+}
+for (const [name, v] of results) {
+  v.sort((x, y) => x - y);
+  console.log(`${name.padEnd(40)} median ${v[3]!.toFixed(1)} us  (min ${v[0]!.toFixed(1)}, max ${v[6]!.toFixed(1)})`);
+}
+mgr.destroy();
