@@ -42,9 +42,17 @@ for (const workload of WORKLOADS) {
     const rSamples: number[] = [];
     await measure(() => prepared.kompute.run(), { warmup, reps: 0 });
     await measure(() => prepared.raw.run(), { warmup, reps: 0 });
+    // Alternate which side goes first, so neither always runs right after a pause.
     for (let i = 0; i < reps; i++) {
-      kSamples.push(...(await measure(() => prepared.kompute.run(), { warmup: 0, reps: 1 })).samples);
-      rSamples.push(...(await measure(() => prepared.raw.run(), { warmup: 0, reps: 1 })).samples);
+      const kompute = () => measure(() => prepared.kompute.run(), { warmup: 0, reps: 1 });
+      const raw = () => measure(() => prepared.raw.run(), { warmup: 0, reps: 1 });
+      if (i % 2 === 0) {
+        kSamples.push(...(await kompute()).samples);
+        rSamples.push(...(await raw()).samples);
+      } else {
+        rSamples.push(...(await raw()).samples);
+        kSamples.push(...(await kompute()).samples);
+      }
     }
     const kompute = toFigure({ samples: kSamples, median: 0, min: 0, max: 0 }, prepared.figure);
     const raw = toFigure({ samples: rSamples, median: 0, min: 0, max: 0 }, prepared.figure);

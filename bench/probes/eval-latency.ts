@@ -27,6 +27,9 @@ const variants: [string, () => Promise<unknown>][] = [
   ['raw, encoder via mgr internals', async () => { submit(); await (mgr as unknown as { device: GPUDevice }).device.queue.onSubmittedWorkDone(); }],
   ['kompute seq.eval()', () => seq.eval()],
   ['kompute evalAsync(); evalAwait()', async () => { seq.evalAsync(); await seq.evalAwait(); }],
+  ['kompute evalAsync(); evalAwait(); return seq', async () => { seq.evalAsync(); await seq.evalAwait(); return seq; }],
+  ['kompute seq.eval().then(() => undefined)', () => seq.eval().then(() => undefined)],
+  ['kompute await seq.eval() inside async fn', async () => { await seq.eval(); }],
 ];
 const N = 1500;
 const results = new Map<string, number[]>();

@@ -159,10 +159,20 @@ export class Sequence extends Resource {
    * Evaluates the batch and waits for it. With operations: clears the sequence, records them and
    * evaluates them. Resolves when the GPU work and every transfer back to host data are done.
    */
-  async eval(...ops: Operation[]): Promise<this> {
-    this.evalAsync(...ops);
-    await this.#awaitFlight(this.#flight!);
-    return this;
+  eval(...ops: Operation[]): Promise<this> {
+    try {
+      this.evalAsync(...ops);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const flight = this.#flight!;
+    return flight.promise.then(
+      () => this,
+      (error: unknown) => {
+        flight.observed = true;
+        throw error;
+      },
+    );
   }
 
   /** Like {@link eval}, but returns once submitted; {@link evalAwait} waits for completion. */
