@@ -37,31 +37,3 @@ fn main(@builtin(global_invocation_id) id: vec3u) {
   }
 }
 `;
-
-/** Logistic regression gradients, Kompute's example kernel with a workgroup of 64. */
-export const LOGISTIC_WGSL = /* wgsl */ `
-@id(0) override m: f32 = 1.0;
-@group(0) @binding(0) var<storage, read> xi: array<f32>;
-@group(0) @binding(1) var<storage, read> xj: array<f32>;
-@group(0) @binding(2) var<storage, read> y: array<f32>;
-@group(0) @binding(3) var<storage, read> wIn: array<f32>;
-@group(0) @binding(4) var<storage, read_write> wOutI: array<f32>;
-@group(0) @binding(5) var<storage, read_write> wOutJ: array<f32>;
-@group(0) @binding(6) var<storage, read> bIn: array<f32>;
-@group(0) @binding(7) var<storage, read_write> bOut: array<f32>;
-@group(0) @binding(8) var<storage, read_write> lOut: array<f32>;
-
-@compute @workgroup_size(64)
-fn main(@builtin(global_invocation_id) id: vec3u) {
-  let i = id.x;
-  if (i >= arrayLength(&y)) { return; }
-  let x = vec2f(xi[i], xj[i]);
-  let z = dot(vec2f(wIn[0], wIn[1]), x) + bIn[0];
-  let yHat = 1.0 / (1.0 + exp(-z));
-  let dZ = yHat - y[i];
-  wOutI[i] = x.x * dZ / m;
-  wOutJ[i] = x.y * dZ / m;
-  bOut[i] = dZ / m;
-  lOut[i] = -(y[i] * log(yHat) + (1.0 - y[i]) * log(1.0 - yHat));
-}
-`;

@@ -3,7 +3,8 @@
  * on the manager's own device, in the same process.
  */
 import { Manager, MemoryType, OpAlgoDispatch, OpSyncDevice, OpSyncLocal, type Sequence, type Tensor } from '../src/index.js';
-import { LOGISTIC_WGSL, SCALE_WGSL, SMALL_WGSL, TINY_WGSL } from './kernels.js';
+import { logisticShader } from '../examples/logistic-regression.js';
+import { SCALE_WGSL, SMALL_WGSL, TINY_WGSL } from './kernels.js';
 import { rawDispatch, rawKernel, rawRead, readbackBuffer, storageBuffer } from './raw.js';
 import { MapMode } from '../src/backends/webgpu-constants.js';
 
@@ -335,6 +336,7 @@ function komputeBenchmark(): Workload {
 }
 
 const LOGISTIC_ITERATIONS = 20;
+const LOGISTIC_WGSL_64 = logisticShader(64);
 function logistic(samples: number): Workload {
   return {
     id: samples === 5 ? 'logistic-5' : `logistic-${samples / 1_000_000}M`,
@@ -351,7 +353,7 @@ function logistic(samples: number): Workload {
       const tensors = host.map((d) => mgr.tensor(d));
       const [, , , wIn, wOutI, wOutJ, bIn, bOut, lOut] = tensors as [Tensor<'f32'>, Tensor<'f32'>, Tensor<'f32'>, Tensor<'f32'>, Tensor<'f32'>, Tensor<'f32'>, Tensor<'f32'>, Tensor<'f32'>, Tensor<'f32'>];
       const groups = Math.ceil(m / 64);
-      const algorithm = await mgr.algorithm(tensors, LOGISTIC_WGSL, { workgroup: [groups], constants: [m] }).compiled();
+      const algorithm = await mgr.algorithm(tensors, LOGISTIC_WGSL_64, { workgroup: [groups], constants: [m] }).compiled();
       await mgr.sequence().eval(new OpSyncDevice(tensors));
       const seq = mgr.sequence()
         .record(new OpSyncDevice([wIn, bIn]))
@@ -381,7 +383,7 @@ function logistic(samples: number): Workload {
 
       const device = mgr.device;
       const buffers = host.map((d) => storageBuffer(device, d.byteLength, d));
-      const kernel = await rawKernel(device, LOGISTIC_WGSL, buffers, { 0: m });
+      const kernel = await rawKernel(device, LOGISTIC_WGSL_64, buffers, { 0: m });
       const readback = readbackBuffer(device, 4 * m * 4);
       const w = new Float32Array([0.001, 0.001]);
       const b = new Float32Array([0]);

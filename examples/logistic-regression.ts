@@ -6,8 +6,12 @@
 import { Manager, OpAlgoDispatch, OpSyncDevice, OpSyncLocal, type Tensor } from '../src/index.js';
 import { isMain } from './is-main.js';
 
-// Binding i is tensor i; @id(0) is the sample count, a specialization constant.
-const SHADER = /* wgsl */ `
+/**
+ * Kompute's logistic-regression kernel in WGSL. Binding i is tensor i; `@id(0)` is the sample
+ * count, a specialization constant. With a workgroup size above 1, threads past the data return.
+ */
+export function logisticShader(workgroupSize = 1): string {
+  return /* wgsl */ `
 @id(0) override m: f32 = 1.0;
 
 @group(0) @binding(0) var<storage, read> xi: array<f32>;
@@ -20,9 +24,10 @@ const SHADER = /* wgsl */ `
 @group(0) @binding(7) var<storage, read_write> bOut: array<f32>;
 @group(0) @binding(8) var<storage, read_write> lOut: array<f32>;
 
-@compute @workgroup_size(1)
+@compute @workgroup_size(${workgroupSize})
 fn main(@builtin(global_invocation_id) id: vec3u) {
   let i = id.x;
+  if (i >= arrayLength(&y)) { return; }
   let x = vec2f(xi[i], xj[i]);
   let z = dot(vec2f(wIn[0], wIn[1]), x) + bIn[0];
   let yHat = 1.0 / (1.0 + exp(-z));
@@ -33,6 +38,7 @@ fn main(@builtin(global_invocation_id) id: vec3u) {
   lOut[i] = -(y[i] * log(yHat) + (1.0 - y[i]) * log(1.0 - yHat));
 }
 `;
+}
 
 /** The training data: Kompute's five samples, unless given. */
 export interface LogisticRegressionInput {
@@ -72,7 +78,7 @@ export async function logisticRegression(mgr: Manager, input: LogisticRegression
   using lOut = mgr.tensor(m, 'f32');
   const params: Tensor[] = [xI, xJ, y, wIn, wOutI, wOutJ, bIn, bOut, lOut];
 
-  using algorithm = mgr.algorithm(params, SHADER, { workgroup: [m], constants: [m] });
+  using algorithm = mgr.algorithm(params, logisticShader(), { workgroup: [m], constants: [m] });
   using sequence = mgr.sequence();
   await sequence.eval(new OpSyncDevice(params));
 

@@ -17,18 +17,10 @@ import {
   type Tensor,
 } from '../src/index.js';
 
-/** `GPUBufferUsage` flags (Dawn's Node binding does not put them on globalThis). */
-export const Usage = {
-  MAP_READ: 0x0001,
-  MAP_WRITE: 0x0002,
-  COPY_SRC: 0x0004,
-  COPY_DST: 0x0008,
-  UNIFORM: 0x0040,
-  STORAGE: 0x0080,
-} as const;
+/** `GPUBufferUsage` and `GPUMapMode` flags (Dawn's Node binding does not put them on globalThis). */
+import { BufferUsage as Usage, MapMode as MapFlags } from '../src/backends/webgpu-constants.js';
 
-/** `GPUMapMode` flags. */
-export const MapFlags = { READ: 0x0001, WRITE: 0x0002 } as const;
+export { Usage, MapFlags };
 
 /**
  * Raw Dawn instances made by {@link rawDevice}, kept referenced until the test process ends:

@@ -2,6 +2,7 @@
 import { Manager, MemoryType, OpAlgoDispatch } from '../../src/index.js';
 import { DeviceContext } from '../../src/manager/device-context.js';
 import { SCALE_WGSL } from '../kernels.js';
+import { compareVariants } from './compare-variants.js';
 import { randomFloats } from '../workloads.js';
 
 const mgr = await Manager.create();
@@ -33,18 +34,5 @@ const variants: [string, () => Promise<unknown>][] = [
   ['kompute, workDone() not coalesced', async () => { DeviceContext.prototype.workDone = direct; try { await seq.eval(); } finally { DeviceContext.prototype.workDone = original; } }],
   ['raw, 2 futures (workdone + scope)', async () => { device.pushErrorScope('validation'); submit(); const e = device.popErrorScope(); await Promise.all([e, device.queue.onSubmittedWorkDone()]); }],
 ];
-const N = 100;
-const results = new Map<string, number[]>();
-for (const [, f] of variants) for (let i = 0; i < 20; i++) await f();
-for (let r = 0; r < 7; r++) {
-  for (const [name, f] of [...variants.slice(r % variants.length), ...variants.slice(0, r % variants.length)]) {
-    const t = performance.now();
-    for (let i = 0; i < N; i++) await f();
-    (results.get(name) ?? results.set(name, []).get(name)!).push(((performance.now() - t) / N) * 1000);
-  }
-}
-for (const [name, v] of results) {
-  v.sort((x, y) => x - y);
-  console.log(`${name.padEnd(40)} median ${v[3]!.toFixed(1)} us  (min ${v[0]!.toFixed(1)}, max ${v[6]!.toFixed(1)})`);
-}
+await compareVariants(variants, 100, 20);
 mgr.destroy();

@@ -1,6 +1,7 @@
 // Scratch: which part of kompute-ts's eval() adds latency over raw submit + wait? (not part of the suite)
 import { Manager, MemoryType, OpAlgoDispatch } from '../../src/index.js';
 import { TINY_WGSL } from '../kernels.js';
+import { compareVariants } from './compare-variants.js';
 
 const mgr = await Manager.create();
 const device = mgr.device;
@@ -31,18 +32,5 @@ const variants: [string, () => Promise<unknown>][] = [
   ['kompute seq.eval().then(() => undefined)', () => seq.eval().then(() => undefined)],
   ['kompute await seq.eval() inside async fn', async () => { await seq.eval(); }],
 ];
-const N = 1500;
-const results = new Map<string, number[]>();
-for (const [, f] of variants) for (let i = 0; i < 200; i++) await f();
-for (let r = 0; r < 7; r++) {
-  for (const [name, f] of [...variants.slice(r % variants.length), ...variants.slice(0, r % variants.length)]) {
-    const t = performance.now();
-    for (let i = 0; i < N; i++) await f();
-    (results.get(name) ?? results.set(name, []).get(name)!).push(((performance.now() - t) / N) * 1000);
-  }
-}
-for (const [name, v] of results) {
-  v.sort((a, b) => a - b);
-  console.log(`${name.padEnd(40)} median ${v[3]!.toFixed(1)} us  (min ${v[0]!.toFixed(1)}, max ${v[6]!.toFixed(1)})`);
-}
+await compareVariants(variants, 1500, 200);
 mgr.destroy();

@@ -1,34 +1,22 @@
 import { DTypeError, SizeError } from '../errors.js';
 import type { Tensor } from '../memory/tensor.js';
 import type { EncodeContext } from '../sequence/encode-context.js';
-import { Operation } from './operation.js';
-import { checkTensorList } from './tensor-list.js';
+import { TensorListOperation } from './tensor-list.js';
 
 /**
  * Copies the first tensor's GPU data into every other tensor (same dtype and size). Like
  * Kompute, the destinations' host data is updated too (read back from the GPU, so it is the
  * copied data even when the source's host copy is stale); `Storage` destinations have none.
  */
-export class OpCopy extends Operation {
-  readonly #tensors: readonly Tensor[];
-
+export class OpCopy extends TensorListOperation {
   /** @param tensors - the source first, then one or more destinations */
   constructor(tensors: readonly Tensor[]) {
-    super();
-    this.#tensors = checkTensorList('OpCopy', tensors, 2);
-  }
-
-  get name(): string {
-    return 'OpCopy';
-  }
-
-  get tensors(): readonly Tensor[] {
-    return this.#tensors;
+    super('OpCopy', tensors, 2);
   }
 
   override validate(action: string): void {
     super.validate(action);
-    const [source, ...targets] = this.#tensors as [Tensor, ...Tensor[]];
+    const [source, ...targets] = this.tensors as [Tensor, ...Tensor[]];
     targets.forEach((target, i) => {
       if (target.dtype !== source.dtype) {
         throw new DTypeError(`tensors[${i + 1}]`, `OpCopy from ${source.label} (${source.dtype}) to ${target.label} (${target.dtype})`, 'copy between tensors of one dtype');
@@ -40,7 +28,7 @@ export class OpCopy extends Operation {
   }
 
   encode(context: EncodeContext): void {
-    const [source, ...targets] = this.#tensors as [Tensor, ...Tensor[]];
+    const [source, ...targets] = this.tensors as [Tensor, ...Tensor[]];
     for (const target of targets) {
       context.copyBuffer(source.buffer, target.buffer, source.paddedBytes);
       context.download(target);
