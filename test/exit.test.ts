@@ -1,6 +1,6 @@
 /**
- * Process lifetime: the Dawn instance belongs to the manager, so a script that creates and
- * destroys a manager exits by itself; and a process survives managers coming and going. Each
+ * Process lifetime: a script that creates and destroys a manager exits by itself, and so does
+ * one that forgets to; and a process survives managers coming and going. Each
  * test runs a child process with a time bound, so a hang or a native crash fails the test
  * instead of the test run.
  */
@@ -21,6 +21,26 @@ function lastJson(stdout: string): unknown {
 }
 
 describe('process exit', () => {
+  // Documented in README.md, "Process exit": without destroy(), the process still exits when its
+  // work is done; the manager's device goes away with the process (or when the manager is collected).
+  test('a script that forgets to destroy its manager, with work done and data read, still exits by itself with code 0', () => {
+    const result = runChild(
+      `${IMPORT}
+      const mgr = await Manager.create();
+      const a = mgr.tensor(new Float32Array(20000).fill(1));
+      const out = mgr.tensor(20000, 'f32');
+      const algo = mgr.algorithm([a, out], ${JSON.stringify(DOUBLE)}, { workgroup: [20000] });
+      await mgr.sequence().eval(new OpSyncDevice([a]), new OpAlgoDispatch(algo), new OpSyncLocal([out]));
+      console.log(JSON.stringify([out.data()[0], out.data()[19999], mgr.memory().tensors]));`,
+      20_000,
+      [],
+    );
+    assert.equal(result.error, undefined, describeChild(result));
+    assert.equal(result.signal, null, describeChild(result));
+    assert.equal(result.status, 0, describeChild(result));
+    assert.deepEqual(lastJson(result.stdout), [2, 2, 2]);
+  });
+
   test('a script that creates a manager, runs a tiny computation and destroys it exits by itself with code 0', () => {
     const result = runChild(
       `${IMPORT}
