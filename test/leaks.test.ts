@@ -1,6 +1,7 @@
 // Creating and destroying many resources, explicitly and by dropping them for the garbage
 // collector, must return mgr.memory() to zero and keep the process's memory flat.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
 import { type Manager, MemoryType, OpAlgoDispatch, OpSyncDevice, OpSyncLocal } from '../src/index.js';
 import { ADD_PUSH_SHADER, createManager, gcUntil } from './helpers.js';
@@ -44,6 +45,13 @@ async function collected(mgr: Manager): Promise<void> {
   assert.deepEqual({ ...mgr.memory() }, ZERO);
 }
 
+/** GPU memory in use (MiB) as nvidia-smi reports it, or null where there is no NVIDIA GPU. */
+function nvidiaMemoryUsed(): number | null {
+  const result = spawnSync('nvidia-smi', ['--query-gpu=memory.used', '--format=csv,noheader,nounits'], { encoding: 'utf8' });
+  if (result.status !== 0) return null;
+  return Number(result.stdout.trim().split('\n')[0]);
+}
+
 describe('leaks', () => {
   let mgr: Manager;
   before(async () => {
@@ -61,10 +69,16 @@ describe('leaks', () => {
     const gc = (globalThis as { gc?: () => void }).gc!;
     gc();
     const warm = process.memoryUsage().rss;
+    const gpuWarm = nvidiaMemoryUsed();
     await churn(mgr, 1);
     await collected(mgr);
     gc();
     const end = process.memoryUsage().rss;
+    const gpuEnd = nvidiaMemoryUsed();
+    if (gpuWarm !== null && gpuEnd !== null) {
+      console.log(`leaks: GPU memory in use (nvidia-smi) after warm-up ${gpuWarm} MiB, after the soak ${gpuEnd} MiB`);
+      assert.ok(gpuEnd - gpuWarm <= 64, `GPU memory grew from ${gpuWarm} to ${gpuEnd} MiB`);
+    }
     const growth = (end - warm) / warm;
     console.log(`leaks: RSS after warm-up ${(warm / 2 ** 20).toFixed(1)} MiB, after the soak ${(end / 2 ** 20).toFixed(1)} MiB (${(growth * 100).toFixed(1)}%)`);
     assert.ok(growth < 0.1, `RSS grew ${(growth * 100).toFixed(1)}%: from ${warm} to ${end} bytes`);
