@@ -107,7 +107,7 @@ export class UnsupportedError extends KomputeError {
 export class ArgumentError extends KomputeError {
   /** The name of the argument at fault. */
   readonly argument: string;
-  constructor(argument: string, message: string, hint = '', code = 'KP_ARGUMENT') {
+  constructor(argument: string, message: string, hint: string, code = 'KP_ARGUMENT') {
     super(code, `${argument}: ${message}`, hint);
     this.argument = argument;
   }
@@ -115,21 +115,21 @@ export class ArgumentError extends KomputeError {
 
 /** A size does not match: data length, copy sizes, push-constant bytes, device limits. */
 export class SizeError extends ArgumentError {
-  constructor(argument: string, message: string, hint = '') {
+  constructor(argument: string, message: string, hint: string) {
     super(argument, message, hint, 'KP_SIZE');
   }
 }
 
 /** A data type does not match or is not supported as such. */
 export class DTypeError extends ArgumentError {
-  constructor(argument: string, message: string, hint = '') {
+  constructor(argument: string, message: string, hint: string) {
     super(argument, message, hint, 'KP_DTYPE');
   }
 }
 
 /** A shader binding does not fit the tensors or constants given to the algorithm. */
 export class AlgorithmBindingError extends ArgumentError {
-  constructor(argument: string, message: string, hint = '') {
+  constructor(argument: string, message: string, hint: string) {
     super(argument, message, hint, 'KP_BINDING');
   }
 }

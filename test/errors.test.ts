@@ -72,7 +72,7 @@ describe('error classes', () => {
   });
 
   test('SizeError, DTypeError and AlgorithmBindingError are ArgumentErrors naming the argument', () => {
-    for (const error of [new SizeError('values', 'x'), new DTypeError('data', 'x'), new AlgorithmBindingError('tensors', 'x')]) {
+    for (const error of [new SizeError('values', 'x', 'h'), new DTypeError('data', 'x', 'h'), new AlgorithmBindingError('tensors', 'x', 'h')]) {
       assert.ok(error instanceof ArgumentError);
       assert.ok(error.argument.length > 0);
       assert.ok(error.message.startsWith(`${error.argument}:`));

@@ -1,10 +1,10 @@
 import { ShaderStage } from '../backends/webgpu-constants.js';
 import { Resource } from '../lifecycle.js';
-import { AlgorithmBindingError, ArgumentError, KomputeError, ShaderCompileError, SizeError, ValidationError, type ShaderMessage } from '../errors.js';
+import { AlgorithmBindingError, ArgumentError, DTypeError, KomputeError, ShaderCompileError, SizeError, ValidationError, type ShaderMessage } from '../errors.js';
 import type { DeviceContext } from '../manager/device-context.js';
 import type { Releasable } from '../manager/registry.js';
 import type { Tensor } from '../memory/tensor.js';
-import { type PushConstants, toPushData } from './push-constants.js';
+import { type PushConstants, type PushType, pushTypeOf, toPushData } from './push-constants.js';
 import { reflectShader, type ShaderInterface } from './shader-interface.js';
 
 /** Options of `mgr.algorithm(...)` and `algorithm.rebuild(...)`. */
@@ -123,8 +123,12 @@ export class Algorithm extends Resource {
 
   /** @internal Validates per-dispatch push constants against this algorithm's size. */
   checkPushConstants(argument: string, values: PushConstants): PushData {
-    const data = toPushData(argument, values);
-    const expected = this.#config?.push?.byteLength ?? 0;
+    const own = this.#config?.push;
+    const data = toPushData(argument, values, own ? pushTypeOf(own) : 'f32');
+    if (own && pushTypeOf(data) !== pushTypeOf(own)) {
+      throw new DTypeError(argument, `${this.label}'s push constants are ${pushTypeOf(own)}, got ${pushTypeOf(data)} values`, 'pass numbers, or a typed array of the same type');
+    }
+    const expected = own?.byteLength ?? 0;
     if (data.byteLength !== expected) {
       throw new SizeError(
         argument,
@@ -194,30 +198,35 @@ export class Algorithm extends Resource {
 
   #configure(tensors: readonly Tensor[], wgsl: string, options: AlgorithmOptions): void {
     const context = this.context;
-    if (!Array.isArray(tensors)) throw new ArgumentError('tensors', 'expected an array of tensors');
+    if (typeof options !== 'object' || options === null) throw new ArgumentError('options', `expected an options object, got ${typeof options}`, 'pass { workgroup, constants, pushConstants } or nothing');
+    if (!Array.isArray(tensors)) throw new ArgumentError('tensors', 'expected an array of tensors', 'pass [tensor0, tensor1, ...] in binding order');
     tensors.forEach((t, i) => {
-      if (typeof t?.assertUsableBy !== 'function') throw new ArgumentError(`tensors[${i}]`, 'is not a Tensor');
+      if (typeof t?.assertUsableBy !== 'function') throw new ArgumentError(`tensors[${i}]`, 'is not a Tensor', 'create tensors with mgr.tensor()');
       t.assertUsableBy(`binding to ${this.label}`);
-      if (t.owner !== context) throw new ArgumentError(`tensors[${i}]`, `${t.label} belongs to another manager`);
+      if (t.owner !== context) throw new ArgumentError(`tensors[${i}]`, `${t.label} belongs to another manager`, 'bind tensors of the manager that creates the algorithm');
     });
     if (tensors.length > context.limits.maxStorageBuffersPerShaderStage) {
-      throw new SizeError('tensors', `${tensors.length} tensors exceed this device's maxStorageBuffersPerShaderStage (${context.limits.maxStorageBuffersPerShaderStage})`);
+      throw new SizeError('tensors', `${tensors.length} tensors exceed this device's maxStorageBuffersPerShaderStage (${context.limits.maxStorageBuffersPerShaderStage})`, 'bind fewer tensors, e.g. pack several arrays into one');
     }
-    if (typeof wgsl !== 'string' || wgsl.trim() === '') throw new ArgumentError('wgsl', 'expected WGSL source text');
+    if (typeof wgsl !== 'string' || wgsl.trim() === '') throw new ArgumentError('wgsl', 'expected WGSL source text', 'pass the shader as a string');
     const workgroup = this.#checkWorkgroup(options.workgroup ?? [tensors[0]?.size ?? 1]);
     const constants = options.constants ?? [];
     if (!Array.isArray(constants) || constants.some((c) => typeof c !== 'number' || !Number.isFinite(c))) {
-      throw new ArgumentError('constants', 'specialization constants must be an array of finite numbers');
+      throw new ArgumentError('constants', 'specialization constants must be an array of finite numbers', 'value i sets the override declared with @id(i)');
     }
-    const pushData = options.pushConstants === undefined ? null : toPushData('pushConstants', options.pushConstants);
-    const push = pushData && pushData.length > 0 ? pushData : null;
-
     let shader: ShaderInterface | null = null;
     try {
       shader = reflectShader(wgsl);
     } catch {
       // The parser could not read it; the compiler decides (and reports errors with lines).
     }
+    const pushType = shaderPushType(shader);
+    const pushData = options.pushConstants === undefined ? null : toPushData('pushConstants', options.pushConstants, pushType ?? 'f32');
+    const push = pushData && pushData.length > 0 ? pushData : null;
+    if (push && pushType && pushTypeOf(push) !== pushType) {
+      throw new AlgorithmBindingError('pushConstants', `the shader's push-constant struct holds ${pushType} values but a ${push.constructor.name} was given`, `pass numbers or a ${pushType === 'i32' ? 'Int32Array' : pushType === 'u32' ? 'Uint32Array' : 'Float32Array'}`);
+    }
+    checkAliasing(shader, tensors);
     const entryPoint = this.#entryPoint(shader, options.entryPoint);
     if (shader) this.#checkBindings(shader, tensors, push);
 
@@ -333,11 +342,11 @@ export class Algorithm extends Resource {
   #checkWorkgroup(workgroup: readonly number[]): [number, number, number] {
     const max = this.context.limits.maxComputeWorkgroupsPerDimension;
     if (!Array.isArray(workgroup) || workgroup.length < 1 || workgroup.length > 3) {
-      throw new ArgumentError('workgroup', 'expected [x], [x, y] or [x, y, z] workgroup counts');
+      throw new ArgumentError('workgroup', 'expected [x], [x, y] or [x, y, z] workgroup counts', 'pass an array of one to three positive integers');
     }
     const full = [workgroup[0], workgroup[1] ?? 1, workgroup[2] ?? 1] as [number, number, number];
     full.forEach((n, i) => {
-      if (!Number.isInteger(n) || n < 1) throw new ArgumentError('workgroup', `dimension ${'xyz'[i]} must be a positive integer, got ${String(n)}`);
+      if (!Number.isInteger(n) || n < 1) throw new ArgumentError('workgroup', `dimension ${'xyz'[i]} must be a positive integer, got ${String(n)}`, 'workgroup counts are whole numbers of at least 1');
       if (n > max) {
         throw new SizeError(
           'workgroup',
@@ -348,4 +357,26 @@ export class Algorithm extends Resource {
     });
     return full;
   }
+}
+
+/** The one scalar type of the push-constant struct's members, or null when unknown or mixed. */
+function shaderPushType(shader: ShaderInterface | null): PushType | null {
+  const members = shader?.bindings.find((b) => b.group === 1 && b.binding === 0 && b.kind === 'uniform')?.memberTypes ?? [];
+  const types = new Set(members);
+  const [only] = types;
+  return types.size === 1 && (only === 'f32' || only === 'i32' || only === 'u32') ? only : null;
+}
+
+/**
+ * One tensor bound twice is allowed only when every such binding is read-only: WebGPU rejects a
+ * buffer that one dispatch both writes and reads through two bindings.
+ */
+function checkAliasing(shader: ShaderInterface | null, tensors: readonly Tensor[]): void {
+  const writable = (i: number) => shader?.bindings.find((b) => b.group === 0 && b.binding === i)?.access !== 'read';
+  tensors.forEach((t, j) => {
+    const i = tensors.indexOf(t);
+    if (i < j && (writable(i) || writable(j))) {
+      throw new AlgorithmBindingError(`tensors[${j}]`, `${t.label} is bound twice (bindings ${i} and ${j}) and one of them is writable`, 'pass a separate tensor for each writable binding');
+    }
+  });
 }

@@ -12,6 +12,8 @@ export interface ShaderBinding {
   readonly typeName: string;
   /** Byte size of a uniform's type (0 when unknown or unsized). */
   readonly size: number;
+  /** For a uniform struct: each member's type name, in order (empty otherwise). */
+  readonly memberTypes: readonly string[];
 }
 
 /** What kompute-ts needs to know of a WGSL module to bind tensors to it. */
@@ -23,7 +25,7 @@ export interface ShaderInterface {
 interface ReflectedType {
   readonly name: string;
   readonly format?: ReflectedType | null;
-  getTypeName?(): string;
+  readonly members?: readonly { readonly type: ReflectedType }[] | null;
 }
 
 function typeName(type: ReflectedType | null | undefined): string {
@@ -48,13 +50,16 @@ export function reflectShader(wgsl: string): ShaderInterface {
       access: v.access === 'read_write' || v.access === 'write' ? 'read_write' : 'read',
       typeName: typeName(v.type as ReflectedType),
       size: 0,
+      memberTypes: [],
     });
   }
   for (const v of reflect.uniforms) {
-    bindings.push({ group: v.group, binding: v.binding, name: v.name, kind: 'uniform', access: 'read', typeName: typeName(v.type as ReflectedType), size: v.size });
+    const type = v.type as ReflectedType;
+    const memberTypes = (type.members ?? []).map((m) => typeName(m.type));
+    bindings.push({ group: v.group, binding: v.binding, name: v.name, kind: 'uniform', access: 'read', typeName: typeName(type), size: v.size, memberTypes });
   }
   for (const v of [...reflect.textures, ...reflect.samplers]) {
-    bindings.push({ group: v.group, binding: v.binding, name: v.name, kind: 'other', access: 'read', typeName: typeName(v.type as ReflectedType), size: 0 });
+    bindings.push({ group: v.group, binding: v.binding, name: v.name, kind: 'other', access: 'read', typeName: typeName(v.type as ReflectedType), size: 0, memberTypes: [] });
   }
   return { bindings, computeEntryPoints: reflect.entry.compute.map((f) => f.name) };
 }

@@ -1,13 +1,14 @@
 import { Algorithm, type AlgorithmOptions } from '../algorithm/algorithm.js';
 import { acquireGpu } from '../backends/gpu-provider.js';
 import { BufferUsage } from '../backends/webgpu-constants.js';
-import { ArgumentError, type DeviceLostError, SizeError, UnsupportedError } from '../errors.js';
+import { ArgumentError, type DeviceLostError, DTypeError, SizeError, UnsupportedError } from '../errors.js';
 import { bytesPerElement, checkDType, type DType, type DTypeOf, dtypeOf, type TensorData, toTypedArray } from '../memory/dtype.js';
 import { MemoryType } from '../memory/memory-type.js';
 import { checkLength, paddedBytes, Tensor, TENSOR_BUFFER_USAGE, type TensorOptions } from '../memory/tensor.js';
 import { Sequence, type SequenceOptions } from '../sequence/sequence.js';
 import type { MemoryReport } from './buffer-ledger.js';
 import { DeviceContext } from './device-context.js';
+import { checkManagerOptions } from './manager-options.js';
 import { type DeviceInfo, describeDevice, RAISED_LIMITS, USEFUL_FEATURES } from './device-info.js';
 
 /** Options of {@link Manager.create}. */
@@ -91,6 +92,7 @@ export class Manager {
    * browser it uses `navigator.gpu`; in Node, Dawn from the `webgpu` package.
    */
   static async create(options: ManagerOptions = {}): Promise<Manager> {
+    checkManagerOptions(options, ['powerPreference', 'adapter', 'requiredFeatures', 'requiredLimits', 'onDeviceLost', 'gpu', 'dawnFlags']);
     const gpu = options.gpu ?? (await acquireGpu(options.dawnFlags ?? []));
     const request: GPURequestAdapterOptions = {};
     if (options.powerPreference) request.powerPreference = options.powerPreference;
@@ -136,7 +138,8 @@ export class Manager {
    * them on `destroy()`, but never destroys the device itself (seed principle 1).
    */
   static fromDevice(device: GPUDevice, options: ExternalDeviceOptions = {}): Manager {
-    if (!device || typeof device.createBuffer !== 'function') throw new ArgumentError('device', 'expected a GPUDevice');
+    if (!device || typeof device.createBuffer !== 'function') throw new ArgumentError('device', 'expected a GPUDevice', 'pass the device from adapter.requestDevice()');
+    checkManagerOptions(options, ['onDeviceLost', 'adapterInfo']);
     const info = options.adapterInfo ?? (device as GPUDevice & { adapterInfo?: GPUAdapterInfo }).adapterInfo;
     return new Manager(device, false, null, info, options.onDeviceLost);
   }
@@ -173,19 +176,20 @@ export class Manager {
       const options = maybeOptions ?? {};
       return new Tensor(this.#context, { dtype: dtypeOrOptions, size: length, type: checkMemoryType(options.type), label: options.label });
     }
+    if (!ArrayBuffer.isView(dataOrLength) && !Array.isArray(dataOrLength)) {
+      throw new ArgumentError('data', 'expected a typed array, an array of numbers, or a length', 'e.g. mgr.tensor([1, 2, 3]) or mgr.tensor(3, "f32")');
+    }
     const options = (dtypeOrOptions ?? {}) as TensorOptions;
-    if (typeof options !== 'object') throw new ArgumentError('options', 'expected an options object; pass a dtype only with a length');
+    if (typeof options !== 'object' || options === null) throw new ArgumentError('options', 'expected an options object', 'pass a dtype as second argument only together with a length');
     let dtype: DType;
     if (ArrayBuffer.isView(dataOrLength)) {
       dtype = dtypeOf('data', dataOrLength);
       if (options.dtype !== undefined && options.dtype !== dtype) {
-        throw new ArgumentError('options.dtype', `is ${options.dtype} but the data is a ${dataOrLength.constructor.name} (${dtype})`);
+        throw new DTypeError('options.dtype', `is ${options.dtype} but the data is a ${dataOrLength.constructor.name} (${dtype})`, 'drop options.dtype, or convert the data');
       }
-    } else if (Array.isArray(dataOrLength)) {
+    } else {
       dtype = options.dtype ?? 'f32';
       checkDType('options.dtype', dtype);
-    } else {
-      throw new ArgumentError('data', 'expected a typed array, an array of numbers, or a length');
     }
     const data = toTypedArray('data', dtype, dataOrLength as ArrayLike<number>);
     checkLength('data.length', data.length);
@@ -198,11 +202,11 @@ export class Manager {
    */
   tensorFromBuffer<D extends DType>(buffer: GPUBuffer, dtype: D, length: number, options: TensorOptions = {}): Tensor<D> {
     this.#context.assertAlive('tensorFromBuffer()');
-    if (!buffer || typeof buffer.size !== 'number' || typeof buffer.usage !== 'number') throw new ArgumentError('buffer', 'expected a GPUBuffer');
+    if (!buffer || typeof buffer.size !== 'number' || typeof buffer.usage !== 'number') throw new ArgumentError('buffer', 'expected a GPUBuffer', 'pass a buffer made by device.createBuffer()');
     checkDType('dtype', dtype);
     checkLength('length', length);
     const bytes = paddedBytes(length * bytesPerElement(dtype));
-    if (bytes > buffer.size) throw new SizeError('length', `${length} ${dtype} elements need ${bytes} bytes but the buffer has ${buffer.size}`);
+    if (bytes > buffer.size) throw new SizeError('length', `${length} ${dtype} elements need ${bytes} bytes but the buffer has ${buffer.size}`, 'wrap fewer elements or a larger buffer');
     const type = checkMemoryType(options.type);
     const needed = type === MemoryType.Storage ? BufferUsage.STORAGE : TENSOR_BUFFER_USAGE;
     if ((buffer.usage & needed) !== needed) {

@@ -106,12 +106,18 @@ export function toTypedArray<D extends DType>(argument: string, dtype: D, values
     return values as unknown as TypedArrayFor<D>;
   }
   if (!Array.isArray(values)) {
-    throw new DTypeError(argument, `expected a typed array or an array of numbers, got ${typeof values}`);
+    throw new DTypeError(argument, `expected a typed array or an array of numbers, got ${typeof values}`, 'pass numbers or a typed array of the tensor\'s dtype');
   }
   const out = new INFO[dtype].array(new ArrayBuffer(values.length * INFO[dtype].bytes), 0, values.length);
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
-    if (typeof v !== 'number') throw new DTypeError(argument, `element ${i} is ${typeof v}, not a number`);
+    if (typeof v !== 'number') throw new DTypeError(argument, `element ${i} is ${typeof v}, not a number`, 'pass numbers only');
+    if (dtype === 'i32' || dtype === 'u32') {
+      const [low, high] = dtype === 'i32' ? [-(2 ** 31), 2 ** 31 - 1] : [0, 2 ** 32 - 1];
+      if (!Number.isInteger(v) || v < low || v > high) {
+        throw new DTypeError(argument, `element ${i} is ${v}, not a ${dtype} value (an integer from ${low} to ${high})`, 'round or clamp the values first, or use an f32 tensor');
+      }
+    }
     out[i] = dtype === 'f16' ? float32ToFloat16Bits(v) : v;
   }
   return out as TypedArrayFor<D>;

@@ -20,8 +20,12 @@ export interface TransferStage {
  * tensors it moves).
  */
 export interface HostCopy {
-  /** True while an evaluation is moving the data. */
+  /** True while an evaluation is moving the data (from its evalAsync() until its transfers are done). */
   readonly busy: boolean;
+  /** Marks the data as taken by an evaluation that is about to move it. */
+  claim(): void;
+  /** Ends a claim; called once the evaluation's run has ended, whatever its outcome. */
+  unclaim(): void;
   /** The host data as a typed array. */
   view(): TensorData;
   /** Copies `data` (right type and length) into the host data. */

@@ -46,6 +46,14 @@ export class MappedHostCopy implements HostCopy {
     if (initial) this.write(initial);
   }
 
+  claim(): void {
+    this.#busy = true;
+  }
+
+  unclaim(): void {
+    this.#busy = false;
+  }
+
   /** True while an evaluation is moving this mirror's data. */
   get busy(): boolean {
     return this.#busy;

@@ -24,6 +24,14 @@ export class PlainHostCopy implements HostCopy {
     if (initial) this.#view.set(initial);
   }
 
+  claim(): void {
+    this.#busy = true;
+  }
+
+  unclaim(): void {
+    this.#busy = false;
+  }
+
   get busy(): boolean {
     return this.#busy;
   }

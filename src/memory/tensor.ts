@@ -62,7 +62,7 @@ export class Tensor<D extends DType = DType> extends Resource {
     this.#size = init.size;
     this.#core = init.external
       ? new TensorCore(context, init.external, false, this.#newMirror(init.size, undefined))
-      : this.#allocate(init.size, init.data);
+      : this.#allocate(init.size, init.data, init.data ? 'data' : 'length');
     this.track('tensor', this.#core);
   }
 
@@ -144,7 +144,7 @@ export class Tensor<D extends DType = DType> extends Resource {
       data = toTypedArray('dataOrLength', this.#dtype, dataOrLength);
       size = checkLength('dataOrLength', data.length);
     }
-    const fresh = this.#allocate(size, data);
+    const fresh = this.#allocate(size, data, 'dataOrLength');
     const old = this.#core;
     // Keep the same core object: the manager's registry is keyed by it.
     old.release();
@@ -204,10 +204,10 @@ export class Tensor<D extends DType = DType> extends Resource {
       : new MappedHostCopy(this.context.ledger, this.#dtype, size, bytes, this.label, data);
   }
 
-  #allocate(size: number, data: TensorData | undefined): TensorCore {
+  #allocate(size: number, data: TensorData | undefined, argument: string): TensorCore {
     const context = this.context;
     const bytes = paddedBytes(size * bytesPerElement(this.#dtype));
-    checkTensorBytes(context, bytes);
+    checkTensorBytes(context, bytes, argument);
     const storageData = this.#memoryType === MemoryType.Storage ? data : undefined;
     const buffer = context.capture(`creating ${this.label}`, () => {
       const b = context.ledger.create(
@@ -237,16 +237,16 @@ export function paddedBytes(bytes: number): number {
 /** A positive integer element count, or an ArgumentError naming `argument`. */
 export function checkLength(argument: string, length: unknown): number {
   if (typeof length !== 'number' || !Number.isInteger(length) || length <= 0) {
-    throw new ArgumentError(argument, `length must be a positive integer, got ${String(length)}`);
+    throw new ArgumentError(argument, `length must be a positive integer, got ${String(length)}`, 'tensors hold at least one element');
   }
   return length;
 }
 
-function checkTensorBytes(context: DeviceContext, bytes: number): void {
+function checkTensorBytes(context: DeviceContext, bytes: number, argument: string): void {
   const limit = Math.min(context.limits.maxStorageBufferBindingSize, context.limits.maxBufferSize);
   if (bytes > limit) {
     throw new SizeError(
-      'length',
+      argument,
       `a tensor of ${bytes} bytes exceeds this device's limit of ${limit} bytes (maxStorageBufferBindingSize / maxBufferSize)`,
       'split the data into several tensors',
     );

@@ -24,7 +24,7 @@ export class OpAlgoDispatch extends Operation {
    */
   constructor(algorithm: Algorithm, pushConstants?: PushConstants) {
     super();
-    if (typeof algorithm?.checkPushConstants !== 'function') throw new ArgumentError('algorithm', 'OpAlgoDispatch expects an Algorithm');
+    if (typeof algorithm?.checkPushConstants !== 'function') throw new ArgumentError('algorithm', 'OpAlgoDispatch expects an Algorithm', 'create one with mgr.algorithm()');
     this.algorithm = algorithm;
     this.#algorithms = [algorithm];
     this.#push = pushConstants === undefined ? null : algorithm.checkPushConstants('pushConstants', pushConstants);

@@ -1,4 +1,5 @@
-import { DTypeError, SizeError } from '../errors.js';
+import { BufferUsage } from '../backends/webgpu-constants.js';
+import { ArgumentError, DTypeError, SizeError } from '../errors.js';
 import type { Tensor } from '../memory/tensor.js';
 import type { EncodeContext } from '../sequence/encode-context.js';
 import { TensorListOperation } from './tensor-list.js';
@@ -17,7 +18,16 @@ export class OpCopy extends TensorListOperation {
   override validate(action: string): void {
     super.validate(action);
     const [source, ...targets] = this.tensors as [Tensor, ...Tensor[]];
+    if ((source.buffer.usage & BufferUsage.COPY_SRC) === 0) {
+      throw new ArgumentError('tensors[0]', `${source.label} wraps a buffer without COPY_SRC usage`, 'create the buffer with COPY_SRC to copy from it');
+    }
     targets.forEach((target, i) => {
+      if (target === source) {
+        throw new ArgumentError(`tensors[${i + 1}]`, `OpCopy from ${source.label} to itself`, 'copy into another tensor');
+      }
+      if ((target.buffer.usage & BufferUsage.COPY_DST) === 0) {
+        throw new ArgumentError(`tensors[${i + 1}]`, `${target.label} wraps a buffer without COPY_DST usage`, 'create the buffer with COPY_DST to copy into it');
+      }
       if (target.dtype !== source.dtype) {
         throw new DTypeError(`tensors[${i + 1}]`, `OpCopy from ${source.label} (${source.dtype}) to ${target.label} (${target.dtype})`, 'copy between tensors of one dtype');
       }

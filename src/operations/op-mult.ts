@@ -30,12 +30,14 @@ fn main(@builtin(global_invocation_id) id: vec3u) {
 export class OpMult extends OpAlgoDispatch {
   /** @param tensors - `[lhs, rhs, out]`, one dtype and one size */
   constructor(tensors: readonly [Tensor, Tensor, Tensor] | readonly Tensor[]) {
+    if (Array.isArray(tensors) && tensors.length !== 3) {
+      throw new SizeError('tensors', `OpMult expects exactly 3 tensors [lhs, rhs, out], got ${tensors.length}`, 'pass [lhs, rhs, out]');
+    }
     const list = checkTensorList('OpMult', tensors, 3);
-    if (list.length !== 3) throw new SizeError('tensors', `OpMult expects exactly 3 tensors [lhs, rhs, out], got ${list.length}`);
     const [lhs, rhs, out] = list as [Tensor, Tensor, Tensor];
     for (const t of [rhs, out]) {
-      if (t.dtype !== lhs.dtype) throw new DTypeError('tensors', `OpMult needs one dtype: ${lhs.label} is ${lhs.dtype}, ${t.label} is ${t.dtype}`);
-      if (t.size !== lhs.size) throw new SizeError('tensors', `OpMult needs one size: ${lhs.label} has ${lhs.size} elements, ${t.label} has ${t.size}`);
+      if (t.dtype !== lhs.dtype) throw new DTypeError('tensors', `OpMult needs one dtype: ${lhs.label} is ${lhs.dtype}, ${t.label} is ${t.dtype}`, 'use tensors of one dtype');
+      if (t.size !== lhs.size) throw new SizeError('tensors', `OpMult needs one size: ${lhs.label} has ${lhs.size} elements, ${t.label} has ${t.size}`, 'use tensors of one size');
     }
     const groups = Math.ceil(lhs.size / WORKGROUP_SIZE);
     const max = lhs.owner.limits.maxComputeWorkgroupsPerDimension;

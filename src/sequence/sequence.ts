@@ -8,7 +8,7 @@ import { isCoherent, type Tensor } from '../memory/tensor.js';
 import { Operation } from '../operations/operation.js';
 import { type ArenaBuffers, EncodeContext } from './encode-context.js';
 import type { ArenaLayout } from './transfer-arena.js';
-import { SMALL_TRANSFER_BYTES } from '../memory/host-copy.js';
+import { type HostCopy, SMALL_TRANSFER_BYTES } from '../memory/host-copy.js';
 import { SequenceCore } from './sequence-core.js';
 
 /** Options of `mgr.sequence(...)`. */
@@ -34,6 +34,8 @@ export interface OpTiming {
 
 const MAX_TIMESTAMP_QUERIES = 4096;
 const NO_ERROR: Promise<null> = Promise.resolve(null);
+/** The longest timer Node supports (2^31 - 1 ms, about 24.8 days). */
+const MAX_TIMEOUT_MS = 2_147_483_647;
 
 type QuerySlots = ReturnType<SequenceCore['timestamps']>;
 
@@ -189,7 +191,18 @@ export class Sequence extends Resource {
     const batch = this.#ops.slice(this.#batchStart);
     this.#evaluated = true;
     for (const op of batch) op.validate('evaluating');
-    this.#start(batch);
+    const plan = this.#planFor(batch);
+    // Claim the host data now, before anything is awaited, so that data() and setData() cannot
+    // slip in between evalAsync() and the encoding, and two sequences cannot move one tensor.
+    const claimed: HostCopy[] = [];
+    for (const t of plan.transferred) {
+      const copy = t.hostCopy;
+      if (!copy) continue;
+      if (copy.busy) throw new StateError(`${t.label} is being transferred by another running evaluation`, 'await that evaluation first');
+      claimed.push(copy);
+    }
+    for (const copy of claimed) copy.claim();
+    this.#start(batch, plan, claimed);
     return this;
   }
 
@@ -200,8 +213,8 @@ export class Sequence extends Resource {
    */
   async evalAwait(timeoutMs?: number): Promise<boolean> {
     this.assertUsable('evalAwait()');
-    if (timeoutMs !== undefined && (typeof timeoutMs !== 'number' || !(timeoutMs >= 0))) {
-      throw new ArgumentError('timeoutMs', `must be a non-negative number of milliseconds, got ${String(timeoutMs)}`);
+    if (timeoutMs !== undefined && (typeof timeoutMs !== 'number' || !(timeoutMs >= 0 && timeoutMs <= MAX_TIMEOUT_MS))) {
+      throw new ArgumentError('timeoutMs', `must be a finite number of milliseconds from 0 to ${MAX_TIMEOUT_MS}, got ${String(timeoutMs)}`, 'omit it to wait without a limit');
     }
     const flight = this.#flight;
     if (!flight) {
@@ -286,10 +299,10 @@ export class Sequence extends Resource {
   }
 
   #checkOp(op: unknown): asserts op is Operation {
-    if (!(op instanceof Operation)) throw new ArgumentError('op', 'expected an operation (OpSyncDevice, OpAlgoDispatch, ...)');
+    if (!(op instanceof Operation)) throw new ArgumentError('op', 'expected an operation (OpSyncDevice, OpAlgoDispatch, ...)', 'pass an instance of an Operation subclass');
     op.validate('recording');
     for (const owned of [...op.tensors, ...op.algorithms]) {
-      if (owned.owner !== this.context) throw new ArgumentError('op', `${op.name} uses ${owned.label}, which belongs to another manager`);
+      if (owned.owner !== this.context) throw new ArgumentError('op', `${op.name} uses ${owned.label}, which belongs to another manager`, 'record operations into a sequence of the manager that created their tensors');
     }
   }
 
@@ -308,7 +321,7 @@ export class Sequence extends Resource {
     }
   }
 
-  #start(batch: Operation[]): void {
+  #start(batch: Operation[], plan: BatchPlan, claimed: readonly HostCopy[]): void {
     // One promise per evaluation, settled by the run or, earlier, by an abort (destroy, device
     // loss). The bookkeeping happens before any awaiting caller resumes, so isRunning() is
     // already false when `await seq.eval()` returns.
@@ -332,15 +345,19 @@ export class Sequence extends Resource {
     };
     flight.promise.catch(() => {});
     this.#flight = flight;
-    this.#run(batch).then(
+    const run = this.#run(batch, plan);
+    // Released when the run itself ends (not at an abort): transfers in flight still need the data.
+    void run.finally(() => {
+      for (const copy of claimed) copy.unclaim();
+    }).catch(() => {});
+    run.then(
       () => settle(null),
       (error: unknown) => settle({ error }),
     );
   }
 
-  async #run(batch: Operation[]): Promise<void> {
+  async #run(batch: Operation[], plan: BatchPlan): Promise<void> {
     const context = this.context;
-    const plan = this.#planFor(batch);
     // Fast path: nothing to wait for, so the submission happens before evalAsync() returns.
     if (plan.algorithms.some((a) => !a.isCompiled)) {
       await Promise.all(plan.algorithms.map((a) => a.whenCompiled()));
@@ -349,9 +366,6 @@ export class Sequence extends Resource {
     if (context.hasPendingErrors) {
       await context.flushErrors();
       this.#revalidate(batch);
-    }
-    for (const t of plan.transferred) {
-      if (t.hostCopy?.busy) throw new StateError(`${t.label} is being transferred by another running evaluation`, 'await that evaluation first');
     }
     if (this.#timestamps && plan.dispatches * 2 > MAX_TIMESTAMP_QUERIES) {
       throw new SizeError('batch', `${plan.dispatches} timed dispatches exceed ${MAX_TIMESTAMP_QUERIES / 2}`, 'time fewer dispatches per batch');
