@@ -155,8 +155,8 @@ const ROWS: readonly Row[] = [
     call: () => Manager.create({ requiredFeatures: 'shader-f16' as never }), error: ArgumentError, argument: 'requiredFeatures', message: /array/,
   },
   {
-    id: 'manager.create.limit-over-max', area: 'Manager', api: 'Manager.create', input: 'requiredLimits: { maxBufferSize: 2^40 } (over the adapter maximum)',
-    call: () => Manager.create({ requiredLimits: { maxBufferSize: 2 ** 40 } }), error: UnsupportedError, message: /maxBufferSize = 1099511627776 is beyond the adapter's maximum/,
+    id: 'manager.create.limit-over-max', area: 'Manager', api: 'Manager.create', input: 'requiredLimits: { maxBufferSize: 2^53 - 1 } (over the adapter maximum)',
+    call: () => Manager.create({ requiredLimits: { maxBufferSize: Number.MAX_SAFE_INTEGER } }), error: UnsupportedError, message: /maxBufferSize = 9007199254740991 is beyond the adapter's maximum/,
   },
   {
     id: 'manager.create.limit-under-min', area: 'Manager', api: 'Manager.create', input: 'requiredLimits: { minStorageBufferOffsetAlignment: 1 } (under the adapter minimum)',
@@ -257,8 +257,8 @@ const ROWS: readonly Row[] = [
     call: (c) => c.mgr.tensor(MAX_BINDING(c.mgr) / 4 + 1, 'f32'), error: SizeError, argument: 'length', message: /maxStorageBufferBindingSize/,
   },
   {
-    id: 'tensor.length.over-binding-size-f16', area: 'Tensor', api: 'mgr.tensor', input: "maxStorageBufferBindingSize / 2 + 1 elements, 'f16'",
-    call: (c) => c.mgr.tensor(MAX_BINDING(c.mgr) / 2 + 1, 'f16'), error: SizeError, argument: 'length', message: /maxStorageBufferBindingSize/,
+    id: 'tensor.length.over-binding-size-i32', area: 'Tensor', api: 'mgr.tensor', input: "maxStorageBufferBindingSize / 4 + 1 elements, 'i32'",
+    call: (c) => c.mgr.tensor(MAX_BINDING(c.mgr) / 4 + 1, 'i32'), error: SizeError, argument: 'length', message: /maxStorageBufferBindingSize/,
   },
   {
     id: 'tensor.length.over-binding-size-bare', area: 'Tensor', api: 'mgr.tensor', input: "maxStorageBufferBindingSize / 4 + 1 elements, 'u32', on a device with default limits",
