@@ -1,0 +1,307 @@
+/**
+ * The real side of the lifecycle model test: the manager and the objects a program holds, and the
+ * checks that compare each call's outcome with the outcomes the model allows.
+ */
+import assert from 'node:assert/strict';
+import {
+  AlgorithmBindingError,
+  ArgumentError,
+  DestroyedError,
+  DTypeError,
+  KomputeError,
+  Manager,
+  ShaderCompileError,
+  SizeError,
+  StateError,
+  ValidationError,
+  Algorithm,
+  Sequence,
+  Tensor,
+} from '../../src/index.js';
+import { gcUntil } from '../helpers.js';
+import type { ErrName, Model } from './model.js';
+
+export const ERRORS: Record<ErrName, abstract new (...args: never[]) => KomputeError> = {
+  DestroyedError,
+  StateError,
+  SizeError,
+  DTypeError,
+  ArgumentError,
+  AlgorithmBindingError,
+  ValidationError,
+  ShaderCompileError,
+};
+
+/** The model, boxed: each step replaces it with the state of the outcome that happened. */
+export interface Box {
+  m: Model;
+}
+
+/** What the test holds for the library, per model id. */
+export interface Real {
+  mgr: Manager;
+  /** Model manager generation of `mgr`. */
+  gen: number;
+  tensors: Map<number, Tensor>;
+  algos: Map<number, Algorithm>;
+  seqs: Map<number, Sequence>;
+  /** Every object created in this program, weakly (for cleanup and for waiting on compilation). */
+  refs: Map<number, WeakRef<Tensor | Algorithm | Sequence>>;
+  /** GPU buffers the test created for tensorFromBuffer(), by tensor id. */
+  external: Map<number, GPUBuffer>;
+  /** Every GPU buffer the test created in this program (destroyed at cleanup: the test owns them). */
+  buffers: GPUBuffer[];
+  /** WebGPU errors nobody captured. */
+  uncaptured: string[];
+  /** What each step of the program did, for failure reports. */
+  log: string[];
+  /** Totals for the final report. */
+  stats: { programs: number; steps: number; gcWaits: number; managerRestarts: number };
+}
+
+/** Bound for every await on the library: a hang fails the test instead of stalling it. */
+export const HANG_MS = 15_000;
+
+/** Awaits `p`, failing the test when it takes longer than `ms`. */
+export async function within<T>(p: Promise<T>, what: string, ms = HANG_MS): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new assert.AssertionError({ message: `hang: ${what} did not settle within ${ms} ms` })), ms);
+  });
+  try {
+    return await Promise.race([p, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export type Observation = { ok: true; value: unknown } | { ok: false; error: unknown };
+
+/** Runs a call (sync or async) and records how it ended. */
+export async function observe(what: string, fn: () => unknown): Promise<Observation> {
+  try {
+    const value = fn();
+    if (value instanceof Promise) return { ok: true, value: await within(value, what) };
+    return { ok: true, value };
+  } catch (error) {
+    if (error instanceof assert.AssertionError) throw error;
+    return { ok: false, error };
+  }
+}
+
+/** One outcome the model allows for a call, and the model state it leads to. */
+export interface Hyp {
+  readonly label: string;
+  /** The error class expected, or undefined for success. */
+  readonly error?: ErrName;
+  /** Distinguishes errors of one class that lead to different states. */
+  readonly message?: RegExp;
+  /** For success: checks the returned value; a mismatch message or null. */
+  readonly check?: (value: unknown) => string | null;
+  readonly next: Model;
+}
+
+function describeError(error: unknown): string {
+  if (error instanceof Error) return `${error.constructor.name}: ${error.message.split('\n')[0]}`;
+  return `non-error ${String(error)}`;
+}
+
+let outcomes: string[] = [];
+
+/** How often each call ended each way (and other counts), for the test's closing summary. */
+export const counters = new Map<string, number>();
+
+export function count(key: string, n = 1): void {
+  counters.set(key, (counters.get(key) ?? 0) + n);
+}
+
+/** The call a step description names: `t2.setData(...)` -> `setData`, `a3 = algorithm(...)` -> `algorithm`. */
+function callName(what: string): string {
+  return what
+    .replace(/^await /, '')
+    .replace(/^[a-z]\d+ = /, '')
+    .replace(/^[a-z]\d+\./, '')
+    .replace(/\(.*$/s, '');
+}
+
+function record(what: string, label: string): void {
+  outcomes.push(label);
+  count(`${callName(what)}: ${label.replace(/^after the previous evaluation completed: /, '')}`);
+}
+
+/** The outcomes decide() matched since the last call (for the program log). */
+export function takeOutcomes(): string {
+  const text = outcomes.join(', ');
+  outcomes = [];
+  return text;
+}
+
+/**
+ * Picks the outcome that happened among `hyps` and moves the model there; fails the test when the
+ * call ended in a way the model does not allow (an untyped error always does).
+ */
+export function decide(box: Box, what: string, obs: Observation, hyps: readonly Hyp[]): Hyp {
+  const mismatches: string[] = [];
+  if (!obs.ok) {
+    const e = obs.error;
+    if (!(e instanceof KomputeError)) {
+      assert.fail(`${what}: untyped error ${describeError(e)}\n${e instanceof Error ? e.stack : ''}\nmodel allowed: ${hyps.map((h) => h.label).join(' | ')}`);
+    }
+    for (const h of hyps) {
+      if (!h.error) continue;
+      if (e.constructor !== ERRORS[h.error]) continue;
+      if (h.message && !h.message.test(e.message)) continue;
+      box.m = h.next;
+      record(what, h.label);
+      return h;
+    }
+    assert.fail(`${what}: threw ${describeError(e)}, model allowed: ${hyps.map((h) => h.label).join(' | ')}`);
+  }
+  for (const h of hyps) {
+    if (h.error) continue;
+    const problem = h.check ? h.check(obs.value) : null;
+    if (problem === null) {
+      box.m = h.next;
+      record(what, h.label);
+      return h;
+    }
+    mismatches.push(`${h.label}: ${problem}`);
+  }
+  assert.fail(`${what}: succeeded, model allowed: ${hyps.map((h) => h.label).join(' | ')}${mismatches.length ? `\n  ${mismatches.join('\n  ')}` : ''}`);
+}
+
+/** An outcome hypothesis that the call throws `error`. */
+export function fails(error: ErrName, next: Model, label: string = error, message?: RegExp): Hyp {
+  return message ? { label, error, next, message } : { label, error, next };
+}
+
+/** An outcome hypothesis that the call succeeds. */
+export function succeeds(next: Model, label = 'success', check?: (value: unknown) => string | null): Hyp {
+  return check ? { label, next, check } : { label, next };
+}
+
+export function deref<T extends Tensor | Algorithm | Sequence>(real: Real, id: number): T | undefined {
+  return real.refs.get(id)?.deref() as T | undefined;
+}
+
+/** A fresh manager, with uncaptured WebGPU errors recorded. */
+export async function newManager(real: Pick<Real, 'uncaptured'>): Promise<Manager> {
+  const mgr = await Manager.create();
+  mgr.device.addEventListener('uncapturederror', (event) => {
+    real.uncaptured.push((event as GPUUncapturedErrorEvent).error.message);
+  });
+  return mgr;
+}
+
+/**
+ * Makes the next evaluation submit before evalAsync() returns (architecture.md, step 2): waits
+ * for `algorithms` to compile and flushes pending WebGPU error checks with an empty evaluation.
+ */
+export async function settleBeforeEval(real: Real, algorithms: readonly number[]): Promise<void> {
+  for (const id of algorithms) {
+    const a = deref<Algorithm>(real, id);
+    if (!a) continue;
+    try {
+      await within(a.compiled(), `${a.label}.compiled()`);
+    } catch (e) {
+      if (e instanceof assert.AssertionError) throw e;
+    }
+  }
+  const scratch = real.mgr.sequence({ label: 'settle' });
+  try {
+    await within(scratch.eval(), 'an empty evaluation');
+  } catch (e) {
+    assert.fail(`an empty evaluation that flushes pending WebGPU checks failed: ${describeError(e)}`);
+  } finally {
+    scratch.destroy();
+  }
+}
+
+/**
+ * After a sequence was destroyed or dropped while it ran: waits until its evaluation can no longer
+ * touch anything (compiled, submitted, finished, host copies idle).
+ */
+export async function quiesce(real: Real, algorithms: readonly number[], busy: readonly number[]): Promise<void> {
+  await settleBeforeEval(real, algorithms);
+  await within(real.mgr.device.queue.onSubmittedWorkDone(), 'queue.onSubmittedWorkDone()');
+  for (const id of busy) {
+    const t = real.tensors.get(id);
+    if (!t || !t.isInit()) continue;
+    const deadline = Date.now() + 5000;
+    for (;;) {
+      try {
+        t.data();
+        break;
+      } catch (e) {
+        if (!(e instanceof StateError)) break;
+        if (Date.now() > deadline) assert.fail(`${t.label} stayed busy after its sequence went away`);
+        await new Promise((resolve) => setTimeout(resolve, 1));
+      }
+    }
+  }
+  await within(real.mgr.device.queue.onSubmittedWorkDone(), 'queue.onSubmittedWorkDone()');
+}
+
+/**
+ * The checks after every step: no uncaptured WebGPU error; mgr.memory() counts what the model says
+ * is alive and reachable (never less; more only until the garbage collector ran) and exactly the
+ * bytes of those tensors.
+ */
+export async function afterStep(box: Box, real: Real, what: string): Promise<void> {
+  if (real.uncaptured.length > 0) assert.fail(`${what}: uncaptured WebGPU error: ${real.uncaptured.join('; ')}`);
+  const expected = box.m.expectedMemory();
+  const counts = (): { tensors: number; algorithms: number; sequences: number; deviceBytes: number } => {
+    const r = real.mgr.memory();
+    return { tensors: r.tensors, algorithms: r.algorithms, sequences: r.sequences, deviceBytes: r.deviceBytes };
+  };
+  let actual = counts();
+  const below = (a: typeof actual): boolean => a.tensors < expected.tensors || a.algorithms < expected.algorithms || a.sequences < expected.sequences;
+  const equal = (a: typeof actual): boolean =>
+    a.tensors === expected.tensors && a.algorithms === expected.algorithms && a.sequences === expected.sequences;
+  if (below(actual)) {
+    assert.fail(`${what}: mgr.memory() ${JSON.stringify(actual)} counts fewer live objects than the model ${JSON.stringify(expected)} (released while still reachable)`);
+  }
+  if (!equal(actual)) {
+    real.stats.gcWaits++;
+    await gcUntil(() => {
+      actual = counts();
+      return equal(actual) || below(actual);
+    }, 60);
+    if (below(actual)) {
+      assert.fail(`${what}: after garbage collection mgr.memory() ${JSON.stringify(actual)} counts fewer live objects than the model ${JSON.stringify(expected)} (released while still reachable)`);
+    }
+    if (!equal(actual)) {
+      assert.fail(`${what}: after garbage collection mgr.memory() ${JSON.stringify(actual)} still counts more objects than the model ${JSON.stringify(expected)} (dropped objects not released)`);
+    }
+  }
+  if (actual.deviceBytes !== expected.deviceBytes) {
+    assert.fail(`${what}: mgr.memory().deviceBytes is ${actual.deviceBytes}, the model's live tensors have ${expected.deviceBytes}`);
+  }
+}
+
+/**
+ * Destroys everything a program created (sequences first, waiting for their evaluations to stop)
+ * and checks that the manager is back to zero in every memory category.
+ */
+export async function cleanup(real: Real): Promise<void> {
+  const objects = [...real.refs.values()].map((r) => r.deref()).filter((o) => o !== undefined);
+  for (const kind of [Sequence, Algorithm, Tensor]) {
+    for (const o of objects) if (o instanceof kind) o.destroy();
+  }
+  real.tensors.clear();
+  real.algos.clear();
+  real.seqs.clear();
+  real.refs.clear();
+  real.external.clear();
+  for (const buffer of real.buffers) buffer.destroy();
+  real.buffers.length = 0;
+  if (!real.mgr.isInit()) return;
+  await settleBeforeEval(real, []);
+  await within(real.mgr.device.queue.onSubmittedWorkDone(), 'queue.onSubmittedWorkDone()');
+  const report = real.mgr.memory();
+  const zero = { tensors: 0, algorithms: 0, sequences: 0, deviceBytes: 0, stagingBytes: 0, otherBytes: 0, totalBytes: 0 };
+  if (JSON.stringify({ ...report }) !== JSON.stringify(zero)) {
+    assert.fail(`after destroying everything the program created, mgr.memory() is ${JSON.stringify(report)}`);
+  }
+  if (real.uncaptured.length > 0) assert.fail(`uncaptured WebGPU error: ${real.uncaptured.join('; ')}`);
+}
