@@ -7,8 +7,15 @@
  *
  * Programs: KOMPUTE_TS_PROGRAMS if set, else 20,000 with KOMPUTE_TS_SOAK=1 (npm run soak), else
  * 500, each of up to 60 steps. The seed is random unless KOMPUTE_TS_SEED is set; it is printed,
- * and a failure reports it with the shrunk program and the three variables that replay it
- * (KOMPUTE_TS_SEED, KOMPUTE_TS_PATH, KOMPUTE_TS_REPLAY). Run with `node --expose-gc`.
+ * and a failure reports it with the shrunk program, what each of its steps did, and the three
+ * variables that replay it (KOMPUTE_TS_SEED, KOMPUTE_TS_PATH, KOMPUTE_TS_REPLAY). Run with
+ * `node --expose-gc`. Also: KOMPUTE_TS_SUMMARY=1 prints how often each call ended each way;
+ * KOMPUTE_TS_STACKS=1 keeps error stack traces (see below); KOMPUTE_TS_TIME_LIMIT_S bounds the
+ * run, shrinking included (300 s, 6 h in the soak).
+ *
+ * Some steps are small scenarios (test/model/commands.ts): `Burst` starts an evaluation and acts
+ * on its objects before it can have been submitted; `WithFreshTensors` makes matching tensors
+ * for an algorithm or an OpMult.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -23,6 +30,8 @@ const MAX_STEPS = 60;
 const SEED = process.env.KOMPUTE_TS_SEED !== undefined ? Number(process.env.KOMPUTE_TS_SEED) : (Date.now() ^ (Math.random() * 0x7fffffff)) | 0;
 const PATH = process.env.KOMPUTE_TS_PATH;
 const REPLAY = process.env.KOMPUTE_TS_REPLAY;
+/** Bound on the whole run, shrinking included (a failure found is reported as shrunk so far). */
+const TIME_LIMIT_MS = Number(process.env.KOMPUTE_TS_TIME_LIMIT_S ?? (SOAK ? 6 * 3600 : 300)) * 1000;
 
 test(`lifecycle model: ${PROGRAMS} random programs of up to ${MAX_STEPS} API calls match the reference model`, async (t) => {
   assert.ok((globalThis as { gc?: unknown }).gc, 'run with node --expose-gc');
@@ -74,7 +83,13 @@ test(`lifecycle model: ${PROGRAMS} random programs of up to ${MAX_STEPS} API cal
       }
       if (failure) throw failure;
     });
-    const details = await fc.check(property, { numRuns: PROGRAMS, seed: SEED, ...(PATH ? { path: PATH } : {}) });
+    const details = await fc.check(property, {
+      numRuns: PROGRAMS,
+      seed: SEED,
+      ...(PATH ? { path: PATH } : {}),
+      interruptAfterTimeLimit: TIME_LIMIT_MS,
+      markInterruptAsFailure: true,
+    });
     if (details.failed) {
       // fast-check keeps the error as the report's cause, which node:test does not print.
       const error = details.errorInstance;

@@ -1098,6 +1098,28 @@ function predictEval(m: Model, seqId: number, ops: readonly OpM[] | null, wait: 
   return hyps;
 }
 
+/**
+ * Does the sequence show the state `next` has for it? Its batch (with `ops`: whether they were
+ * recorded) and whether it records. Tells apart outcomes that end with the same error.
+ */
+function sequenceShows(
+  sequence: Sequence,
+  next: Model,
+  seqId: number,
+  given: { ops: readonly Operation[]; opMs: readonly OpM[] } | null,
+): boolean {
+  const s = next.seq(seqId);
+  if (!sequence.isInit()) return true;
+  const batch = sequence.getOperations();
+  if (batch.length !== next.batch(s).length) return false;
+  if (sequence.isRecording() !== (!s.evaluated && s.ops.length > s.batchStart)) return false;
+  if (given) {
+    const recorded = batch.length === given.ops.length && batch.every((op, i) => op === given.ops[i]);
+    if (recorded !== (s.ops === given.opMs)) return false;
+  }
+  return true;
+}
+
 /** Algorithms the next evaluation of `seqId` dispatches (with `ops`, those of the ops). */
 function algosOf(m: Model, ops: readonly OpM[] | null, seqId: number): number[] {
   const list = ops ?? m.batch(m.seq(seqId));
@@ -1145,7 +1167,8 @@ export class Eval extends Step {
     const hyps = predictEval(box.m, seqId, p.ops ? opMs : null, !p.async).map((h) =>
       h.error ? h : { ...h, check: (v: unknown) => (v === sequence ? null : `${call}() did not return the sequence`) },
     );
-    decide(box, what, await observe(what, () => (p.async ? sequence.evalAsync(...ops) : sequence.eval(...ops))), hyps);
+    const obs = await observe(what, () => (p.async ? sequence.evalAsync(...ops) : sequence.eval(...ops)));
+    decide(box, what, obs, hyps, (next) => sequenceShows(sequence, next, seqId, p.ops ? { ops, opMs } : null));
     return what;
   }
 }
@@ -1435,7 +1458,8 @@ export class DestroyManager extends Step {
  * then maybe evalAwait(): aims at what an evaluation in flight must withstand.
  */
 export class Burst extends Step {
-  constructor(readonly p: { start: Eval; then: Step[]; end: EvalAwait | null }) {
+  /** `prelude`: a step just before evalAsync() (a new tensor leaves a WebGPU check pending, so the evaluation waits). */
+  constructor(readonly p: { prelude: Step | null; start: Eval; then: Step[]; end: Step[] }) {
     super();
   }
 
@@ -1444,11 +1468,14 @@ export class Burst extends Step {
   }
 
   toString(): string {
-    return `Burst(${[this.p.start, ...this.p.then, ...(this.p.end ? [this.p.end] : [])].map(String).join(', ')})`;
+    return `Burst(${[...(this.p.prelude ? [this.p.prelude] : []), this.p.start, ...this.p.then, ...this.p.end].map(String).join(', ')})`;
   }
 
   protected async act(box: Box, real: Real): Promise<string> {
-    const parts = [await this.p.start.actNow(box, real)];
+    const parts: string[] = [];
+    if (this.p.prelude?.check(box)) parts.push(await this.p.prelude.actNow(box, real));
+    if (!this.p.start.check(box)) return parts.join('; ');
+    parts.push(await this.p.start.actNow(box, real));
     const seqId = pickSeq(box.m, this.p.start.p.seq, this.p.start.p.alive);
     const flight = seqId === undefined ? null : box.m.seq(seqId).flight;
     focus = flight ? { tensors: flight.touched, algos: flight.algos } : null;
@@ -1457,7 +1484,7 @@ export class Burst extends Step {
     } finally {
       focus = null;
     }
-    if (this.p.end?.check(box)) parts.push(await this.p.end.actNow(box, real));
+    for (const step of this.p.end) if (step.check(box)) parts.push(await step.actNow(box, real));
     return parts.join('; ');
   }
 }
@@ -1582,11 +1609,32 @@ const disturbance: fc.Arbitrary<Step> = fc.oneof(
 
 const burstArb = fc
   .record({
+    prelude: fc.oneof(
+      { weight: 3, arbitrary: fc.constant(null) },
+      {
+        weight: 3,
+        arbitrary: fc
+          .record({ dtype: fc.nat({ max: 2 }), mem: fc.nat({ max: 3 }), seed: fc.nat({ max: 100000 }) })
+          .map((p): Step => new CreateTensor({ ...p, sizeClass: 0, form: 'length', bad: null })),
+      },
+      // An evaluation that must fail (WebGPU rejects a destroyed buffer) once one uses that tensor.
+      { weight: 1, arbitrary: fc.record({ pick }).map((p): Step => new DestroyExternalBuffer(p)) },
+    ),
     start: evalArb(fc.constant(true), fc.constant(false)),
     then: fc.array(disturbance, { minLength: 1, maxLength: 2 }),
-    end: fc.oneof(fc.constant(null), weighted<EvalAwait['p']['timeout']>(['none', 2], [0, 2], [1, 1])),
+    // Then evalAwait() on the same sequence: none, one, or one that may time out, a pause
+    // (garbage collection) and a second.
+    end: weighted<(EvalAwait['p']['timeout'] | 'gc')[]>([[], 2], [['none'], 2], [[0], 1], [[1], 1], [[0, 'none'], 1], [[0, 'gc', 'none'], 2]),
   })
-  .map(({ start, then, end }) => new Burst({ start, then, end: end === null ? null : new EvalAwait({ seq: start.p.seq, alive: start.p.alive, timeout: end }) }));
+  .map(
+    ({ prelude, start, then, end }) =>
+      new Burst({
+        prelude,
+        start,
+        then,
+        end: end.map((timeout): Step => (timeout === 'gc' ? new CollectGarbage() : new EvalAwait({ seq: start.p.seq, alive: start.p.alive, timeout }))),
+      }),
+  );
 
 const freshArb = fc
   .record({
@@ -1610,7 +1658,7 @@ const freshArb = fc
       new WithFreshTensors({ tensors: tensors.map((t) => new CreateTensor({ dtype, sizeClass, seed, mem: t.mem, form: t.form, bad: null })), then }),
   );
 
-/** Every command, weighted; the manager is destroyed in about one program in thirty. */
+/** Every command, weighted; the manager is destroyed in about one program in forty. */
 export const commandArb: fc.Arbitrary<Step> = fc.oneof(
   {
     weight: 120,
