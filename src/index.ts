@@ -11,6 +11,7 @@ export type { MemoryReport } from './manager/buffer-ledger.js';
 export type { DeviceInfo } from './manager/device-info.js';
 export { Tensor, type TensorOptions } from './memory/tensor.js';
 export { MemoryType } from './memory/memory-type.js';
+export { DEFAULT_STAGING_POOL_BYTES } from './memory/staging-pool.js';
 export { type DType, type TypedArrayFor, type TensorData, DTYPES, bytesPerElement } from './memory/dtype.js';
 export { float16BitsToFloat32, float32ToFloat16Bits } from './memory/float16.js';
 export { Algorithm, type AlgorithmOptions } from './algorithm/algorithm.js';

@@ -220,6 +220,52 @@ describe('asynchronous evaluation', () => {
     for (const r of [seq, broken, t]) r.destroy();
   });
 
+  // Found by the lifecycle model test: the expired wait still marked the later failure as seen,
+  // so nobody was ever told.
+  test('an evaluation that fails after evalAwait(0) timed out is still reported by the next call, marked as reported late', async () => {
+    const t = mgr.tensor(1, 'f32');
+    const unique = `@group(0) @binding(0) var<storage, read_write> t: array<f32>;\n@compute @workgroup_size(1) fn main() { t[0] = ${Math.random()}; }`;
+    const algo = mgr.algorithm([t], unique);
+    const seq = mgr.sequence();
+    seq.evalAsync(new OpAlgoDispatch(algo));
+    // Still waiting for its pipeline: it cannot have been submitted yet.
+    if (!seq.isRunning() || (await seq.evalAwait(0))) {
+      for (const r of [seq, algo, t]) r.destroy();
+      assert.fail('the pipeline compiled before the test could time out on it; cannot check the late report');
+    }
+    t.destroy();
+    await algo.compiled().catch(() => {});
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await assertFails(() => seq.evalAwait(), DestroyedError, /reported late: an earlier evaluation of Sequence#\d+ failed and was not awaited/);
+    assert.equal(await seq.evalAwait(), true, 'reported once');
+    for (const r of [seq, algo]) r.destroy();
+  });
+
+  // Found by the lifecycle model test: the evaluation waited for the first pipeline, then encoded
+  // the rebuilt algorithm before its new pipeline existed ("No pipeline set").
+  test('an algorithm rebuilt while a submitted-later evaluation waits for its pipeline is dispatched as rebuilt', async () => {
+    const out = mgr.tensor(4, 'u32', { type: MemoryType.Host });
+    const extra = mgr.tensor(new Uint32Array(2), { type: MemoryType.Host });
+    const algo = mgr.algorithm([out], SLOW_SHADER.replace('1664525u', `${1000 + Math.floor(Math.random() * 1e6)}u`), { workgroup: [1], constants: [1] });
+    const seq = mgr.sequence();
+    seq.evalAsync(new OpAlgoDispatch(algo));
+    const seven = /* wgsl */ `
+struct Push { k: u32 }
+@group(0) @binding(0) var<storage, read_write> out: array<u32>;
+@group(0) @binding(1) var<storage, read_write> extra: array<u32>;
+@group(1) @binding(0) var<uniform> push: Push;
+@compute @workgroup_size(4) fn main(@builtin(global_invocation_id) id: vec3u) {
+  out[id.x] = push.k;
+  if (id.x < 2u) { extra[id.x] = push.k + 1u; }
+}`;
+    // Rebuilt with another pipeline, one more tensor (coherent: synced around the batch) and push constants.
+    algo.rebuild([out, extra], seven, { workgroup: [1], pushConstants: new Uint32Array([7]) });
+    assert.equal(await seq.evalAwait(), true);
+    assert.deepEqual(Array.from(out.data()), [7, 7, 7, 7]);
+    assert.deepEqual(Array.from(extra.data()), [8, 8]);
+    for (const r of [seq, algo, out, extra]) r.destroy();
+  });
+
   test('mgr.destroy() while a sequence runs rejects its evalAwait() with DestroyedError', async () => {
     const own = await createManager();
     const out = own.tensor(INVOCATIONS, 'u32', { type: MemoryType.Host });

@@ -14,6 +14,7 @@ import {
   OpCopy,
   OpSyncLocal,
   type ManagerOptions,
+  type MemoryReport,
   type Tensor,
 } from '../src/index.js';
 
@@ -32,6 +33,16 @@ const pinnedDawnInstances: GPU[] = [];
 /** `Manager.create(options)`. */
 export async function createManager(options?: ManagerOptions): Promise<Manager> {
   return Manager.create(options);
+}
+
+/**
+ * `report` without the staging pool: what live resources hold. Released staging buffers wait in
+ * the (bounded) pool for reuse, so "everything was released" means this part is back, while
+ * `poolBytes` may have grown.
+ */
+export function liveMemory(report: MemoryReport): Omit<MemoryReport, 'poolBytes'> {
+  const { poolBytes, ...live } = report;
+  return { ...live, totalBytes: report.totalBytes - poolBytes };
 }
 
 /** Creates a manager, runs `fn` with it, and destroys the manager whatever happens. */

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
-import { type Manager, MemoryType, OpAlgoDispatch, OpSyncDevice, OpSyncLocal } from '../src/index.js';
+import { DEFAULT_STAGING_POOL_BYTES, type Manager, MemoryType, OpAlgoDispatch, OpSyncDevice, OpSyncLocal } from '../src/index.js';
 import { ADD_PUSH_SHADER, createManager, gcUntil } from './helpers.js';
 
 const SOAK = process.env.KOMPUTE_TS_SOAK === '1';
@@ -13,7 +13,7 @@ const ALGORITHMS = SOAK ? 1_000 : 200;
 const SEQUENCES = SOAK ? 1_000 : 200;
 const SIZES = [1, 7, 64, 1000, 16_384, 20_000];
 const TYPES = [MemoryType.Device, MemoryType.Host, MemoryType.Storage, MemoryType.DeviceAndHost];
-const ZERO = { tensors: 0, algorithms: 0, sequences: 0, deviceBytes: 0, stagingBytes: 0, otherBytes: 0, totalBytes: 0 };
+const ZERO = { tensors: 0, algorithms: 0, sequences: 0, deviceBytes: 0, stagingBytes: 0, otherBytes: 0, poolBytes: 0, totalBytes: 0 };
 
 /** One round of churn: `scale` of each resource kind, half destroyed, half dropped for GC. */
 async function churn(mgr: Manager, scale: number): Promise<void> {
@@ -42,6 +42,11 @@ async function churn(mgr: Manager, scale: number): Promise<void> {
 async function collected(mgr: Manager): Promise<void> {
   const empty = () => mgr.memory().tensors === 0 && mgr.memory().algorithms === 0 && mgr.memory().sequences === 0;
   assert.ok(await gcUntil(empty, 200), JSON.stringify(mgr.memory()));
+  // Released staging buffers wait in the bounded pool for reuse; trimming it leaves nothing.
+  const { poolBytes } = mgr.memory();
+  assert.ok(poolBytes <= DEFAULT_STAGING_POOL_BYTES, `the staging pool holds ${poolBytes} bytes, over its bound`);
+  assert.deepEqual({ ...mgr.memory() }, { ...ZERO, poolBytes, totalBytes: poolBytes });
+  mgr.trimStagingPool();
   assert.deepEqual({ ...mgr.memory() }, ZERO);
 }
 

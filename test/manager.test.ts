@@ -23,7 +23,7 @@ async function defaultAdapter(): Promise<GPUAdapter> {
   return adapter;
 }
 
-const ZERO = { tensors: 0, algorithms: 0, sequences: 0, deviceBytes: 0, stagingBytes: 0, otherBytes: 0, totalBytes: 0 };
+const ZERO = { tensors: 0, algorithms: 0, sequences: 0, deviceBytes: 0, stagingBytes: 0, otherBytes: 0, poolBytes: 0, totalBytes: 0 };
 
 describe('Manager.create()', () => {
   let mgr: Manager;
@@ -174,7 +174,7 @@ describe('mgr.memory()', () => {
     assert.equal(m4.sequences, m3.sequences + 1);
     assert.equal(m4.totalBytes, m3.totalBytes, 'a sequence allocates nothing until it evaluates');
 
-    for (const m of [m0, m1, m2, m3, m4]) assert.equal(m.totalBytes, m.deviceBytes + m.stagingBytes + m.otherBytes);
+    for (const m of [m0, m1, m2, m3, m4]) assert.equal(m.totalBytes, m.deviceBytes + m.stagingBytes + m.otherBytes + m.poolBytes);
 
     seq.destroy();
     assert.deepEqual({ ...mgr.memory() }, { ...m3 });
@@ -199,9 +199,12 @@ describe('mgr.memory()', () => {
     const during = mgr.memory();
     assert.ok(during.totalBytes - idle.totalBytes >= 256, `one 256-byte push slot at least, got ${during.totalBytes - idle.totalBytes}`);
     assert.equal(during.deviceBytes, idle.deviceBytes);
-    assert.equal(during.totalBytes, during.deviceBytes + during.stagingBytes + during.otherBytes);
+    assert.equal(during.totalBytes, during.deviceBytes + during.stagingBytes + during.otherBytes + during.poolBytes);
     seq.destroy();
-    assert.deepEqual({ ...mgr.memory() }, { ...idle, sequences: idle.sequences - 1 });
+    // The sequence's transfer buffer goes to the staging pool, reported apart, until trimmed.
+    assert.equal(mgr.memory().poolBytes - idle.poolBytes, during.otherBytes - idle.otherBytes);
+    mgr.trimStagingPool();
+    assert.deepEqual({ ...mgr.memory() }, { ...idle, sequences: idle.sequences - 1, poolBytes: 0, totalBytes: idle.totalBytes - idle.poolBytes });
     algo.destroy();
     t.destroy();
     assert.deepEqual({ ...mgr.memory() }, { ...before0 });
@@ -222,6 +225,7 @@ describe('mgr.memory()', () => {
   // Small tensors share their sequence's transfer buffers; large ones (over 64 KiB) have their own.
   for (const length of [4, 32768]) {
     test(`memory() counts the staging that syncing a ${length}-element tensor creates and frees all of it with the tensor and the sequence`, async () => {
+      mgr.trimStagingPool();
       const before0 = mgr.memory();
       const t = mgr.tensor(new Int32Array(length).fill(3));
       const created = mgr.memory();
@@ -234,10 +238,14 @@ describe('mgr.memory()', () => {
       const synced = mgr.memory();
       assert.equal(synced.deviceBytes, created.deviceBytes);
       assert.ok(synced.stagingBytes >= created.stagingBytes);
-      assert.equal(synced.totalBytes, synced.deviceBytes + synced.stagingBytes + synced.otherBytes);
+      assert.equal(synced.totalBytes, synced.deviceBytes + synced.stagingBytes + synced.otherBytes + synced.poolBytes);
       seq.destroy();
       t.destroy();
-      assert.deepEqual({ ...mgr.memory() }, { ...before0 });
+      // Its staging and the sequence's transfer buffers go to the staging pool, reported apart.
+      const freed = synced.stagingBytes + synced.otherBytes - before0.stagingBytes - before0.otherBytes;
+      assert.equal(mgr.memory().poolBytes - before0.poolBytes, freed);
+      mgr.trimStagingPool();
+      assert.deepEqual({ ...mgr.memory() }, { ...before0, poolBytes: 0, totalBytes: before0.totalBytes - before0.poolBytes });
     });
   }
 });
@@ -340,6 +348,7 @@ describe('disposal with using', () => {
       }
       for (const r of held) assert.equal(r.isInit(), false);
       assert.equal(mgr.isInit(), true);
+      mgr.trimStagingPool();
       assert.deepEqual({ ...mgr.memory() }, { ...before0 });
     } finally {
       mgr.destroy();

@@ -1,5 +1,5 @@
 /** What a buffer the framework created is for; `mgr.memory()` reports bytes per category. */
-export type BufferCategory = 'device' | 'staging' | 'uniform' | 'query';
+export type BufferCategory = 'device' | 'staging' | 'uniform' | 'query' | 'pool';
 
 /** Live resources and bytes of one manager, exact at every moment. */
 export interface MemoryReport {
@@ -18,6 +18,11 @@ export interface MemoryReport {
    * tensors' uploads) and of timestamp query buffers.
    */
   readonly otherBytes: number;
+  /**
+   * Bytes of idle staging buffers kept for reuse by later tensors and sequences, bounded by the
+   * manager's `stagingPoolBytes` option; `mgr.trimStagingPool()` frees them.
+   */
+  readonly poolBytes: number;
   /** The sum of all bytes above. */
   readonly totalBytes: number;
 }
@@ -27,7 +32,7 @@ export interface MemoryReport {
  * buffer creation and destruction of a manager goes through one ledger.
  */
 export class BufferLedger {
-  readonly #bytes: Record<BufferCategory, number> = { device: 0, staging: 0, uniform: 0, query: 0 };
+  readonly #bytes: Record<BufferCategory, number> = { device: 0, staging: 0, uniform: 0, query: 0, pool: 0 };
   readonly #live = new Map<GPUBuffer, BufferCategory>();
 
   constructor(private readonly device: GPUDevice) {}
@@ -38,6 +43,20 @@ export class BufferLedger {
     this.#live.set(buffer, category);
     this.#bytes[category] += descriptor.size;
     return buffer;
+  }
+
+  /** True while `buffer` is a live buffer of this ledger. */
+  has(buffer: GPUBuffer): boolean {
+    return this.#live.has(buffer);
+  }
+
+  /** Counts a live buffer under another category (a buffer going into or out of the staging pool). */
+  recategorize(buffer: GPUBuffer, category: BufferCategory): void {
+    const previous = this.#live.get(buffer);
+    if (previous === undefined) return;
+    this.#bytes[previous] -= buffer.size;
+    this.#bytes[category] += buffer.size;
+    this.#live.set(buffer, category);
   }
 
   /** Destroys a buffer this ledger created; a second call for the same buffer does nothing. */

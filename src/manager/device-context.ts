@@ -1,5 +1,6 @@
 import { ShaderStage } from '../backends/webgpu-constants.js';
 import { DestroyedError, DeviceLostError, OutOfMemoryError, ValidationError, type KomputeError } from '../errors.js';
+import { DEFAULT_STAGING_POOL_BYTES, StagingPool } from '../memory/staging-pool.js';
 import { BufferLedger } from './buffer-ledger.js';
 import { ChildRegistry } from './registry.js';
 
@@ -15,6 +16,8 @@ export type ContextState = 'alive' | 'destroyed' | 'lost';
 export class DeviceContext {
   readonly device: GPUDevice;
   readonly ledger: BufferLedger;
+  /** Idle staging buffers kept for reuse, bounded. */
+  readonly pool: StagingPool;
   readonly registry = new ChildRegistry();
   readonly features: ReadonlySet<string>;
   readonly limits: GPUSupportedLimits;
@@ -27,9 +30,10 @@ export class DeviceContext {
   #epoch = 0;
   #pushLayout: GPUBindGroupLayout | undefined;
 
-  constructor(device: GPUDevice) {
+  constructor(device: GPUDevice, stagingPoolBytes = DEFAULT_STAGING_POOL_BYTES) {
     this.device = device;
     this.ledger = new BufferLedger(device);
+    this.pool = new StagingPool(this.ledger, stagingPoolBytes);
     this.features = new Set(device.features as unknown as Iterable<string>);
     this.limits = device.limits;
   }
@@ -78,6 +82,12 @@ export class DeviceContext {
 
   markDestroyed(): void {
     this.#state = 'destroyed';
+  }
+
+  /** Destroys every buffer still counted, the staging pool's included (the manager is going away). */
+  destroyBuffers(): void {
+    this.pool.trim();
+    this.ledger.destroyAll();
   }
 
   /** Registers a callback run when the device is lost; returns its removal. */

@@ -30,6 +30,11 @@ export interface ManagerOptions {
   readonly gpu?: GPU;
   /** Extra flags for Dawn's `create()` in Node, e.g. `['backend=vulkan']`. */
   readonly dawnFlags?: readonly string[];
+  /**
+   * Bound in bytes on the idle staging buffers the manager keeps for reuse (see
+   * `MemoryReport.poolBytes`). Default 128 MiB; 0 turns pooling off.
+   */
+  readonly stagingPoolBytes?: number;
 }
 
 /** Options of {@link Manager.fromDevice}. */
@@ -38,6 +43,8 @@ export interface ExternalDeviceOptions {
   readonly onDeviceLost?: (error: DeviceLostError) => void;
   /** The adapter info to report in `deviceInfo()`, when the device does not carry it. */
   readonly adapterInfo?: GPUAdapterInfo;
+  /** As {@link ManagerOptions.stagingPoolBytes}. */
+  readonly stagingPoolBytes?: number;
 }
 
 /** Keeps what a collected manager must still release; holds no reference to the Manager. */
@@ -52,7 +59,7 @@ const forgottenManagers = new FinalizationRegistry<ManagerHandle>((handle) => {
   if (handle.context.state !== 'alive') return;
   handle.context.markDestroyed();
   handle.context.registry.destroyAll();
-  handle.context.ledger.destroyAll();
+  handle.context.destroyBuffers();
   if (handle.ownsDevice) handle.context.device.destroy();
 });
 
@@ -69,8 +76,9 @@ export class Manager {
   // keeps the handler alive, and through it would keep a forgotten manager from being collected.
   readonly #held: { gpu: GPU | null; tearingDown: boolean };
 
-  private constructor(device: GPUDevice, owns: boolean, gpu: GPU | null, info: GPUAdapterInfo | undefined, onLost: ((e: DeviceLostError) => void) | undefined) {
-    const context = new DeviceContext(device);
+  private constructor(device: GPUDevice, owns: boolean, gpu: GPU | null, info: GPUAdapterInfo | undefined, options: ExternalDeviceOptions) {
+    const context = new DeviceContext(device, options.stagingPoolBytes);
+    const onLost = options.onDeviceLost;
     const held = { gpu, tearingDown: false };
     this.#context = context;
     this.#ownsDevice = owns;
@@ -80,7 +88,7 @@ export class Manager {
       if (held.tearingDown || context.state !== 'alive') return;
       context.markLost(lost.reason, lost.message);
       context.registry.destroyAll();
-      context.ledger.destroyAll();
+      context.destroyBuffers();
       held.gpu = null;
       onLost?.(context.lostError());
     });
@@ -92,7 +100,7 @@ export class Manager {
    * browser it uses `navigator.gpu`; in Node, Dawn from the `webgpu` package.
    */
   static async create(options: ManagerOptions = {}): Promise<Manager> {
-    checkManagerOptions(options, ['powerPreference', 'adapter', 'requiredFeatures', 'requiredLimits', 'onDeviceLost', 'gpu', 'dawnFlags']);
+    checkManagerOptions(options, ['powerPreference', 'adapter', 'requiredFeatures', 'requiredLimits', 'onDeviceLost', 'gpu', 'dawnFlags', 'stagingPoolBytes']);
     const gpu = options.gpu ?? (await acquireGpu(options.dawnFlags ?? []));
     const request: GPURequestAdapterOptions = {};
     if (options.powerPreference) request.powerPreference = options.powerPreference;
@@ -130,7 +138,7 @@ export class Manager {
       limits[name] = value;
     }
     const device = await adapter.requestDevice({ requiredFeatures: [...features] as GPUFeatureName[], requiredLimits: limits });
-    return new Manager(device, true, gpu, info, options.onDeviceLost);
+    return new Manager(device, true, gpu, info, options);
   }
 
   /**
@@ -139,9 +147,9 @@ export class Manager {
    */
   static fromDevice(device: GPUDevice, options: ExternalDeviceOptions = {}): Manager {
     if (!device || typeof device.createBuffer !== 'function') throw new ArgumentError('device', 'expected a GPUDevice', 'pass the device from adapter.requestDevice()');
-    checkManagerOptions(options, ['onDeviceLost', 'adapterInfo']);
+    checkManagerOptions(options, ['onDeviceLost', 'adapterInfo', 'stagingPoolBytes']);
     const info = options.adapterInfo ?? (device as GPUDevice & { adapterInfo?: GPUAdapterInfo }).adapterInfo;
-    return new Manager(device, false, null, info, options.onDeviceLost);
+    return new Manager(device, false, null, info, options);
   }
 
   /** The device in use (owned by the manager only when it was created by {@link Manager.create}). */
@@ -245,8 +253,18 @@ export class Manager {
       deviceBytes: bytes.device,
       stagingBytes: bytes.staging,
       otherBytes,
-      totalBytes: bytes.device + bytes.staging + otherBytes,
+      poolBytes: bytes.pool,
+      totalBytes: bytes.device + bytes.staging + otherBytes + bytes.pool,
     };
+  }
+
+  /**
+   * Frees the idle staging buffers kept for reuse (`memory().poolBytes` becomes 0). Never needed
+   * for correctness: the pool is bounded by the `stagingPoolBytes` option and freed on destroy().
+   */
+  trimStagingPool(): void {
+    this.#context.assertAlive('trimStagingPool()');
+    this.#context.pool.trim();
   }
 
   /**
@@ -260,7 +278,7 @@ export class Manager {
     this.#held.tearingDown = true;
     forgottenManagers.unregister(this);
     context.registry.destroyAll();
-    context.ledger.destroyAll();
+    context.destroyBuffers();
     const wasAlive = context.state === 'alive';
     context.markDestroyed();
     if (this.#ownsDevice && wasAlive) context.device.destroy();

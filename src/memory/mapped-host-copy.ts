@@ -1,8 +1,8 @@
 import { BufferUsage, MapMode } from '../backends/webgpu-constants.js';
 import { StateError } from '../errors.js';
-import type { BufferLedger } from '../manager/buffer-ledger.js';
 import { type DType, type TensorData, viewOf } from './dtype.js';
 import type { HostCopy, TransferStage } from './host-copy.js';
+import type { StagingPool } from './staging-pool.js';
 
 /**
  * A large tensor's host data, kept in mapped staging memory as Kompute keeps it (its `data()` is a
@@ -20,7 +20,7 @@ import type { HostCopy, TransferStage } from './host-copy.js';
  * range when the buffer is unmapped, so call `data()` again after each evaluation.
  */
 export class MappedHostCopy implements HostCopy {
-  readonly #ledger: BufferLedger;
+  readonly #pool: StagingPool;
   readonly #dtype: DType;
   readonly #length: number;
   readonly #bytes: number;
@@ -37,8 +37,8 @@ export class MappedHostCopy implements HostCopy {
   #uploadStaged = false;
   #downloadStaged = false;
 
-  constructor(ledger: BufferLedger, dtype: DType, length: number, paddedBytes: number, label: string, initial?: TensorData) {
-    this.#ledger = ledger;
+  constructor(pool: StagingPool, dtype: DType, length: number, paddedBytes: number, label: string, initial?: TensorData) {
+    this.#pool = pool;
     this.#dtype = dtype;
     this.#length = length;
     this.#bytes = paddedBytes;
@@ -105,10 +105,10 @@ export class MappedHostCopy implements HostCopy {
       if (this.#download) {
         if (this.#downloadRange) this.#download.unmap();
       } else {
-        this.#download = this.#ledger.create(
+        this.#download = this.#pool.acquire(
           { label: `${this.#label} readback`, size: this.#bytes, usage: BufferUsage.MAP_READ | BufferUsage.COPY_DST },
           'staging',
-        );
+        ).buffer;
       }
       this.#downloadRange = null;
       if (this.#current === 'download') this.#view = null;
@@ -150,14 +150,14 @@ export class MappedHostCopy implements HostCopy {
     }
   }
 
-  /** Destroys the staging buffers; pending maps are aborted and ignored. */
+  /** Gives the staging buffers back to the manager's pool (which destroys what it cannot keep). */
   release(): void {
     this.#released = true;
     this.#view = null;
     this.#uploadRange = null;
     this.#downloadRange = null;
-    this.#ledger.destroy(this.#upload);
-    this.#ledger.destroy(this.#download);
+    this.#pool.give(this.#upload);
+    this.#pool.give(this.#download);
     this.#upload = null;
     this.#download = null;
   }
@@ -167,16 +167,19 @@ export class MappedHostCopy implements HostCopy {
     this.#current = which;
   }
 
-  /** The upload buffer's mapped range, creating the buffer (mapped, zero-filled) when missing. */
+  /** The upload buffer's mapped range, taking the buffer (mapped, zero-filled) when missing. */
   #mappedUpload(): ArrayBuffer {
     if (this.#uploadRange) return this.#uploadRange;
     if (!this.#upload) {
-      this.#upload = this.#ledger.create(
+      const { buffer, range, reused } = this.#pool.acquire(
         { label: `${this.#label} upload`, size: this.#bytes, usage: BufferUsage.MAP_WRITE | BufferUsage.COPY_SRC, mappedAtCreation: true },
         'staging',
       );
-      this.#uploadRange = this.#upload.getMappedRange();
-      return this.#uploadRange;
+      // A new buffer is zero-filled; a pooled one holds its last user's data.
+      if (reused) new Uint8Array(range!).fill(0);
+      this.#upload = buffer;
+      this.#uploadRange = range;
+      return range!;
     }
     throw new StateError(`${this.#label}: host data is not mapped`, 'await the running evaluation first');
   }

@@ -201,7 +201,7 @@ export class Tensor<D extends DType = DType> extends Resource {
     const bytes = paddedBytes(size * bytesPerElement(this.#dtype));
     return bytes <= SMALL_TRANSFER_BYTES
       ? new PlainHostCopy(this.#dtype, size, bytes, this.label, data)
-      : new MappedHostCopy(this.context.ledger, this.#dtype, size, bytes, this.label, data);
+      : new MappedHostCopy(this.context.pool, this.#dtype, size, bytes, this.label, data);
   }
 
   #allocate(size: number, data: TensorData | undefined, argument: string): TensorCore {

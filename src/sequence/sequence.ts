@@ -91,6 +91,22 @@ function planBatch(batch: readonly Operation[]): BatchPlan {
   };
 }
 
+/**
+ * Claims the host data of every tensor `plan` transfers that `claimed` does not hold yet (all or
+ * none: a tensor another evaluation is moving fails the whole claim).
+ */
+function claimHostCopies(plan: BatchPlan, claimed: HostCopy[]): void {
+  const fresh: HostCopy[] = [];
+  for (const t of plan.transferred) {
+    const copy = t.hostCopy;
+    if (!copy || claimed.includes(copy) || fresh.includes(copy)) continue;
+    if (copy.busy) throw new StateError(`${t.label} is being transferred by another running evaluation`, 'await that evaluation first');
+    fresh.push(copy);
+  }
+  for (const copy of fresh) copy.claim();
+  claimed.push(...fresh);
+}
+
 /** One evaluation in flight. */
 interface Flight {
   readonly promise: Promise<void>;
@@ -195,13 +211,7 @@ export class Sequence extends Resource {
     // Claim the host data now, before anything is awaited, so that data() and setData() cannot
     // slip in between evalAsync() and the encoding, and two sequences cannot move one tensor.
     const claimed: HostCopy[] = [];
-    for (const t of plan.transferred) {
-      const copy = t.hostCopy;
-      if (!copy) continue;
-      if (copy.busy) throw new StateError(`${t.label} is being transferred by another running evaluation`, 'await that evaluation first');
-      claimed.push(copy);
-    }
-    for (const copy of claimed) copy.claim();
+    claimHostCopies(plan, claimed);
     this.#start(batch, plan, claimed);
     return this;
   }
@@ -221,28 +231,22 @@ export class Sequence extends Resource {
       this.#throwUnobserved();
       return true;
     }
-    const done = this.#awaitFlight(flight);
-    if (timeoutMs === undefined) return done;
     let timer: ReturnType<typeof setTimeout> | undefined;
-    const timeout = new Promise<false>((resolve) => {
-      timer = setTimeout(() => resolve(false), timeoutMs);
-    });
-    done.catch(() => {});
+    const timeout =
+      timeoutMs === undefined
+        ? null
+        : new Promise<false>((resolve) => {
+            timer = setTimeout(() => resolve(false), timeoutMs);
+          });
     try {
-      return await Promise.race([done, timeout]);
-    } finally {
-      clearTimeout(timer);
-    }
-  }
-
-  /** Waits for `flight`; its failure counts as observed by the caller. */
-  async #awaitFlight(flight: Flight): Promise<true> {
-    try {
-      await flight.promise;
-      return true;
+      return await (timeout ? Promise.race([flight.promise.then(() => true as const), timeout]) : flight.promise.then(() => true as const));
     } catch (error) {
+      // Only a failure handed to this caller counts as observed: one that comes after the timeout
+      // expired is still reported by the next call on this sequence.
       flight.observed = true;
       throw error;
+    } finally {
+      clearTimeout(timer);
     }
   }
 
@@ -263,6 +267,9 @@ export class Sequence extends Resource {
     this.#batchStart = 0;
     this.#evaluated = false;
     this.#batchVersion++;
+    // The cached plan references the old batch's algorithms and tensors: keeping it would keep
+    // objects the user dropped from being collected.
+    this.#plan = null;
   }
 
   /**
@@ -311,7 +318,11 @@ export class Sequence extends Resource {
     const last = this.#lastFlight;
     if (last?.failure && !last.observed) {
       last.observed = true;
-      throw last.failure.error;
+      const error = last.failure.error;
+      // Nobody saw this error yet, so it can still say where it comes from: without this, a
+      // failure of the earlier evaluation reads like one of the call that reports it.
+      if (error instanceof Error) error.message += ` [reported late: an earlier evaluation of ${this.label} failed and was not awaited]`;
+      throw error;
     }
   }
 
@@ -321,7 +332,7 @@ export class Sequence extends Resource {
     }
   }
 
-  #start(batch: Operation[], plan: BatchPlan, claimed: readonly HostCopy[]): void {
+  #start(batch: Operation[], plan: BatchPlan, claimed: HostCopy[]): void {
     // One promise per evaluation, settled by the run or, earlier, by an abort (destroy, device
     // loss). The bookkeeping happens before any awaiting caller resumes, so isRunning() is
     // already false when `await seq.eval()` returns.
@@ -345,7 +356,7 @@ export class Sequence extends Resource {
     };
     flight.promise.catch(() => {});
     this.#flight = flight;
-    const run = this.#run(batch, plan);
+    const run = this.#run(batch, plan, claimed);
     // Released when the run itself ends (not at an abort): transfers in flight still need the data.
     void run.finally(() => {
       for (const copy of claimed) copy.unclaim();
@@ -356,16 +367,23 @@ export class Sequence extends Resource {
     );
   }
 
-  async #run(batch: Operation[], plan: BatchPlan): Promise<void> {
+  async #run(batch: Operation[], plan: BatchPlan, claimed: HostCopy[]): Promise<void> {
     const context = this.context;
     // Fast path: nothing to wait for, so the submission happens before evalAsync() returns.
-    if (plan.algorithms.some((a) => !a.isCompiled)) {
-      await Promise.all(plan.algorithms.map((a) => a.whenCompiled()));
+    // Otherwise, while this waits, an algorithm of the batch may be rebuilt (a new pipeline to
+    // compile, other tensors, push constants) or a tensor rebuilt: every wait is followed by a
+    // fresh look at the batch, until nothing is left to wait for.
+    let epoch = context.epoch;
+    for (;;) {
+      if (plan.algorithms.some((a) => !a.isCompiled)) await Promise.all(plan.algorithms.map((a) => a.whenCompiled()));
+      else if (context.hasPendingErrors) await context.flushErrors();
+      else break;
       this.#revalidate(batch);
-    }
-    if (context.hasPendingErrors) {
-      await context.flushErrors();
-      this.#revalidate(batch);
+      if (context.epoch !== epoch) {
+        epoch = context.epoch;
+        plan = this.#planFor(batch);
+        claimHostCopies(plan, claimed);
+      }
     }
     if (this.#timestamps && plan.dispatches * 2 > MAX_TIMESTAMP_QUERIES) {
       throw new SizeError('batch', `${plan.dispatches} timed dispatches exceed ${MAX_TIMESTAMP_QUERIES / 2}`, 'time fewer dispatches per batch');
@@ -381,7 +399,7 @@ export class Sequence extends Resource {
     // produces the same commands and so validates the same: only its first evaluation is scoped.
     // External buffers can be destroyed behind our back, so batches with them are always scoped.
     const version = this.#batchVersion;
-    const epoch = context.epoch;
+    epoch = context.epoch;
     const scoped = plan.hasExternal || this.#validated.version !== version || this.#validated.epoch !== epoch;
     let error: Promise<KomputeError | null> = NO_ERROR;
     try {

@@ -41,12 +41,12 @@ export class TransferArena {
     const context = this.#context;
     const uploadNeed = layout.pushSlots * MAX_PUSH_CONSTANT_BYTES + layout.uploadBytes;
     if (uploadNeed > 0 && (!this.#upload || this.#upload.size < uploadNeed)) {
-      const size = grow(this.#upload?.size ?? 0, uploadNeed);
-      context.ledger.destroy(this.#upload);
-      this.#upload = context.ledger.create(
+      const size = sizeFor(uploadNeed);
+      context.pool.give(this.#upload);
+      this.#upload = context.pool.acquire(
         { label: `${this.#label} uploads`, size, usage: BufferUsage.UNIFORM | BufferUsage.COPY_SRC | BufferUsage.COPY_DST },
         'uniform',
-      );
+      ).buffer;
       this.#hostUpload = new Uint8Array(size);
       this.#pushGroup = null;
     }
@@ -58,9 +58,9 @@ export class TransferArena {
       });
     }
     if (layout.downloadBytes > 0 && (!this.#readback || this.#readback.size < layout.downloadBytes)) {
-      const size = grow(this.#readback?.size ?? 0, layout.downloadBytes);
-      context.ledger.destroy(this.#readback);
-      this.#readback = context.ledger.create({ label: `${this.#label} readback`, size, usage: BufferUsage.MAP_READ | BufferUsage.COPY_DST }, 'staging');
+      const size = sizeFor(layout.downloadBytes);
+      context.pool.give(this.#readback);
+      this.#readback = context.pool.acquire({ label: `${this.#label} readback`, size, usage: BufferUsage.MAP_READ | BufferUsage.COPY_DST }, 'staging').buffer;
     }
     return { upload: this.#upload, hostUpload: this.#hostUpload, pushGroup: this.#pushGroup, readback: this.#readback };
   }
@@ -76,15 +76,19 @@ export class TransferArena {
     }
   }
 
+  /** Gives both buffers back to the manager's staging pool. */
   release(): void {
-    this.#context.ledger.destroy(this.#upload);
-    this.#context.ledger.destroy(this.#readback);
+    this.#context.pool.give(this.#upload);
+    this.#context.pool.give(this.#readback);
     this.#upload = null;
     this.#readback = null;
     this.#pushGroup = null;
   }
 }
 
-function grow(current: number, needed: number): number {
-  return Math.ceil(Math.max(needed, current * 2) / 256) * 256;
+/** Powers of two from 256 bytes: growth at least doubles, and sequences share few sizes in the pool. */
+function sizeFor(needed: number): number {
+  let size = 256;
+  while (size < needed) size *= 2;
+  return size;
 }

@@ -46,6 +46,7 @@ import {
   observe,
   quiesce,
   type Real,
+  REPORTED_LATE,
   settleBeforeEval,
   succeeds,
   takeOutcomes,
@@ -1088,7 +1089,7 @@ function predictEval(m: Model, seqId: number, ops: readonly OpM[] | null, wait: 
   for (const error of Model.failures(previous)) {
     const b = m.clone();
     b.resolve(b.seq(seqId).flight!, false);
-    hyps.push(fails(error, b, `the previous evaluation's ${error}, reported now`));
+    hyps.push(fails(error, b, `the previous evaluation's ${error}, reported now`, REPORTED_LATE));
   }
   if (Model.canSucceed(previous)) {
     const b = m.clone();

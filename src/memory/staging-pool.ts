@@ -1,0 +1,130 @@
+import { BufferUsage, MapMode } from '../backends/webgpu-constants.js';
+import type { BufferCategory, BufferLedger } from '../manager/buffer-ledger.js';
+
+/** The bound on a manager's idle staging buffers when `stagingPoolBytes` is not given: 128 MiB. */
+export const DEFAULT_STAGING_POOL_BYTES = 128 * 1024 * 1024;
+
+/** A buffer handed out by the pool; `range` is its mapped range when it is a mapped upload buffer. */
+export interface PooledBuffer {
+  readonly buffer: GPUBuffer;
+  readonly range: ArrayBuffer | null;
+  /** True when the buffer came from the pool (its contents are its last user's). */
+  readonly reused: boolean;
+}
+
+/**
+ * A manager's idle staging buffers, kept for reuse up to a byte bound. Tensors' upload and
+ * readback buffers and sequences' transfer buffers come back here when their owner is destroyed
+ * or collected, and the next tensor or sequence of the same buffer size and usage takes them
+ * instead of creating new ones (creating and first touching a large mapped buffer costs page
+ * faults: ~1.2 GB/s on the machines measured, docs/BENCHMARKS.md). What would exceed the bound is
+ * destroyed at once. `mgr.memory().poolBytes` reports what the pool holds.
+ *
+ * Reuse must never let a released tensor's old `data()` view reach its successor's data: a
+ * returned buffer is unmapped first (which detaches every view of it) and an upload buffer is
+ * then mapped again in the background, so it is ready for a synchronous take.
+ */
+export class StagingPool {
+  readonly #ledger: BufferLedger;
+  readonly #limit: number;
+  readonly #idle = new Map<string, PooledBuffer[]>();
+  /** Upload buffers being mapped again; taken only once mapped. */
+  readonly #remapping = new Set<GPUBuffer>();
+  #bytes = 0;
+
+  constructor(ledger: BufferLedger, limit: number) {
+    this.#ledger = ledger;
+    this.#limit = limit;
+  }
+
+  /** Bytes of the buffers the pool holds. */
+  get bytes(): number {
+    return this.#bytes;
+  }
+
+  /** The bound on {@link bytes}. */
+  get limit(): number {
+    return this.#limit;
+  }
+
+  /**
+   * A buffer for `descriptor`: an idle one of the same size and usage when the pool has one (its
+   * contents are whatever its last user left, so the caller clears what it needs cleared), else a
+   * new one. A buffer asked `mappedAtCreation` comes back mapped, with its range.
+   */
+  acquire(descriptor: GPUBufferDescriptor & { label: string }, category: BufferCategory): PooledBuffer {
+    const pooled = this.take(descriptor.usage, descriptor.size, category);
+    if (pooled) {
+      pooled.buffer.label = descriptor.label;
+      return pooled;
+    }
+    const buffer = this.#ledger.create(descriptor, category);
+    return { buffer, range: descriptor.mappedAtCreation ? buffer.getMappedRange() : null, reused: false };
+  }
+
+  /**
+   * An idle buffer of exactly `size` bytes and `usage`, now counted under `category`, or null.
+   * Its contents are whatever its last user left: the taker clears what it needs cleared.
+   */
+  take(usage: number, size: number, category: BufferCategory): PooledBuffer | null {
+    const entry = this.#idle.get(keyOf(usage, size))?.pop();
+    if (!entry) return null;
+    this.#bytes -= size;
+    this.#ledger.recategorize(entry.buffer, category);
+    return entry;
+  }
+
+  /**
+   * Takes back a buffer its owner no longer needs: kept while the bound allows and the buffer is
+   * not waiting on a map (an evaluation in flight), else destroyed.
+   */
+  give(buffer: GPUBuffer | null): void {
+    if (!buffer || !this.#ledger.has(buffer)) return;
+    const size = buffer.size;
+    if (this.#bytes + size > this.#limit || buffer.mapState === 'pending') {
+      this.#ledger.destroy(buffer);
+      return;
+    }
+    this.#ledger.recategorize(buffer, 'pool');
+    this.#bytes += size;
+    if (buffer.mapState === 'mapped') buffer.unmap();
+    if ((buffer.usage & BufferUsage.MAP_WRITE) === 0) {
+      this.#keep({ buffer, range: null, reused: true });
+      return;
+    }
+    this.#remapping.add(buffer);
+    buffer.mapAsync(MapMode.WRITE).then(
+      () => {
+        if (this.#remapping.delete(buffer)) this.#keep({ buffer, range: buffer.getMappedRange(), reused: true });
+      },
+      () => {
+        // Destroyed meanwhile (trim, manager destroyed, device lost): nothing to keep.
+        if (this.#remapping.delete(buffer)) this.#drop(buffer);
+      },
+    );
+  }
+
+  /** Destroys every buffer the pool holds. */
+  trim(): void {
+    for (const list of this.#idle.values()) for (const entry of list) this.#drop(entry.buffer);
+    this.#idle.clear();
+    for (const buffer of this.#remapping) this.#drop(buffer);
+    this.#remapping.clear();
+  }
+
+  #keep(entry: PooledBuffer): void {
+    const key = keyOf(entry.buffer.usage, entry.buffer.size);
+    const list = this.#idle.get(key);
+    if (list) list.push(entry);
+    else this.#idle.set(key, [entry]);
+  }
+
+  #drop(buffer: GPUBuffer): void {
+    this.#bytes -= buffer.size;
+    this.#ledger.destroy(buffer);
+  }
+}
+
+function keyOf(usage: number, size: number): string {
+  return `${usage}:${size}`;
+}
