@@ -4,8 +4,14 @@
  * A {@link Manager} owns every GPU resource it creates: {@link Tensor}s (typed GPU memory),
  * {@link Algorithm}s (WGSL compute shaders bound to tensors) and {@link Sequence}s (recorded
  * operations evaluated on the GPU).
+ *
+ * This is the Node entry point: it installs Dawn (npm `webgpu`) as the WebGPU provider used when
+ * there is no `navigator.gpu`. Browsers get src/browser.ts, the same API without Dawn (the
+ * package's `exports` map picks it under the "browser" condition; test/entry-points.test.ts
+ * checks that both export the same names).
  * @module
  */
+import './backends/node.js';
 export { Manager, type ManagerOptions, type ExternalDeviceOptions } from './manager/manager.js';
 export type { MemoryReport } from './manager/buffer-ledger.js';
 export type { DeviceInfo } from './manager/device-info.js';
