@@ -55,7 +55,7 @@ export async function checkDemo(): Promise<{ ok: boolean; summary: string }> {
       mkdirSync(join(ROOT, 'test-results'), { recursive: true });
       await page.screenshot({ path: SCREENSHOT, fullPage: true });
       if (outcome?.state !== 'done') problems.push(`the demo ended in state ${outcome?.state}: ${outcome?.message}`);
-      for (const expected of ['[2, 4, 6] * [0, 1, 2] = [0, 4, 12]', 'Done: both programs ran on this GPU.', 'swiftshader', 'mean loss']) {
+      for (const expected of ['[2, 4, 6] * [0, 1, 2] = [0, 4, 12]', 'Done: all programs ran on this GPU.', 'swiftshader', 'mean loss', '[1, 2, 3, 4] * 2 = [2, 4, 6, 8]; after mgr.destroy() the page\'s device still works']) {
         if (!text.includes(expected)) problems.push(`the page does not show '${expected}'`);
       }
       const losses = outcome?.losses ?? [];

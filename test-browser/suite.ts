@@ -10,6 +10,7 @@ export const NODE_ONLY_FILES: Readonly<Record<string, string>> = {
   'exit.test.js': 'checks that a Node process exits by itself (child processes, Dawn instance lifetime): no such thing in a page',
   'leaks.test.js': 'measures the Node process RSS over thousands of evaluations and runs child processes',
   'entry-points.test.js': 'checks the package layout from Node (reads dist/ and imports both entries)',
+  'browser-stand-ins.test.js': "checks the in-page node:test and node:assert stand-ins against Node's own modules",
   'helpers.js': 'not a test file: shared helpers (its self-checks run when Node starts it as a file)',
 };
 

@@ -6,6 +6,7 @@
 import { Manager } from '../../src/browser.js';
 import { arrayMultiplication } from '../array-multiplication.js';
 import { KOMPUTE_INPUT, logisticRegression } from '../logistic-regression.js';
+import { doubleOnDevice } from './bring-your-own-device.js';
 import { lossChartSvg } from './loss-chart.js';
 
 /** What the page found, also left on `window.komputeDemo` for the browser test. */
@@ -17,6 +18,7 @@ export interface DemoOutcome {
   readonly losses?: number[];
   readonly w?: [number, number];
   readonly b?: number;
+  readonly borrowed?: { doubled: number[]; deviceStillUsable: boolean };
   readonly timings?: Record<string, number>;
 }
 
@@ -51,6 +53,11 @@ async function run(): Promise<DemoOutcome> {
     return { state: 'unsupported', message: 'WebGPU is not available in this browser.' };
   }
   const timings: Record<string, number> = {};
+  let adapterInfo: Record<string, string> = {};
+  let product: number[];
+  let losses: number[];
+  let w: [number, number];
+  let b: number;
   let t = performance.now();
   let mgr: Manager;
   try {
@@ -62,7 +69,7 @@ async function run(): Promise<DemoOutcome> {
   try {
     timings.managerMs = performance.now() - t;
     const info = mgr.deviceInfo();
-    const adapter = {
+    adapterInfo = {
       vendor: info.vendor || '(not reported)',
       architecture: info.architecture || '(not reported)',
       description: info.description || '(not reported)',
@@ -71,15 +78,15 @@ async function run(): Promise<DemoOutcome> {
       features: info.features.join(', ') || '(none)',
       'manager ready in': `${timings.managerMs.toFixed(1)} ms`,
     };
-    showList('adapter', adapter);
+    showList('adapter', adapterInfo);
 
     t = performance.now();
-    const product = await arrayMultiplication(mgr);
+    product = await arrayMultiplication(mgr);
     timings.multiplicationMs = performance.now() - t;
     byId('multiplication').textContent = `[2, 4, 6] * [0, 1, 2] = [${product.join(', ')}]  (${timings.multiplicationMs.toFixed(1)} ms)`;
 
     t = performance.now();
-    const { w, b, losses } = await logisticRegression(mgr);
+    ({ w, b, losses } = await logisticRegression(mgr));
     timings.regressionMs = performance.now() - t;
     const perIteration = (timings.regressionMs * 1000) / KOMPUTE_INPUT.iterations;
     byId('regression').textContent =
@@ -87,10 +94,20 @@ async function run(): Promise<DemoOutcome> {
       `w = [${w.map((v) => v.toFixed(4)).join(', ')}], b = ${b.toFixed(4)}, mean loss ${losses[0]!.toFixed(4)} → ${losses.at(-1)!.toFixed(4)} ` +
       `(${timings.regressionMs.toFixed(1)} ms, ${perIteration.toFixed(0)} µs per iteration)`;
     byId('loss-chart').innerHTML = lossChartSvg(losses);
-    return { state: 'done', message: 'Done: both programs ran on this GPU.', adapter, product, losses, w, b, timings };
   } finally {
     mgr.destroy();
   }
+
+  // Bring your own device: a device the page requested itself, lent to a manager.
+  t = performance.now();
+  const adapter = await navigator.gpu.requestAdapter();
+  const device = await adapter!.requestDevice();
+  const borrowed = await doubleOnDevice(device, [1, 2, 3, 4], adapter!.info);
+  timings.borrowedMs = performance.now() - t;
+  byId('borrowed').textContent = `Manager.fromDevice(device): [1, 2, 3, 4] * 2 = [${borrowed.doubled.join(', ')}]; ` +
+    `after mgr.destroy() the page's device ${borrowed.deviceStillUsable ? 'still works' : 'is broken'} (${timings.borrowedMs.toFixed(1)} ms)`;
+  device.destroy();
+  return { state: 'done', message: 'Done: all programs ran on this GPU.', adapter: adapterInfo, product, losses, w, b, borrowed, timings };
 }
 
 run()

@@ -13,7 +13,6 @@ const BROWSER_ENTRY = fileURLToPath(new URL('../../src/browser.ts', import.meta.
 export default defineConfig({
   root: fileURLToPath(new URL('.', import.meta.url)),
   base: './',
-  logLevel: 'warn',
   build: {
     outDir: fileURLToPath(new URL('../../dist/web-demo', import.meta.url)),
     emptyOutDir: true,
