@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Makes a fresh clone ready for the browser tests: everything scripts/setup.sh does, then Debian's
-# Chromium when /usr/bin/chromium (or $KOMPUTE_TS_CHROMIUM) is missing. Run by `npm run test:browser`
-# and `npm run demo:web`; quick when everything is already in place.
+# Chromium when /usr/bin/chromium (or $KOMPUTE_TS_CHROMIUM) is missing. Run by `npm run test:browser`;
+# quick when everything is already in place.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
