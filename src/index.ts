@@ -4,39 +4,13 @@
  * A {@link Manager} owns every GPU resource it creates: {@link Tensor}s (typed GPU memory),
  * {@link Algorithm}s (WGSL compute shaders bound to tensors) and {@link Sequence}s (recorded
  * operations evaluated on the GPU).
+ *
+ * This is the Node entry point: it installs Dawn (npm `webgpu`) as the WebGPU provider used when
+ * there is no `navigator.gpu`. Browsers get src/browser.ts, the same API without Dawn (the
+ * package's `exports` map picks it under the "browser" condition; test/entry-points.test.ts
+ * checks that both export the same names).
  * @module
  */
-export { Manager, type ManagerOptions, type ExternalDeviceOptions } from './manager/manager.js';
-export type { MemoryReport } from './manager/buffer-ledger.js';
-export type { DeviceInfo } from './manager/device-info.js';
-export { Tensor, type TensorOptions } from './memory/tensor.js';
-export { MemoryType } from './memory/memory-type.js';
-export { DEFAULT_STAGING_POOL_BYTES } from './memory/staging-pool.js';
-export { type DType, type TypedArrayFor, type TensorData, DTYPES, bytesPerElement } from './memory/dtype.js';
-export { float16BitsToFloat32, float32ToFloat16Bits } from './memory/float16.js';
-export { Algorithm, type AlgorithmOptions } from './algorithm/algorithm.js';
-export { MAX_PUSH_CONSTANT_BYTES, type PushConstants } from './algorithm/push-constants.js';
-export { Sequence, type SequenceOptions, type OpTiming } from './sequence/sequence.js';
-export { EncodeContext } from './sequence/encode-context.js';
-export { Operation } from './operations/operation.js';
-export { OpSyncDevice } from './operations/op-sync-device.js';
-export { OpSyncLocal } from './operations/op-sync-local.js';
-export { OpCopy } from './operations/op-copy.js';
-export { OpAlgoDispatch } from './operations/op-algo-dispatch.js';
-export { OpMult } from './operations/op-mult.js';
-export { OpMemoryBarrier } from './operations/op-memory-barrier.js';
-export {
-  KomputeError,
-  DestroyedError,
-  DeviceLostError,
-  ShaderCompileError,
-  ValidationError,
-  OutOfMemoryError,
-  UnsupportedError,
-  ArgumentError,
-  SizeError,
-  DTypeError,
-  AlgorithmBindingError,
-  StateError,
-  type ShaderMessage,
-} from './errors.js';
+import './backends/node.js';
+
+export * from './api.js';

@@ -6,7 +6,12 @@
  * process when a dropped instance is garbage collected while another one is in use; a held
  * instance does not keep Node from exiting, so sharing costs nothing. The instance is kept in
  * this module, never on `globalThis`.
+ *
+ * Importing this module installs Dawn as the fallback WebGPU provider; only the Node entry point
+ * (src/index.ts) imports it, so browser bundles never reach the `webgpu` package.
  */
+import { setFallbackGpuProvider } from './gpu-provider.js';
+
 const instances = new Map<string, Promise<GPU>>();
 
 export function createDawnGpu(flags: readonly string[]): Promise<GPU> {
@@ -19,3 +24,5 @@ export function createDawnGpu(flags: readonly string[]): Promise<GPU> {
   }
   return gpu;
 }
+
+setFallbackGpuProvider(createDawnGpu);

@@ -1,0 +1,23 @@
+/**
+ * Which test files run in the browser. Every compiled test file of dist/test/ runs there unless it
+ * is listed here with the reason; single tests that cannot run in a page are listed by name. Both
+ * lists are printed with every run, and a listed test that no longer exists fails the run, so
+ * nothing is left out silently.
+ */
+
+/** Test files that run in Node only, and why. */
+export const NODE_ONLY_FILES: Readonly<Record<string, string>> = {
+  'exit.test.js': 'checks that a Node process exits by itself (child processes, Dawn instance lifetime): no such thing in a page',
+  'leaks.test.js': 'measures the Node process RSS over thousands of evaluations and runs child processes',
+  'entry-points.test.js': 'checks the package layout from Node (reads dist/ and imports both entries)',
+  'browser-stand-ins.test.js': "checks the in-page node:test and node:assert stand-ins against Node's own modules",
+  'helpers.js': 'not a test file: shared helpers (its self-checks run when Node starts it as a file)',
+};
+
+/** Single tests (`file :: suite > test`) that run in Node only, and why. */
+export const NODE_ONLY_TESTS: Readonly<Record<string, string>> = {
+  'ownership-rules.test.js :: memory-ownership rules > rule 2: ownership is acyclic with one top owner, the manager > rule 2: nothing refers back to the manager: a manager dropped without destroy() is collected, and its held tensor then reports isInit() false':
+    'runs a child Node process',
+  "bad-inputs.test.js :: bad-input catalogue > manager.create.missing-feature: Manager.create(requiredFeatures: ['texture-compression-astc'] (not offered)) -> UnsupportedError":
+    "the row assumes an adapter without texture-compression-astc (true of lavapipe and of NVIDIA through Dawn), but Chromium's SwiftShader offers it; manager.test.js's 'a required feature the adapter lacks' covers the case in the browser with a feature this adapter really lacks",
+};
