@@ -4,11 +4,12 @@ import type { Algorithm } from '../algorithm/algorithm.js';
 import { ArgumentError, DestroyedError, type KomputeError, SizeError, StateError, UnsupportedError } from '../errors.js';
 import type { DeviceContext } from '../manager/device-context.js';
 import type { Releasable } from '../manager/registry.js';
-import { isCoherent, type Tensor } from '../memory/tensor.js';
+import { isCoherent } from '../memory/tensor.js';
+import type { Memory } from '../memory/memory.js';
 import { Operation } from '../operations/operation.js';
 import { type ArenaBuffers, EncodeContext } from './encode-context.js';
 import type { ArenaLayout } from './transfer-arena.js';
-import { type HostCopy, SMALL_TRANSFER_BYTES } from '../memory/host-copy.js';
+import type { HostSync } from '../memory/host-copy.js';
 import { SequenceCore } from './sequence-core.js';
 
 /** Options of `mgr.sequence(...)`. */
@@ -42,10 +43,10 @@ type QuerySlots = ReturnType<SequenceCore['timestamps']>;
 /** What a batch needs, worked out before encoding it. */
 interface BatchPlan {
   readonly algorithms: readonly Algorithm[];
-  /** Host-coherent tensors, synced automatically around the batch. */
-  readonly coherent: readonly Tensor[];
-  /** Every tensor whose host data the batch may move. */
-  readonly transferred: readonly Tensor[];
+  /** Host-coherent tensors and images, synced automatically around the batch. */
+  readonly coherent: readonly Memory[];
+  /** Every tensor and image whose host data the batch may move. */
+  readonly transferred: readonly Memory[];
   /** Whether any tensor wraps a user's buffer. */
   readonly hasExternal: boolean;
   readonly dispatches: number;
@@ -55,12 +56,12 @@ interface BatchPlan {
 
 function planBatch(batch: readonly Operation[]): BatchPlan {
   const algorithms = new Set<Algorithm>();
-  const coherent = new Set<Tensor>();
-  const transferred = new Set<Tensor>();
+  const coherent = new Set<Memory>();
+  const transferred = new Set<Memory>();
   let pushSlots = 0;
   let dispatches = 0;
   let smallBytes = 0;
-  const small = (t: Tensor): number => (t.hostCopy && t.paddedBytes <= SMALL_TRANSFER_BYTES ? t.paddedBytes : 0);
+  const small = (t: Memory): number => t.arenaBytes;
   for (const op of batch) {
     pushSlots += op.pushSlots;
     for (const a of op.algorithms) {
@@ -194,7 +195,7 @@ export class Sequence extends Resource {
     const plan = this.#planFor(batch);
     // Claim the host data now, before anything is awaited, so that data() and setData() cannot
     // slip in between evalAsync() and the encoding, and two sequences cannot move one tensor.
-    const claimed: HostCopy[] = [];
+    const claimed: HostSync[] = [];
     for (const t of plan.transferred) {
       const copy = t.hostCopy;
       if (!copy) continue;
@@ -321,7 +322,7 @@ export class Sequence extends Resource {
     }
   }
 
-  #start(batch: Operation[], plan: BatchPlan, claimed: readonly HostCopy[]): void {
+  #start(batch: Operation[], plan: BatchPlan, claimed: readonly HostSync[]): void {
     // One promise per evaluation, settled by the run or, earlier, by an abort (destroy, device
     // loss). The bookkeeping happens before any awaiting caller resumes, so isRunning() is
     // already false when `await seq.eval()` returns.
