@@ -317,7 +317,7 @@ export class Algorithm extends Resource {
           continue;
         }
         if (b.kind === 'storage-texture' || b.kind === 'texture') {
-          throw new AlgorithmBindingError(`tensors[${b.binding}]`, `${where} is a texture (${b.typeName}) but ${tensor.label} is a tensor`, 'bind an image (mgr.image) here, or declare the binding as var<storage>');
+          throw new AlgorithmBindingError('wgsl', `${where} is a texture (${b.typeName}) and must be var<storage> to bind ${tensor.label}, a tensor`, 'bind an image (mgr.image) to a texture binding, or declare the binding as var<storage>');
         }
         if (b.kind !== 'storage') {
           throw new AlgorithmBindingError('wgsl', `${where} must be var<storage> to bind ${tensor.label}`, 'declare tensors as var<storage, read> or var<storage, read_write>');
