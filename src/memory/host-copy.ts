@@ -23,8 +23,11 @@ export interface HostSync {
   claim(): void;
   /** Ends a claim; called once the evaluation's run has ended, whatever its outcome. */
   unclaim(): void;
-  /** After submission: resolves once the data is back in place (`batchDone` settles when the GPU finished). */
-  settle(batchDone: Promise<unknown>): Promise<void>;
+  /**
+   * After submission: resolves once the data is back in place (`batchDone` settles when the GPU
+   * finished). `submitted` is false when the batch failed before its submission.
+   */
+  settle(batchDone: Promise<unknown>, submitted?: boolean): Promise<void>;
   /** Frees staging memory; pending work is abandoned quietly. */
   release(): void;
 }
@@ -51,8 +54,11 @@ export interface HostCopy extends HostSync {
   encodeUpload(stage: TransferStage, target: GPUBuffer): void;
   /** Encodes GPU → host at this point of the batch. */
   encodeDownload(stage: TransferStage, source: GPUBuffer): void;
-  /** After submission: resolves once the data is back in place (`batchDone` settles when the GPU finished). */
-  settle(batchDone: Promise<unknown>): Promise<void>;
+  /**
+   * After submission: resolves once the data is back in place (`batchDone` settles when the GPU
+   * finished). `submitted` is false when the batch failed before its submission.
+   */
+  settle(batchDone: Promise<unknown>, submitted?: boolean): Promise<void>;
   /** Frees staging memory; pending work is abandoned quietly. */
   release(): void;
 }

@@ -116,8 +116,9 @@ export class ImageHostCopy implements HostSync {
     this.#downloadStaged = true;
   }
 
-  async settle(batchDone: Promise<unknown>): Promise<void> {
-    const download = this.#downloadStaged ? this.#download : null;
+  async settle(batchDone: Promise<unknown>, submitted = true): Promise<void> {
+    // A batch that was never submitted copied nothing into the readback buffer.
+    const download = this.#downloadStaged && submitted ? this.#download : null;
     this.#uploadStaged = false;
     this.#downloadStaged = false;
     try {

@@ -390,7 +390,7 @@ export class Sequence extends Resource {
       else this.#encodeAndSubmit(encoder, batch, plan, arena, queries);
     } catch (thrown) {
       // Nothing was submitted: give back the staging memory the encoding had claimed.
-      await Promise.allSettled([...encoder.copies].map((copy) => copy.settle(Promise.resolve())));
+      await Promise.allSettled([...encoder.copies].map((copy) => copy.settle(Promise.resolve(), false)));
       throw thrown;
     }
 
