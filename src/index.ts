@@ -6,13 +6,13 @@
  * images) and {@link Sequence}s (recorded operations evaluated on the GPU).
  * @module
  */
-export { Manager, type ManagerOptions, type ExternalDeviceOptions, type ImageDTypeFor } from './manager/manager.js';
+export { Manager, type ManagerOptions, type ExternalDeviceOptions } from './manager/manager.js';
 export type { MemoryReport } from './manager/buffer-ledger.js';
 export type { DeviceInfo } from './manager/device-info.js';
 export { Tensor, type TensorOptions } from './memory/tensor.js';
 export { Memory } from './memory/memory.js';
 export { Image, type ImageOptions } from './memory/image.js';
-export { type ImageDType, type ImageChannels, type ImageArrayFor, type ImageData, IMAGE_DTYPES } from './memory/image-format.js';
+export { type ImageDType, type ImageChannels, type ImageArrayFor, type ImageData, type ImageDTypeFor, IMAGE_DTYPES } from './memory/image-format.js';
 export { MemoryType } from './memory/memory-type.js';
 export { type DType, type TypedArrayFor, type TensorData, DTYPES, bytesPerElement } from './memory/dtype.js';
 export { float16BitsToFloat32, float32ToFloat16Bits } from './memory/float16.js';

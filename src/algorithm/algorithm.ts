@@ -56,8 +56,9 @@ interface Configuration {
 
 /**
  * A WGSL compute shader bound to tensors and images: memory *i* is `@group(0) @binding(i)`, a
- * tensor as `var<storage>`, an image as `texture_storage_2d<format, access>` or `texture_2d<T>`. Compilation runs
- * in the background; evaluations wait for it, and {@link Algorithm.compiled} reports errors early.
+ * tensor as `var<storage>`, an image as `texture_storage_2d<format, access>` or `texture_2d<T>`.
+ * Compilation runs in the background; evaluations wait for it, and {@link Algorithm.compiled}
+ * reports errors early.
  */
 export class Algorithm extends Resource {
   readonly #core = new AlgorithmCore();

@@ -6,7 +6,7 @@ import { bytesPerElement, checkDType, type DType, type DTypeOf, dtypeOf, type Te
 import { MemoryType } from '../memory/memory-type.js';
 import { checkLength, paddedBytes, Tensor, TENSOR_BUFFER_USAGE, type TensorOptions } from '../memory/tensor.js';
 import { checkChannels, checkImageData, checkImageExtent, Image, type ImageOptions } from '../memory/image.js';
-import { checkImageDType, type ImageData, type ImageDType, imageDTypeOf } from '../memory/image-format.js';
+import { checkImageDType, type ImageData, type ImageDType, type ImageDTypeFor, imageDTypeOf } from '../memory/image-format.js';
 import type { Memory } from '../memory/memory.js';
 import { Sequence, type SequenceOptions } from '../sequence/sequence.js';
 import type { MemoryReport } from './buffer-ledger.js';
@@ -316,23 +316,6 @@ export class Manager {
     return this.#held.gpu;
   }
 }
-
-/** The image dtype a typed array gives. */
-export type ImageDTypeFor<T> = T extends Float32Array
-  ? 'f32'
-  : T extends Int32Array
-    ? 'i32'
-    : T extends Uint32Array
-      ? 'u32'
-      : T extends Uint8Array | Uint8ClampedArray
-        ? 'u8'
-        : T extends Int8Array
-          ? 'i8'
-          : T extends Uint16Array
-            ? 'u16'
-            : T extends Int16Array
-              ? 'i16'
-              : ImageDType;
 
 function checkMemoryType(type: unknown): MemoryType {
   if (type === undefined) return MemoryType.Device;

@@ -25,6 +25,23 @@ export type ImageArrayFor<D extends ImageDType> = D extends 'f32'
             ? Uint16Array
             : Int16Array;
 
+/** The image dtype a typed array gives. */
+export type ImageDTypeFor<T> = T extends Float32Array
+  ? 'f32'
+  : T extends Int32Array
+    ? 'i32'
+    : T extends Uint32Array
+      ? 'u32'
+      : T extends Uint8Array | Uint8ClampedArray
+        ? 'u8'
+        : T extends Int8Array
+          ? 'i8'
+          : T extends Uint16Array
+            ? 'u16'
+            : T extends Int16Array
+              ? 'i16'
+              : ImageDType;
+
 /** Any typed array an image accepts as data. */
 export type ImageData = Float32Array | Int32Array | Uint32Array | Uint8Array | Uint8ClampedArray | Int8Array | Uint16Array | Int16Array;
 
