@@ -396,6 +396,10 @@ const ROWS: readonly Row[] = [
   { id: 'image.dtype.f16', area: 'Image', api: 'mgr.image', input: "null, 2, 2, 1, { dtype: 'f16' }", call: (c) => c.mgr.image(null, 2, 2, 1, { dtype: 'f16' as never }), error: DTypeError, argument: 'options.dtype', message: /not an image data type/ },
   { id: 'image.dtype.contradicts-data', area: 'Image', api: 'mgr.image', input: "a Float32Array with { dtype: 'u8' }", call: (c) => c.mgr.image(new Float32Array(4), 2, 2, 1, { dtype: 'u8' }), error: DTypeError, argument: 'options.dtype', message: /Float32Array \(f32\)/ },
   { id: 'image.format.unsupported', area: 'Image', api: 'mgr.image', input: "null, 2, 2, 1, { dtype: 'u8' } on a device without texture-formats-tier1", call: (c) => c.bare.image(null, 2, 2, 1, { dtype: 'u8' }), error: UnsupportedError, message: /r8uint .*texture-formats-tier1/ },
+  {
+    id: 'image.staging.over-buffer-size', area: 'Image', api: 'mgr.image', input: 'null, 8192, 8192, 4 (f32, Device: 1 GiB of staging) on a device with the default maxBufferSize (256 MiB)',
+    call: (c) => c.bare.image(null, 8192, 8192, 4), error: SizeError, argument: 'width', message: /maxBufferSize/,
+  },
   { id: 'image.set-data.wrong-length', area: 'Image', api: 'image.setData', input: '3 values for a 2×2 image of 1 channel', call: (c) => c.keep(c.mgr.image(null, 2, 2, 1)).setData([1, 2, 3]), error: SizeError, argument: 'values', message: /got 3 values/ },
   { id: 'image.data.storage', area: 'Image', api: 'image.data', input: 'a Storage image (no host copy)', call: (c) => c.keep(c.mgr.image(null, 2, 2, 1, { type: MemoryType.Storage })).data(), error: StateError, message: /Storage images have no host copy/ },
   {

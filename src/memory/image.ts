@@ -10,6 +10,7 @@ import {
   type ImageData,
   type ImageDType,
   imageBytesPerElement,
+  paddedRowBytes,
   textureFormat,
   toImageArray,
 } from './image-format.js';
@@ -77,7 +78,7 @@ export class Image<D extends ImageDType = ImageDType> extends Memory {
     this.#memoryType = init.type;
     this.#width = init.width;
     this.#height = init.height;
-    this.#core = this.#allocate(init.width, init.height, init.data);
+    this.#core = this.#allocate(init.width, init.height, init.data, 'width');
     this.track('image', this.#core);
   }
 
@@ -169,7 +170,7 @@ export class Image<D extends ImageDType = ImageDType> extends Memory {
     }
     checkImageExtent(this.context, width, height);
     const values = data === null ? undefined : checkImageData('data', this.#dtype, data, width * height * this.#channels);
-    const fresh = this.#allocate(width, height, values);
+    const fresh = this.#allocate(width, height, values, 'width');
     const old = this.#core;
     // Keep the same core object: the manager's registry is keyed by it.
     old.release();
@@ -230,10 +231,18 @@ export class Image<D extends ImageDType = ImageDType> extends Memory {
     return mirror;
   }
 
-  #allocate(width: number, height: number, data: ImageData | undefined): ImageCore {
+  #allocate(width: number, height: number, data: ImageData | undefined, argument: string): ImageCore {
     const context = this.context;
     const format = textureFormat(this.#dtype, this.#channels);
     const rowBytes = width * this.#channels * imageBytesPerElement(this.#dtype);
+    const stagingBytes = paddedRowBytes(rowBytes) * height;
+    if (this.#memoryType !== MemoryType.Storage && stagingBytes > context.limits.maxBufferSize) {
+      throw new SizeError(
+        argument,
+        `a ${width}×${height} ${format} image needs staging buffers of ${stagingBytes} bytes (rows padded to 256), over this device's maxBufferSize (${context.limits.maxBufferSize})`,
+        'use a Storage image (no host copy), or split the image into tiles',
+      );
+    }
     const texture = context.capture(`creating ${this.label}`, () => {
       const t = context.ledger.createTexture(
         { label: this.label, size: { width, height }, format, usage: IMAGE_TEXTURE_USAGE, dimension: '2d' },
