@@ -64,6 +64,21 @@ describe('image copies', () => {
     }
   }
 
+  test('8- and 16-bit RGBA images of odd widths (4- and 8-byte texels) keep every row through host → image → image → host', async () => {
+    for (const dtype of ['u8', 'i16'] as const) {
+      for (const width of [1, 3, 63, 64, 65, 257]) {
+        const height = 5;
+        const n = width * height * 4;
+        const values = Array.from({ length: n }, (_, i) => (dtype === 'u8' ? (i * 7) % 256 : ((i * 7) % 2000) - 1000));
+        using a = mgr.image(values, width, height, 4, { dtype });
+        using b = mgr.image(null, width, height, 4, { dtype });
+        using seq = mgr.sequence();
+        await seq.eval(new OpSyncDevice([a]), new OpCopy([a, b]));
+        assert.deepEqual(Array.from(b.data()), values, `${dtype}, width ${width}`);
+      }
+    }
+  });
+
   test('an image over 64 KiB with 4-byte-odd rows (width 301, RGBA f32) round-trips through a tensor', async () => {
     const [w, h] = [301, 67];
     const values = Float32Array.from({ length: w * h * 4 }, (_, i) => (i * 37) % 1000);
