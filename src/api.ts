@@ -7,6 +7,9 @@ export { Manager, type ManagerOptions, type ExternalDeviceOptions } from './mana
 export type { MemoryReport } from './manager/buffer-ledger.js';
 export type { DeviceInfo } from './manager/device-info.js';
 export { Tensor, type TensorOptions } from './memory/tensor.js';
+export { Memory } from './memory/memory.js';
+export { Image, type ImageOptions } from './memory/image.js';
+export { type ImageDType, type ImageChannels, type ImageArrayFor, type ImageData, type ImageDTypeFor, IMAGE_DTYPES } from './memory/image-format.js';
 export { MemoryType } from './memory/memory-type.js';
 export { DEFAULT_STAGING_POOL_BYTES } from './memory/staging-pool.js';
 export { type DType, type TypedArrayFor, type TensorData, DTYPES, bytesPerElement } from './memory/dtype.js';

@@ -67,7 +67,7 @@ interface Row {
   /** Stable identifier, also used in docs/errors.md. */
   readonly id: string;
   /** The part of the API. */
-  readonly area: 'Manager' | 'Tensor' | 'tensorFromBuffer' | 'Algorithm' | 'WGSL' | 'Push constants' | 'Workgroup' | 'Sequence' | 'Operations' | 'Destroyed' | 'Concurrency';
+  readonly area: 'Manager' | 'Tensor' | 'tensorFromBuffer' | 'Image' | 'Algorithm' | 'WGSL' | 'Push constants' | 'Workgroup' | 'Sequence' | 'Operations' | 'Destroyed' | 'Concurrency';
   /** The call, as documentation (no `|`). */
   readonly api: string;
   /** The bad input, as documentation (no `|`). */
@@ -400,6 +400,43 @@ const ROWS: readonly Row[] = [
     error: ArgumentError, argument: 'tensors[1]', message: /COPY_DST/,
   },
 
+  // ---------------------------------------------------------------- Image
+  { id: 'image.channels.three', area: 'Image', api: 'mgr.image', input: 'null, 2, 2, channels 3 (no RGB formats in WebGPU)', call: (c) => c.mgr.image(null, 2, 2, 3 as never), error: ArgumentError, argument: 'channels', message: /got 3/ },
+  { id: 'image.channels.zero', area: 'Image', api: 'mgr.image', input: 'null, 2, 2, channels 0', call: (c) => c.mgr.image(null, 2, 2, 0 as never), error: ArgumentError, argument: 'channels', message: /got 0/ },
+  { id: 'image.width.zero', area: 'Image', api: 'mgr.image', input: 'null, width 0, 2, 1', call: (c) => c.mgr.image(null, 0, 2, 1), error: ArgumentError, argument: 'width', message: /positive integer, got 0/ },
+  {
+    id: 'image.height.over-limit', area: 'Image', api: 'mgr.image', input: 'null, 1, height maxTextureDimension2D + 1, 1',
+    call: (c) => c.mgr.image(null, 1, c.mgr.deviceInfo().limits.maxTextureDimension2D! + 1, 1), error: SizeError, argument: 'height', message: /maxTextureDimension2D/,
+  },
+  { id: 'image.data.too-short', area: 'Image', api: 'mgr.image', input: '[1, 2, 3] for 2×2 texels of 1 channel', call: (c) => c.mgr.image([1, 2, 3], 2, 2, 1), error: SizeError, argument: 'data', message: /too short: 3 values for an image of 4/ },
+  { id: 'image.dtype.f16', area: 'Image', api: 'mgr.image', input: "null, 2, 2, 1, { dtype: 'f16' }", call: (c) => c.mgr.image(null, 2, 2, 1, { dtype: 'f16' as never }), error: DTypeError, argument: 'options.dtype', message: /not an image data type/ },
+  { id: 'image.dtype.contradicts-data', area: 'Image', api: 'mgr.image', input: "a Float32Array with { dtype: 'u8' }", call: (c) => c.mgr.image(new Float32Array(4), 2, 2, 1, { dtype: 'u8' }), error: DTypeError, argument: 'options.dtype', message: /Float32Array \(f32\)/ },
+  { id: 'image.format.unsupported', area: 'Image', api: 'mgr.image', input: "null, 2, 2, 1, { dtype: 'u8' } on a device without texture-formats-tier1", call: (c) => c.bare.image(null, 2, 2, 1, { dtype: 'u8' }), error: UnsupportedError, message: /r8uint .*texture-formats-tier1/ },
+  {
+    id: 'image.staging.over-buffer-size', area: 'Image', api: 'mgr.image', input: 'null, 8192, 8192, 4 (f32, Device: 1 GiB of staging) on a device with the default maxBufferSize (256 MiB)',
+    call: (c) => c.bare.image(null, 8192, 8192, 4), error: SizeError, argument: 'width', message: /maxBufferSize/,
+  },
+  { id: 'image.set-data.wrong-length', area: 'Image', api: 'image.setData', input: '3 values for a 2×2 image of 1 channel', call: (c) => c.keep(c.mgr.image(null, 2, 2, 1)).setData([1, 2, 3]), error: SizeError, argument: 'values', message: /got 3 values/ },
+  { id: 'image.data.storage', area: 'Image', api: 'image.data', input: 'a Storage image (no host copy)', call: (c) => c.keep(c.mgr.image(null, 2, 2, 1, { type: MemoryType.Storage })).data(), error: StateError, message: /Storage images have no host copy/ },
+  {
+    id: 'image.copy.shape-mismatch', area: 'Image', api: 'seq.record(new OpCopy)', input: 'a 16×1 image to a 1×16 image (same element count)',
+    call: (c) => c.seq().record(new OpCopy([c.keep(c.mgr.image(null, 16, 1, 1)), c.keep(c.mgr.image(null, 1, 16, 1))])), error: SizeError, argument: 'tensors[1]', message: /16×1 to 1×16/,
+  },
+  {
+    id: 'image.copy.dtype-mismatch', area: 'Image', api: 'seq.record(new OpCopy)', input: 'an f32 image to an i32 tensor of the same element count',
+    call: (c) => c.seq().record(new OpCopy([c.keep(c.mgr.image(null, 2, 2, 1)), c.keep(c.mgr.tensor(4, 'i32'))])), error: DTypeError, argument: 'tensors[1]', message: /f32 to i32/,
+  },
+  {
+    id: 'image.binding.buffer', area: 'Image', api: 'mgr.algorithm', input: 'an image bound to a `var<storage>` binding',
+    call: (c) => c.mgr.algorithm([c.keep(c.mgr.image(null, 2, 1, 1))], INCREMENT_SHADER), error: AlgorithmBindingError, argument: 'tensors[0]', message: /var<storage> .* is an image/,
+  },
+  {
+    id: 'image.binding.format', area: 'Image', api: 'mgr.algorithm', input: 'an r32float image bound to `texture_storage_2d<rgba32float, write>`',
+    call: (c) => c.mgr.algorithm([c.keep(c.mgr.image(null, 2, 1, 1))], shader('@group(0) @binding(0) var img: texture_storage_2d<rgba32float, write>;', 'textureStore(img, id.xy, vec4f(1.0));')),
+    error: AlgorithmBindingError, argument: 'tensors[0]', message: /rgba32float.* is r32float/,
+  },
+  { id: 'image.destroyed.data', area: 'Image', api: 'image.data', input: 'a destroyed image', call: destroyed((c) => c.mgr.image(null, 2, 2, 1), (i) => i.data()), error: DestroyedError, message: /Image#\d+ was destroyed/ },
+  { id: 'image.op-mult', area: 'Image', api: 'new OpMult', input: '[tensor, image, tensor]', call: (c) => new OpMult([c.f32(4), c.keep(c.mgr.image(null, 2, 2, 1)) as never, c.f32(4)]), error: ArgumentError, argument: 'tensors[1]', message: /is an image/ },
   // ---------------------------------------------------------------- Algorithm
   { id: 'algorithm.tensors.not-array', area: 'Algorithm', api: 'mgr.algorithm', input: 'a tensor instead of an array of tensors', call: (c) => c.mgr.algorithm(c.f32(2) as never, INCREMENT_SHADER), error: ArgumentError, argument: 'tensors', message: /expected an array of tensors/ },
   { id: 'algorithm.tensors.non-tensor', area: 'Algorithm', api: 'mgr.algorithm', input: '[{}] (not a tensor)', call: (c) => c.mgr.algorithm([{}] as never, INCREMENT_SHADER), error: ArgumentError, argument: 'tensors[0]', message: /is not a Tensor/ },

@@ -23,7 +23,7 @@ async function defaultAdapter(): Promise<GPUAdapter> {
   return adapter;
 }
 
-const ZERO = { tensors: 0, algorithms: 0, sequences: 0, deviceBytes: 0, stagingBytes: 0, otherBytes: 0, poolBytes: 0, totalBytes: 0 };
+const ZERO = { tensors: 0, algorithms: 0, sequences: 0, images: 0, deviceBytes: 0, imageBytes: 0, stagingBytes: 0, otherBytes: 0, poolBytes: 0, totalBytes: 0 };
 
 describe('Manager.create()', () => {
   let mgr: Manager;
@@ -174,7 +174,7 @@ describe('mgr.memory()', () => {
     assert.equal(m4.sequences, m3.sequences + 1);
     assert.equal(m4.totalBytes, m3.totalBytes, 'a sequence allocates nothing until it evaluates');
 
-    for (const m of [m0, m1, m2, m3, m4]) assert.equal(m.totalBytes, m.deviceBytes + m.stagingBytes + m.otherBytes + m.poolBytes);
+    for (const m of [m0, m1, m2, m3, m4]) assert.equal(m.totalBytes, m.deviceBytes + m.imageBytes + m.stagingBytes + m.otherBytes + m.poolBytes);
 
     seq.destroy();
     assert.deepEqual({ ...mgr.memory() }, { ...m3 });
@@ -199,7 +199,7 @@ describe('mgr.memory()', () => {
     const during = mgr.memory();
     assert.ok(during.totalBytes - idle.totalBytes >= 256, `one 256-byte push slot at least, got ${during.totalBytes - idle.totalBytes}`);
     assert.equal(during.deviceBytes, idle.deviceBytes);
-    assert.equal(during.totalBytes, during.deviceBytes + during.stagingBytes + during.otherBytes + during.poolBytes);
+    assert.equal(during.totalBytes, during.deviceBytes + during.imageBytes + during.stagingBytes + during.otherBytes + during.poolBytes);
     seq.destroy();
     // The sequence's transfer buffer goes to the staging pool, reported apart, until trimmed.
     assert.equal(mgr.memory().poolBytes - idle.poolBytes, during.otherBytes - idle.otherBytes);
@@ -238,7 +238,7 @@ describe('mgr.memory()', () => {
       const synced = mgr.memory();
       assert.equal(synced.deviceBytes, created.deviceBytes);
       assert.ok(synced.stagingBytes >= created.stagingBytes);
-      assert.equal(synced.totalBytes, synced.deviceBytes + synced.stagingBytes + synced.otherBytes + synced.poolBytes);
+      assert.equal(synced.totalBytes, synced.deviceBytes + synced.imageBytes + synced.stagingBytes + synced.otherBytes + synced.poolBytes);
       seq.destroy();
       t.destroy();
       // Its staging and the sequence's transfer buffers go to the staging pool, reported apart.

@@ -28,7 +28,7 @@ import {
   Usage,
 } from './helpers.js';
 
-const ZERO = { tensors: 0, algorithms: 0, sequences: 0, deviceBytes: 0, stagingBytes: 0, otherBytes: 0, poolBytes: 0, totalBytes: 0 };
+const ZERO = { tensors: 0, algorithms: 0, sequences: 0, images: 0, deviceBytes: 0, imageBytes: 0, stagingBytes: 0, otherBytes: 0, poolBytes: 0, totalBytes: 0 };
 
 /** Creates, evaluates and destroys 2 * [1, 2, 3] on `mgr`, asserting the result. */
 async function assertComputes(mgr: Manager): Promise<void> {

@@ -39,7 +39,7 @@ describe('staging pool', () => {
       const released = mgr.memory();
       assert.equal(released.stagingBytes, 0);
       assert.ok(released.poolBytes >= staging, `poolBytes ${released.poolBytes}`);
-      assert.equal(released.totalBytes, released.deviceBytes + released.stagingBytes + released.otherBytes + released.poolBytes);
+      assert.equal(released.totalBytes, released.deviceBytes + released.imageBytes + released.stagingBytes + released.otherBytes + released.poolBytes);
       await poolSettled(mgr);
 
       const t = mgr.tensor(LARGE, 'f32');
@@ -88,7 +88,7 @@ describe('staging pool', () => {
     await withManager(
       async (mgr) => {
         await roundTripped(mgr, 1);
-        assert.deepEqual({ ...mgr.memory() }, { tensors: 0, algorithms: 0, sequences: 0, deviceBytes: 0, stagingBytes: 0, otherBytes: 0, poolBytes: 0, totalBytes: 0 });
+        assert.deepEqual({ ...mgr.memory() }, { tensors: 0, algorithms: 0, sequences: 0, images: 0, deviceBytes: 0, imageBytes: 0, stagingBytes: 0, otherBytes: 0, poolBytes: 0, totalBytes: 0 });
       },
       { stagingPoolBytes: 0 },
     );
@@ -127,6 +127,26 @@ describe('staging pool', () => {
       const m = mgr.memory();
       assert.equal(m.stagingBytes, 0);
       assert.equal(m.poolBytes, LARGE * 4);
+    });
+  });
+
+  test('an image\'s staging buffers go to the pool too, and serve the next image of its size', async () => {
+    await withManager(async (mgr) => {
+      const values = 37 * 5 * 4;
+      const seq = mgr.sequence();
+      const idle = mgr.memory();
+      const image = mgr.image(new Float32Array(values).fill(1), 37, 5, 4);
+      await seq.eval(new OpSyncDevice([image]), new OpSyncLocal([image]));
+      const imageStaging = mgr.memory().stagingBytes - idle.stagingBytes;
+      assert.equal(imageStaging, 2 * 5 * 768, 'an upload and a readback buffer, rows of 592 bytes padded to 768');
+      image.destroy();
+      assert.equal(mgr.memory().poolBytes, imageStaging);
+      await poolSettled(mgr);
+      const second = mgr.image(new Float32Array(values).fill(2), 37, 5, 4);
+      await seq.eval(new OpSyncDevice([second]), new OpSyncLocal([second]));
+      assert.ok(second.data().every((x) => x === 2));
+      assert.equal(mgr.memory().poolBytes, 0, 'the new image took both buffers');
+      assert.equal(mgr.memory().stagingBytes - idle.stagingBytes, imageStaging);
     });
   });
 

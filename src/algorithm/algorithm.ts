@@ -3,9 +3,11 @@ import { Resource } from '../lifecycle.js';
 import { AlgorithmBindingError, ArgumentError, DTypeError, KomputeError, ShaderCompileError, SizeError, ValidationError, type ShaderMessage } from '../errors.js';
 import type { DeviceContext } from '../manager/device-context.js';
 import type { Releasable } from '../manager/registry.js';
-import type { Tensor } from '../memory/tensor.js';
+import { Image } from '../memory/image.js';
+import { imageWgslType, sampleType } from '../memory/image-format.js';
+import type { Memory } from '../memory/memory.js';
 import { type PushConstants, type PushType, pushTypeOf, toPushData } from './push-constants.js';
-import { reflectShader, type ShaderInterface } from './shader-interface.js';
+import { reflectShader, type ShaderBinding, type ShaderInterface } from './shader-interface.js';
 
 /** Options of `mgr.algorithm(...)` and `algorithm.rebuild(...)`. */
 export interface AlgorithmOptions {
@@ -43,7 +45,7 @@ class AlgorithmCore implements Releasable {
 }
 
 interface Configuration {
-  readonly tensors: readonly Tensor[];
+  readonly tensors: readonly Memory[];
   readonly wgsl: string;
   readonly workgroup: readonly [number, number, number];
   readonly constants: readonly number[];
@@ -53,8 +55,10 @@ interface Configuration {
 }
 
 /**
- * A WGSL compute shader bound to tensors: tensor *i* is `@group(0) @binding(i)`. Compilation runs
- * in the background; evaluations wait for it, and {@link Algorithm.compiled} reports errors early.
+ * A WGSL compute shader bound to tensors and images: memory *i* is `@group(0) @binding(i)`, a
+ * tensor as `var<storage>`, an image as `texture_storage_2d<format, access>` or `texture_2d<T>`.
+ * Compilation runs in the background; evaluations wait for it, and {@link Algorithm.compiled}
+ * reports errors early.
  */
 export class Algorithm extends Resource {
   readonly #core = new AlgorithmCore();
@@ -64,7 +68,7 @@ export class Algorithm extends Resource {
   #version = 0;
 
   /** @internal Use `mgr.algorithm(...)`. */
-  constructor(context: DeviceContext, tensors: readonly Tensor[], wgsl: string, options: AlgorithmOptions = {}) {
+  constructor(context: DeviceContext, tensors: readonly Memory[], wgsl: string, options: AlgorithmOptions = {}) {
     super(context, 'Algorithm', options.label);
     this.#configure(tensors, wgsl, options);
     this.track('algorithm', this.#core);
@@ -78,7 +82,7 @@ export class Algorithm extends Resource {
    * Replaces tensors, shader and options (all of them, like creating it anew) and recompiles.
    * Sequences that record this algorithm use the new pipeline at their next evaluation.
    */
-  rebuild(tensors: readonly Tensor[], wgsl: string, options: AlgorithmOptions = {}): void {
+  rebuild(tensors: readonly Memory[], wgsl: string, options: AlgorithmOptions = {}): void {
     this.assertUsable('rebuild()');
     this.#configure(tensors, wgsl, options);
   }
@@ -115,8 +119,8 @@ export class Algorithm extends Resource {
     return [...this.#config.constants];
   }
 
-  /** The tensors bound, in binding order. */
-  getTensors(): readonly Tensor[] {
+  /** The tensors and images bound, in binding order. */
+  getTensors(): readonly Memory[] {
     this.assertUsable('getTensors()');
     return this.#config.tensors;
   }
@@ -188,7 +192,7 @@ export class Algorithm extends Resource {
       core.bindGroup = this.context.device.createBindGroup({
         label: this.label,
         layout: config.layout,
-        entries: config.tensors.map((t, i) => ({ binding: i, resource: { buffer: t.buffer } })),
+        entries: config.tensors.map((t, i) => ({ binding: i, resource: t.bindingResource() })),
       });
       core.bindGroupVersion = this.#version;
       core.generations = config.tensors.map((t) => t.generation);
@@ -196,17 +200,18 @@ export class Algorithm extends Resource {
     return core.bindGroup!;
   }
 
-  #configure(tensors: readonly Tensor[], wgsl: string, options: AlgorithmOptions): void {
+  #configure(tensors: readonly Memory[], wgsl: string, options: AlgorithmOptions): void {
     const context = this.context;
     if (typeof options !== 'object' || options === null) throw new ArgumentError('options', `expected an options object, got ${typeof options}`, 'pass { workgroup, constants, pushConstants } or nothing');
     if (!Array.isArray(tensors)) throw new ArgumentError('tensors', 'expected an array of tensors', 'pass [tensor0, tensor1, ...] in binding order');
     tensors.forEach((t, i) => {
-      if (typeof t?.assertUsableBy !== 'function') throw new ArgumentError(`tensors[${i}]`, 'is not a Tensor', 'create tensors with mgr.tensor()');
+      if (typeof t?.assertUsableBy !== 'function') throw new ArgumentError(`tensors[${i}]`, 'is not a Tensor or an Image', 'create tensors with mgr.tensor() and images with mgr.image()');
       t.assertUsableBy(`binding to ${this.label}`);
       if (t.owner !== context) throw new ArgumentError(`tensors[${i}]`, `${t.label} belongs to another manager`, 'bind tensors of the manager that creates the algorithm');
     });
-    if (tensors.length > context.limits.maxStorageBuffersPerShaderStage) {
-      throw new SizeError('tensors', `${tensors.length} tensors exceed this device's maxStorageBuffersPerShaderStage (${context.limits.maxStorageBuffersPerShaderStage})`, 'bind fewer tensors, e.g. pack several arrays into one');
+    const buffers = tensors.reduce((n, t) => (t.kind === 'tensor' ? n + 1 : n), 0);
+    if (buffers > context.limits.maxStorageBuffersPerShaderStage) {
+      throw new SizeError('tensors', `${buffers} tensors exceed this device's maxStorageBuffersPerShaderStage (${context.limits.maxStorageBuffersPerShaderStage})`, 'bind fewer tensors, e.g. pack several arrays into one');
     }
     if (typeof wgsl !== 'string' || wgsl.trim() === '') throw new ArgumentError('wgsl', 'expected WGSL source text', 'pass the shader as a string');
     const workgroup = this.#checkWorkgroup(options.workgroup ?? [tensors[0]?.size ?? 1]);
@@ -233,8 +238,9 @@ export class Algorithm extends Resource {
     const { layout, pipelineLayout } = context.capture(`creating ${this.label}'s layout`, () => {
       const layout = context.device.createBindGroupLayout({
         label: this.label,
-        entries: tensors.map((_, i) => {
+        entries: tensors.map((t, i): GPUBindGroupLayoutEntry => {
           const declared = shader?.bindings.find((b) => b.group === 0 && b.binding === i);
+          if (t instanceof Image) return imageLayoutEntry(i, t, declared);
           const type: GPUBufferBindingType = declared?.access === 'read' ? 'read-only-storage' : 'storage';
           return { binding: i, visibility: ShaderStage.COMPUTE, buffer: { type } };
         }),
@@ -298,7 +304,7 @@ export class Algorithm extends Resource {
     throw new ArgumentError('entryPoint', `the shader has several @compute functions (${names.join(', ')})`, 'name one with options.entryPoint');
   }
 
-  #checkBindings(shader: ShaderInterface, tensors: readonly Tensor[], push: PushData | null): void {
+  #checkBindings(shader: ShaderInterface, tensors: readonly Memory[], push: PushData | null): void {
     let pushDeclared = false;
     for (const b of shader.bindings) {
       const where = `@group(${b.group}) @binding(${b.binding}) '${b.name}'`;
@@ -306,6 +312,13 @@ export class Algorithm extends Resource {
         const tensor = tensors[b.binding];
         if (!tensor) {
           throw new AlgorithmBindingError('tensors', `${where} has no tensor: ${tensors.length} tensor(s) were given`, 'pass a tensor for every binding of group 0');
+        }
+        if (tensor instanceof Image) {
+          checkImageBinding(where, b, tensor);
+          continue;
+        }
+        if (b.kind === 'storage-texture' || b.kind === 'texture') {
+          throw new AlgorithmBindingError('wgsl', `${where} is a texture (${b.typeName}) and must be var<storage> to bind ${tensor.label}, a tensor`, 'bind an image (mgr.image) to a texture binding, or declare the binding as var<storage>');
         }
         if (b.kind !== 'storage') {
           throw new AlgorithmBindingError('wgsl', `${where} must be var<storage> to bind ${tensor.label}`, 'declare tensors as var<storage, read> or var<storage, read_write>');
@@ -330,7 +343,7 @@ export class Algorithm extends Resource {
         throw new AlgorithmBindingError(
           'wgsl',
           `${where} is not a binding kompute-ts provides`,
-          'tensors are @group(0) @binding(i); push constants are @group(1) @binding(0) var<uniform>',
+          'tensors and images are @group(0) @binding(i); push constants are @group(1) @binding(0) var<uniform>',
         );
       }
     }
@@ -359,6 +372,51 @@ export class Algorithm extends Resource {
   }
 }
 
+/** Storage-texture formats that allow `read_write` access without the `texture-formats-tier2` feature. */
+const READ_WRITE_FORMATS = new Set(['r32float', 'r32sint', 'r32uint']);
+
+/** Checks a group-0 binding that an image is bound to: its kind, dimension, format and access. */
+function checkImageBinding(where: string, b: ShaderBinding, image: Image): void {
+  const argument = `tensors[${b.binding}]`;
+  if (b.kind === 'storage-texture') {
+    if (b.textureType !== 'texture_storage_2d') {
+      throw new AlgorithmBindingError(argument, `${where} is ${b.textureType} but ${image.label} is a 2-D image`, `declare it as texture_storage_2d<${image.format}, ...>`);
+    }
+    if (b.textureFormat !== image.format) {
+      throw new AlgorithmBindingError(argument, `${where} is ${b.typeName} but ${image.label} is ${image.format}`, `declare texture_storage_2d<${image.format}, ${b.textureAccess}>, or bind an image of format ${b.textureFormat}`);
+    }
+    if (b.textureAccess === 'read_write' && !READ_WRITE_FORMATS.has(image.format) && !image.owner.features.has('texture-formats-tier2')) {
+      throw new AlgorithmBindingError(argument, `${where} declares read_write access, which ${image.format} storage textures do not allow on this device`, 'use read or write access (a separate image for each), or a 1-channel 32-bit image');
+    }
+    return;
+  }
+  if (b.kind === 'texture') {
+    if (b.textureType !== 'texture_2d') {
+      throw new AlgorithmBindingError(argument, `${where} is ${b.textureType} but ${image.label} is a 2-D image`, `declare it as texture_2d<${imageWgslType(image.dtype)}>`);
+    }
+    const expected = imageWgslType(image.dtype);
+    if (b.textureFormat !== expected) {
+      throw new AlgorithmBindingError(argument, `${where} is ${b.typeName} but ${image.label} is ${image.format}, read as ${expected}`, `declare texture_2d<${expected}>`);
+    }
+    return;
+  }
+  throw new AlgorithmBindingError(
+    argument,
+    `${where} is ${b.kind === 'storage' ? `var<storage> ${b.typeName}` : b.typeName} but ${image.label} is an image`,
+    `declare it as texture_storage_2d<${image.format}, read|write> or texture_2d<${imageWgslType(image.dtype)}>, or bind a tensor`,
+  );
+}
+
+/** The bind-group layout entry of an image, following the shader's declaration. */
+function imageLayoutEntry(binding: number, image: Image, declared: ShaderBinding | undefined): GPUBindGroupLayoutEntry {
+  if (declared?.kind === 'texture') {
+    return { binding, visibility: ShaderStage.COMPUTE, texture: { sampleType: sampleType(image.dtype), viewDimension: '2d' } };
+  }
+  const declaredAccess = declared?.kind === 'storage-texture' ? declared.textureAccess : '';
+  const access: GPUStorageTextureAccess = declaredAccess === 'read' ? 'read-only' : declaredAccess === 'read_write' ? 'read-write' : 'write-only';
+  return { binding, visibility: ShaderStage.COMPUTE, storageTexture: { access, format: image.format, viewDimension: '2d' } };
+}
+
 /** The one scalar type of the push-constant struct's members, or null when unknown or mixed. */
 function shaderPushType(shader: ShaderInterface | null): PushType | null {
   const members = shader?.bindings.find((b) => b.group === 1 && b.binding === 0 && b.kind === 'uniform')?.memberTypes ?? [];
@@ -371,7 +429,7 @@ function shaderPushType(shader: ShaderInterface | null): PushType | null {
  * One tensor bound twice is allowed only when every such binding is read-only: WebGPU rejects a
  * buffer that one dispatch both writes and reads through two bindings.
  */
-function checkAliasing(shader: ShaderInterface | null, tensors: readonly Tensor[]): void {
+function checkAliasing(shader: ShaderInterface | null, tensors: readonly Memory[]): void {
   const writable = (i: number) => shader?.bindings.find((b) => b.group === 0 && b.binding === i)?.access !== 'read';
   tensors.forEach((t, j) => {
     const i = tensors.indexOf(t);

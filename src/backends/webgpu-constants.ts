@@ -17,3 +17,11 @@ export const MapMode = { READ: 0x0001, WRITE: 0x0002 } as const;
 
 /** `GPUShaderStage` flags. */
 export const ShaderStage = { COMPUTE: 0x0004 } as const;
+
+/** `GPUTextureUsage` flags. */
+export const TextureUsage = {
+  COPY_SRC: 0x01,
+  COPY_DST: 0x02,
+  TEXTURE_BINDING: 0x04,
+  STORAGE_BINDING: 0x08,
+} as const;

@@ -1,6 +1,9 @@
 /** What a buffer the framework created is for; `mgr.memory()` reports bytes per category. */
 export type BufferCategory = 'device' | 'staging' | 'uniform' | 'query' | 'pool';
 
+/** Bytes per category, textures included. */
+export type LedgerBytes = Record<BufferCategory | 'texture', number>;
+
 /** Live resources and bytes of one manager, exact at every moment. */
 export interface MemoryReport {
   /** Live tensors (including wrapped external buffers). */
@@ -9,9 +12,16 @@ export interface MemoryReport {
   readonly algorithms: number;
   /** Live sequences. */
   readonly sequences: number;
+  /** Live images. */
+  readonly images: number;
   /** Bytes of tensors' GPU buffers created by the framework (external buffers not counted). */
   readonly deviceBytes: number;
-  /** Bytes of host staging buffers: tensors' upload and readback buffers, sequences' readback buffers. */
+  /**
+   * Bytes of images' textures created by the framework: width × height × channels × bytes per
+   * element each (what WebGPU is asked for; drivers may round up).
+   */
+  readonly imageBytes: number;
+  /** Bytes of host staging buffers: tensors' and images' upload and readback buffers, sequences' readback buffers. */
   readonly stagingBytes: number;
   /**
    * Bytes of sequences' upload buffers (a uniform buffer holding push constants and small
@@ -32,8 +42,9 @@ export interface MemoryReport {
  * buffer creation and destruction of a manager goes through one ledger.
  */
 export class BufferLedger {
-  readonly #bytes: Record<BufferCategory, number> = { device: 0, staging: 0, uniform: 0, query: 0, pool: 0 };
+  readonly #bytes: LedgerBytes = { device: 0, staging: 0, uniform: 0, query: 0, texture: 0, pool: 0 };
   readonly #live = new Map<GPUBuffer, BufferCategory>();
+  readonly #textures = new Map<GPUTexture, number>();
 
   constructor(private readonly device: GPUDevice) {}
 
@@ -69,13 +80,32 @@ export class BufferLedger {
     buffer.destroy();
   }
 
-  /** Destroys every buffer still counted (used when the manager goes away). */
+  /** Creates a texture and counts its `bytes` (the caller computes them from size and format). */
+  createTexture(descriptor: GPUTextureDescriptor, bytes: number): GPUTexture {
+    const texture = this.device.createTexture(descriptor);
+    this.#textures.set(texture, bytes);
+    this.#bytes.texture += bytes;
+    return texture;
+  }
+
+  /** Destroys a texture this ledger created; a second call for the same texture does nothing. */
+  destroyTexture(texture: GPUTexture | null | undefined): void {
+    if (!texture) return;
+    const bytes = this.#textures.get(texture);
+    if (bytes === undefined) return;
+    this.#textures.delete(texture);
+    this.#bytes.texture -= bytes;
+    texture.destroy();
+  }
+
+  /** Destroys every buffer and texture still counted (used when the manager goes away). */
   destroyAll(): void {
     for (const buffer of [...this.#live.keys()]) this.destroy(buffer);
+    for (const texture of [...this.#textures.keys()]) this.destroyTexture(texture);
   }
 
   /** Bytes per category. */
-  bytes(): Readonly<Record<BufferCategory, number>> {
+  bytes(): Readonly<LedgerBytes> {
     return { ...this.#bytes };
   }
 }

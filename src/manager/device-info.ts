@@ -44,10 +44,11 @@ export const RAISED_LIMITS = [
   'maxComputeWorkgroupSizeY',
   'maxComputeWorkgroupSizeZ',
   'maxComputeWorkgroupsPerDimension',
+  'maxStorageTexturesPerShaderStage',
 ] as const;
 
 /** Optional features requested whenever the adapter offers them. */
-export const USEFUL_FEATURES = ['timestamp-query', 'shader-f16', 'subgroups'] as const;
+export const USEFUL_FEATURES = ['timestamp-query', 'shader-f16', 'subgroups', 'texture-formats-tier1', 'texture-formats-tier2'] as const;
 
 /** Reads the limits that matter for compute into a plain object. */
 export function readLimits(limits: GPUSupportedLimits): Record<string, number> {

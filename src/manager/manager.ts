@@ -5,6 +5,9 @@ import { ArgumentError, type DeviceLostError, DTypeError, SizeError, Unsupported
 import { bytesPerElement, checkDType, type DType, type DTypeOf, dtypeOf, type TensorData, toTypedArray } from '../memory/dtype.js';
 import { MemoryType } from '../memory/memory-type.js';
 import { checkLength, paddedBytes, Tensor, TENSOR_BUFFER_USAGE, type TensorOptions } from '../memory/tensor.js';
+import { checkChannels, checkImageData, checkImageExtent, Image, type ImageOptions } from '../memory/image.js';
+import { checkImageDType, type ImageData, type ImageDType, type ImageDTypeFor, imageDTypeOf } from '../memory/image-format.js';
+import type { Memory } from '../memory/memory.js';
 import { Sequence, type SequenceOptions } from '../sequence/sequence.js';
 import type { MemoryReport } from './buffer-ledger.js';
 import { DeviceContext } from './device-context.js';
@@ -223,8 +226,39 @@ export class Manager {
     return new Tensor(this.#context, { dtype, size: length, type, external: buffer, label: options.label });
   }
 
-  /** An algorithm: `wgsl` with `tensors[i]` bound to `@group(0) @binding(i)`. */
-  algorithm(tensors: readonly Tensor[], wgsl: string, options?: AlgorithmOptions): Algorithm {
+  /**
+   * A 2-D image of `width × height` texels with `channels` (1, 2 or 4) elements each. `data` is
+   * `width × height × channels` values, row after row with a texel's channels side by side: a
+   * typed array (`Float32Array` f32, `Int32Array` i32, `Uint32Array` u32, `Uint8Array` u8,
+   * `Int8Array` i8, `Uint16Array` u16, `Int16Array` i16) or numbers (f32 unless `options.dtype`
+   * says otherwise); `null` gives zeros of `options.dtype` (default f32).
+   */
+  image<T extends ImageData>(data: T, width: number, height: number, channels: 1 | 2 | 4, options?: ImageOptions): Image<ImageDTypeFor<T>>;
+  image<D extends ImageDType = 'f32'>(data: readonly number[] | null, width: number, height: number, channels: 1 | 2 | 4, options?: ImageOptions & { readonly dtype?: D }): Image<D>;
+  image(data: ImageData | readonly number[] | null, width: number, height: number, channels: 1 | 2 | 4, options: ImageOptions = {}): Image {
+    this.#context.assertAlive('image()');
+    if (typeof options !== 'object' || options === null) throw new ArgumentError('options', 'expected an options object', 'pass { dtype, type, label } or nothing');
+    checkImageExtent(this.#context, width, height);
+    const ch = checkChannels(channels);
+    if (data !== null && !ArrayBuffer.isView(data) && !Array.isArray(data)) {
+      throw new ArgumentError('data', 'expected a typed array, an array of numbers, or null', 'e.g. mgr.image(new Float32Array(w * h * 4), w, h, 4) or mgr.image(null, w, h, 1)');
+    }
+    let dtype: ImageDType;
+    if (data !== null && ArrayBuffer.isView(data)) {
+      dtype = imageDTypeOf('data', data);
+      if (options.dtype !== undefined && options.dtype !== dtype) {
+        throw new DTypeError('options.dtype', `is ${options.dtype} but the data is a ${data.constructor.name} (${dtype})`, 'drop options.dtype, or convert the data');
+      }
+    } else {
+      dtype = options.dtype ?? 'f32';
+      checkImageDType('options.dtype', dtype);
+    }
+    const values = data === null ? undefined : checkImageData('data', dtype, data as ArrayLike<number>, width * height * ch);
+    return new Image(this.#context, { dtype, width, height, channels: ch, type: checkMemoryType(options.type), data: values, label: options.label });
+  }
+
+  /** An algorithm: `wgsl` with `memory[i]` (a tensor or an image) bound to `@group(0) @binding(i)`. */
+  algorithm(tensors: readonly Memory[], wgsl: string, options?: AlgorithmOptions): Algorithm {
     this.#context.assertAlive('algorithm()');
     return new Algorithm(this.#context, tensors, wgsl, options);
   }
@@ -250,11 +284,13 @@ export class Manager {
       tensors: registry.count('tensor'),
       algorithms: registry.count('algorithm'),
       sequences: registry.count('sequence'),
+      images: registry.count('image'),
       deviceBytes: bytes.device,
+      imageBytes: bytes.texture,
       stagingBytes: bytes.staging,
       otherBytes,
       poolBytes: bytes.pool,
-      totalBytes: bytes.device + bytes.staging + otherBytes + bytes.pool,
+      totalBytes: bytes.device + bytes.texture + bytes.staging + otherBytes + bytes.pool,
     };
   }
 
@@ -268,7 +304,7 @@ export class Manager {
   }
 
   /**
-   * Destroys every resource the manager created (sequences, algorithms, tensors; evaluations in
+   * Destroys every resource the manager created (sequences, algorithms, tensors, images; evaluations in
    * flight reject with DestroyedError), then the device if the manager created it, and drops the
    * Dawn instance so a Node process can exit. Idempotent and quiet.
    */

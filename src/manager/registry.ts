@@ -5,8 +5,8 @@ export interface Releasable {
 }
 
 /** The kinds of children a manager tracks, in the order the manager destroys them. */
-export type ChildKind = 'sequence' | 'algorithm' | 'tensor';
-export const TEARDOWN_ORDER: readonly ChildKind[] = ['sequence', 'algorithm', 'tensor'];
+export type ChildKind = 'sequence' | 'algorithm' | 'tensor' | 'image';
+export const TEARDOWN_ORDER: readonly ChildKind[] = ['sequence', 'algorithm', 'tensor', 'image'];
 
 /** What the registry needs of a tracked resource. */
 export interface TrackedResource {
@@ -49,7 +49,7 @@ export class ChildRegistry {
   }
 
   /**
-   * Destroys every live child, sequences first, then algorithms, then tensors. Children already
+   * Destroys every live child, sequences first, then algorithms, then tensors and images. Children already
    * collected but not yet finalized have their core released directly.
    */
   destroyAll(): void {

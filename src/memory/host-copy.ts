@@ -13,13 +13,34 @@ export interface TransferStage {
 }
 
 /**
+ * What an evaluation needs of any host copy (a tensor's or an image's): claiming it while the
+ * evaluation moves its data, and settling it afterwards.
+ */
+export interface HostSync {
+  /** True while an evaluation is moving the data (from its evalAsync() until its transfers are done). */
+  readonly busy: boolean;
+  /** Marks the data as taken by an evaluation that is about to move it. */
+  claim(): void;
+  /** Ends a claim; called once the evaluation's run has ended, whatever its outcome. */
+  unclaim(): void;
+  /**
+   * After submission: resolves once the data is back in place (`batchDone` settles when the GPU
+   * finished). `ran` resolves false when the batch's commands did not run: it failed before its
+   * submission, or WebGPU rejected it (a validation error); readbacks then deliver nothing.
+   */
+  settle(batchDone: Promise<unknown>, ran: Promise<boolean>): Promise<void>;
+  /** Frees staging memory; pending work is abandoned quietly. */
+  release(): void;
+}
+
+/**
  * A tensor's host data and how it moves to and from the GPU buffer. Two strategies:
  * {@link MappedHostCopy} for large tensors (the data lives in mapped staging memory, no
  * JavaScript copy), {@link PlainHostCopy} for small ones (a plain typed array, moved through the
  * sequence's shared transfer buffers so a batch costs one GPU round trip however many small
  * tensors it moves).
  */
-export interface HostCopy {
+export interface HostCopy extends HostSync {
   /** True while an evaluation is moving the data (from its evalAsync() until its transfers are done). */
   readonly busy: boolean;
   /** Marks the data as taken by an evaluation that is about to move it. */
@@ -34,8 +55,12 @@ export interface HostCopy {
   encodeUpload(stage: TransferStage, target: GPUBuffer): void;
   /** Encodes GPU → host at this point of the batch. */
   encodeDownload(stage: TransferStage, source: GPUBuffer): void;
-  /** After submission: resolves once the data is back in place (`batchDone` settles when the GPU finished). */
-  settle(batchDone: Promise<unknown>): Promise<void>;
+  /**
+   * After submission: resolves once the data is back in place (`batchDone` settles when the GPU
+   * finished). `ran` resolves false when the batch's commands did not run: it failed before its
+   * submission, or WebGPU rejected it (a validation error); readbacks then deliver nothing.
+   */
+  settle(batchDone: Promise<unknown>, ran: Promise<boolean>): Promise<void>;
   /** Frees staging memory; pending work is abandoned quietly. */
   release(): void;
 }

@@ -121,7 +121,7 @@ export class MappedHostCopy implements HostCopy {
    * After the batch was submitted (or failed to encode): maps again what the batch unmapped. The
    * promise settles when the GPU has finished the batch's copies.
    */
-  async settle(_batchDone: Promise<unknown>): Promise<void> {
+  async settle(_batchDone: Promise<unknown>, ran: Promise<boolean>): Promise<void> {
     const maps: Promise<void>[] = [];
     if (this.#uploadStaged && this.#upload) {
       const upload = this.#upload;
@@ -131,9 +131,11 @@ export class MappedHostCopy implements HostCopy {
     }
     if (this.#downloadStaged && this.#download) {
       const download = this.#download;
-      maps.push(download.mapAsync(MapMode.READ).then(() => {
+      maps.push(download.mapAsync(MapMode.READ).then(async () => {
         if (this.#download !== download) return;
         this.#downloadRange = download.getMappedRange();
+        // What a rejected batch left in the readback buffer is not the tensor's data.
+        if (!(await ran)) return;
         this.#view = null;
         this.#current = 'download';
       }));

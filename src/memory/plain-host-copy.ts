@@ -60,7 +60,8 @@ export class PlainHostCopy implements HostCopy {
     stage.stageDownload(source, this.#bytes.byteLength, (data) => this.#bytes.set(data));
   }
 
-  async settle(batchDone: Promise<unknown>): Promise<void> {
+  // The sequence's transfer arena delivers the downloaded bytes, and only when the batch ran.
+  async settle(batchDone: Promise<unknown>, _ran: Promise<boolean>): Promise<void> {
     this.#downloadStaged = false;
     try {
       await batchDone;

@@ -1,10 +1,10 @@
 import { BufferUsage } from '../backends/webgpu-constants.js';
-import { Resource } from '../lifecycle.js';
 import { ArgumentError, SizeError, StateError } from '../errors.js';
 import type { DeviceContext } from '../manager/device-context.js';
 import type { Releasable } from '../manager/registry.js';
 import { bytesPerElement, checkDTypeSupported, type DType, type TensorData, type TypedArrayFor, toTypedArray, viewOf } from './dtype.js';
-import { type HostCopy, SMALL_TRANSFER_BYTES } from './host-copy.js';
+import { type HostCopy, SMALL_TRANSFER_BYTES, type TransferStage } from './host-copy.js';
+import { Memory } from './memory.js';
 import { MappedHostCopy } from './mapped-host-copy.js';
 import { PlainHostCopy } from './plain-host-copy.js';
 import { isHostCoherent, MemoryType } from './memory-type.js';
@@ -43,7 +43,7 @@ class TensorCore implements Releasable {
  * `Storage`. Created by `mgr.tensor(...)`; owned by its manager, which destroys it at the latest
  * when the manager is destroyed, or when the tensor is garbage collected.
  */
-export class Tensor<D extends DType = DType> extends Resource {
+export class Tensor<D extends DType = DType> extends Memory {
   readonly #dtype: D;
   readonly #memoryType: MemoryType;
   #size: number;
@@ -68,6 +68,11 @@ export class Tensor<D extends DType = DType> extends Resource {
 
   protected get core(): Releasable {
     return this.#core;
+  }
+
+  /** Always `tensor`. */
+  get kind(): 'tensor' {
+    return 'tensor';
   }
 
   /** Number of elements. */
@@ -175,14 +180,25 @@ export class Tensor<D extends DType = DType> extends Resource {
     return paddedBytes(this.byteLength);
   }
 
-  /** @internal Throws unless usable; called by operations at record and evaluation time. */
-  assertUsableBy(action: string): void {
-    this.assertUsable(action);
+  /** @internal Bytes moved through the sequence's shared transfer buffers (small tensors only). */
+  get arenaBytes(): number {
+    const bytes = this.paddedBytes;
+    return this.#core.mirror && bytes <= SMALL_TRANSFER_BYTES ? bytes : 0;
   }
 
-  /** @internal The manager context the tensor belongs to. */
-  get owner(): DeviceContext {
-    return this.context;
+  /** @internal */
+  encodeUpload(stage: TransferStage): void {
+    this.#core.mirror!.encodeUpload(stage, this.buffer);
+  }
+
+  /** @internal */
+  encodeDownload(stage: TransferStage): void {
+    this.#core.mirror!.encodeDownload(stage, this.buffer);
+  }
+
+  /** @internal */
+  bindingResource(): GPUBindingResource {
+    return { buffer: this.buffer };
   }
 
   #mirror(action: string): HostCopy {
@@ -224,9 +240,9 @@ export class Tensor<D extends DType = DType> extends Resource {
   }
 }
 
-/** Is the tensor's host copy kept coherent without sync operations? */
-export function isCoherent(tensor: Tensor): boolean {
-  return isHostCoherent(tensor.memoryType);
+/** Is the host copy of a tensor or image kept coherent without sync operations? */
+export function isCoherent(memory: Memory): boolean {
+  return isHostCoherent(memory.memoryType);
 }
 
 /** Bytes rounded up to WebGPU's 4-byte copy granularity. */

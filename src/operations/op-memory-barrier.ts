@@ -1,4 +1,4 @@
-import type { Tensor } from '../memory/tensor.js';
+import type { Memory } from '../memory/memory.js';
 import type { EncodeContext } from '../sequence/encode-context.js';
 import { TensorListOperation } from './tensor-list.js';
 
@@ -8,7 +8,7 @@ import { TensorListOperation } from './tensor-list.js';
  */
 export class OpMemoryBarrier extends TensorListOperation {
   /** @param tensors - at least one tensor (checked, then ignored) */
-  constructor(tensors: readonly Tensor[]) {
+  constructor(tensors: readonly Memory[]) {
     super('OpMemoryBarrier', tensors, 1);
   }
 

@@ -1,7 +1,7 @@
 import { Algorithm } from '../algorithm/algorithm.js';
-import { DTypeError, SizeError } from '../errors.js';
+import { ArgumentError, DTypeError, SizeError } from '../errors.js';
 import { wgslType } from '../memory/dtype.js';
-import type { Tensor } from '../memory/tensor.js';
+import { Tensor } from '../memory/tensor.js';
 import { OpAlgoDispatch } from './op-algo-dispatch.js';
 import { checkTensorList } from './tensor-list.js';
 
@@ -34,6 +34,9 @@ export class OpMult extends OpAlgoDispatch {
       throw new SizeError('tensors', `OpMult expects exactly 3 tensors [lhs, rhs, out], got ${tensors.length}`, 'pass [lhs, rhs, out]');
     }
     const list = checkTensorList('OpMult', tensors, 3);
+    list.forEach((t, i) => {
+      if (!(t instanceof Tensor)) throw new ArgumentError(`tensors[${i}]`, `OpMult multiplies tensors, and ${t.label} is an image`, 'copy the image into a tensor first (OpCopy), or write a shader for images');
+    });
     const [lhs, rhs, out] = list as [Tensor, Tensor, Tensor];
     for (const t of [rhs, out]) {
       if (t.dtype !== lhs.dtype) throw new DTypeError('tensors', `OpMult needs one dtype: ${lhs.label} is ${lhs.dtype}, ${t.label} is ${t.dtype}`, 'use tensors of one dtype');
@@ -43,7 +46,7 @@ export class OpMult extends OpAlgoDispatch {
     const max = lhs.owner.limits.maxComputeWorkgroupsPerDimension;
     const columns = Math.min(groups, max);
     const rows = Math.ceil(groups / columns);
-    super(new Algorithm(lhs.owner, list, multShader(wgslType(lhs.dtype), columns), { workgroup: [columns, rows, 1], label: `OpMult(${lhs.label})` }));
+    super(new Algorithm(lhs.owner, list as Tensor[], multShader(wgslType(lhs.dtype), columns), { workgroup: [columns, rows, 1], label: `OpMult(${lhs.label})` }));
   }
 
   override get name(): string {

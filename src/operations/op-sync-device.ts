@@ -1,15 +1,16 @@
-import { isCoherent, type Tensor } from '../memory/tensor.js';
+import type { Memory } from '../memory/memory.js';
+import { isCoherent } from '../memory/tensor.js';
 import type { EncodeContext } from '../sequence/encode-context.js';
 import { TensorListOperation } from './tensor-list.js';
 
 /**
- * Copies each `Device` tensor's host data to its GPU buffer. A no-op for `Host` and
+ * Copies each `Device` tensor's or image's host data to its GPU buffer or texture. A no-op for `Host` and
  * `DeviceAndHost` tensors (kept coherent by every evaluation) and for `Storage` tensors (no host
  * data). The upload comes straight from the mapped staging memory that `data()` returns.
  */
 export class OpSyncDevice extends TensorListOperation {
-  /** @param tensors - at least one tensor, all of one manager */
-  constructor(tensors: readonly Tensor[]) {
+  /** @param tensors - at least one tensor or image, all of one manager */
+  constructor(tensors: readonly Memory[]) {
     super('OpSyncDevice', tensors, 1);
   }
 

@@ -1,5 +1,5 @@
 import type { Algorithm } from '../algorithm/algorithm.js';
-import type { Tensor } from '../memory/tensor.js';
+import type { Memory } from '../memory/memory.js';
 import type { EncodeContext } from '../sequence/encode-context.js';
 
 /**
@@ -10,8 +10,8 @@ export abstract class Operation {
   /** Name used in errors and timestamps. */
   abstract get name(): string;
 
-  /** Tensors the operation reads or writes. */
-  abstract get tensors(): readonly Tensor[];
+  /** Tensors and images the operation reads or writes. */
+  abstract get tensors(): readonly Memory[];
 
   /** Algorithms the operation dispatches. */
   get algorithms(): readonly Algorithm[] {

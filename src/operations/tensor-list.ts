@@ -1,26 +1,26 @@
 import { ArgumentError } from '../errors.js';
-import { Tensor } from '../memory/tensor.js';
+import { Memory } from '../memory/memory.js';
 import { Operation } from './operation.js';
 
-/** Checks an operation's tensor argument: an array of at least `min` tensors of one manager. */
-export function checkTensorList(op: string, tensors: unknown, min: number): readonly Tensor[] {
+/** Checks an operation's tensor argument: an array of at least `min` tensors or images of one manager. */
+export function checkTensorList(op: string, tensors: unknown, min: number): readonly Memory[] {
   if (!Array.isArray(tensors)) throw new ArgumentError('tensors', `${op} expects an array of tensors`, `pass [tensor, ...] to ${op}`);
   if (tensors.length < min) {
     throw new ArgumentError('tensors', `${op} needs at least ${min} tensor${min > 1 ? 's' : ''}, got ${tensors.length}`, `pass at least ${min}`);
   }
   tensors.forEach((t, i) => {
-    if (!(t instanceof Tensor)) throw new ArgumentError(`tensors[${i}]`, `${op} got something that is not a Tensor`, 'create tensors with mgr.tensor()');
-    if (t.owner !== (tensors[0] as Tensor).owner) throw new ArgumentError(`tensors[${i}]`, `${t.label} belongs to another manager than ${(tensors[0] as Tensor).label}`, 'use tensors of one manager in one operation');
+    if (!(t instanceof Memory)) throw new ArgumentError(`tensors[${i}]`, `${op} got something that is not a Tensor or an Image`, 'create tensors with mgr.tensor() and images with mgr.image()');
+    if (t.owner !== (tensors[0] as Memory).owner) throw new ArgumentError(`tensors[${i}]`, `${t.label} belongs to another manager than ${(tensors[0] as Memory).label}`, 'use tensors of one manager in one operation');
   });
-  return [...(tensors as Tensor[])];
+  return [...(tensors as Memory[])];
 }
 
-/** An operation over a list of tensors: the sync, copy and barrier operations. */
+/** An operation over a list of tensors and images: the sync, copy and barrier operations. */
 export abstract class TensorListOperation extends Operation {
   readonly #name: string;
-  readonly #tensors: readonly Tensor[];
+  readonly #tensors: readonly Memory[];
 
-  protected constructor(name: string, tensors: readonly Tensor[], min: number) {
+  protected constructor(name: string, tensors: readonly Memory[], min: number) {
     super();
     this.#name = name;
     this.#tensors = checkTensorList(name, tensors, min);
@@ -30,7 +30,7 @@ export abstract class TensorListOperation extends Operation {
     return this.#name;
   }
 
-  get tensors(): readonly Tensor[] {
+  get tensors(): readonly Memory[] {
     return this.#tensors;
   }
 }

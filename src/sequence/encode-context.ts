@@ -1,7 +1,8 @@
 import type { Algorithm } from '../algorithm/algorithm.js';
 import { MAX_PUSH_CONSTANT_BYTES } from '../algorithm/push-constants.js';
-import type { HostCopy, TransferStage } from '../memory/host-copy.js';
-import type { Tensor } from '../memory/tensor.js';
+import type { HostSync, TransferStage } from '../memory/host-copy.js';
+import type { Memory } from '../memory/memory.js';
+import { encodeMemoryCopy } from '../memory/memory-copy.js';
 
 /** The shared transfer buffers an evaluation encodes against (see TransferArena). */
 export interface ArenaBuffers {
@@ -31,7 +32,7 @@ export class EncodeContext implements TransferStage {
   readonly encoder: GPUCommandEncoder;
   readonly #arena: ArenaBuffers;
   readonly #timestamps: TimestampSlots | null;
-  readonly #copies = new Set<HostCopy>();
+  readonly #copies = new Set<HostSync>();
   readonly #deliveries: Delivery[] = [];
   #pass: GPUComputePassEncoder | null = null;
   #passPipeline: GPUComputePipeline | null = null;
@@ -84,22 +85,31 @@ export class EncodeContext implements TransferStage {
     this.encoder.copyBufferToBuffer(source, 0, target, 0, bytes);
   }
 
-  /** Copies the tensor's host data to its GPU buffer. */
-  upload(tensor: Tensor): void {
-    const copy = tensor.hostCopy;
-    if (!copy) return;
+  /**
+   * Copies GPU data between tensors and images: image to image (same width, height and format),
+   * tensor to image and image to tensor (same element count, rows tightly packed in the tensor).
+   */
+  copyMemory(source: Memory, target: Memory): void {
     this.#endPass();
-    this.#copies.add(copy);
-    copy.encodeUpload(this, tensor.buffer);
+    encodeMemoryCopy(this.encoder, source, target);
   }
 
-  /** Copies the tensor's GPU buffer to its host data (readable once the evaluation completed). */
-  download(tensor: Tensor): void {
-    const copy = tensor.hostCopy;
+  /** Copies the host data of a tensor or image to its GPU memory. */
+  upload(memory: Memory): void {
+    const copy = memory.hostCopy;
     if (!copy) return;
     this.#endPass();
     this.#copies.add(copy);
-    copy.encodeDownload(this, tensor.buffer);
+    memory.encodeUpload(this);
+  }
+
+  /** Copies the GPU memory of a tensor or image to its host data (readable once the evaluation completed). */
+  download(memory: Memory): void {
+    const copy = memory.hostCopy;
+    if (!copy) return;
+    this.#endPass();
+    this.#copies.add(copy);
+    memory.encodeDownload(this);
   }
 
   /** @internal TransferStage: stages small host bytes in the shared upload buffer. */
@@ -134,7 +144,7 @@ export class EncodeContext implements TransferStage {
   }
 
   /** @internal Host copies this evaluation transfers. */
-  get copies(): ReadonlySet<HostCopy> {
+  get copies(): ReadonlySet<HostSync> {
     return this.#copies;
   }
 

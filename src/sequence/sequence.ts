@@ -4,11 +4,12 @@ import type { Algorithm } from '../algorithm/algorithm.js';
 import { ArgumentError, DestroyedError, type KomputeError, SizeError, StateError, UnsupportedError } from '../errors.js';
 import type { DeviceContext } from '../manager/device-context.js';
 import type { Releasable } from '../manager/registry.js';
-import { isCoherent, type Tensor } from '../memory/tensor.js';
+import { isCoherent } from '../memory/tensor.js';
+import type { Memory } from '../memory/memory.js';
 import { Operation } from '../operations/operation.js';
 import { type ArenaBuffers, EncodeContext } from './encode-context.js';
 import type { ArenaLayout } from './transfer-arena.js';
-import { type HostCopy, SMALL_TRANSFER_BYTES } from '../memory/host-copy.js';
+import type { HostSync } from '../memory/host-copy.js';
 import { SequenceCore } from './sequence-core.js';
 
 /** Options of `mgr.sequence(...)`. */
@@ -34,6 +35,7 @@ export interface OpTiming {
 
 const MAX_TIMESTAMP_QUERIES = 4096;
 const NO_ERROR: Promise<null> = Promise.resolve(null);
+const NOT_RUN: Promise<boolean> = Promise.resolve(false);
 /** The longest timer Node supports (2^31 - 1 ms, about 24.8 days). */
 const MAX_TIMEOUT_MS = 2_147_483_647;
 
@@ -42,10 +44,10 @@ type QuerySlots = ReturnType<SequenceCore['timestamps']>;
 /** What a batch needs, worked out before encoding it. */
 interface BatchPlan {
   readonly algorithms: readonly Algorithm[];
-  /** Host-coherent tensors, synced automatically around the batch. */
-  readonly coherent: readonly Tensor[];
-  /** Every tensor whose host data the batch may move. */
-  readonly transferred: readonly Tensor[];
+  /** Host-coherent tensors and images, synced automatically around the batch. */
+  readonly coherent: readonly Memory[];
+  /** Every tensor and image whose host data the batch may move. */
+  readonly transferred: readonly Memory[];
   /** Whether any tensor wraps a user's buffer. */
   readonly hasExternal: boolean;
   readonly dispatches: number;
@@ -55,12 +57,12 @@ interface BatchPlan {
 
 function planBatch(batch: readonly Operation[]): BatchPlan {
   const algorithms = new Set<Algorithm>();
-  const coherent = new Set<Tensor>();
-  const transferred = new Set<Tensor>();
+  const coherent = new Set<Memory>();
+  const transferred = new Set<Memory>();
   let pushSlots = 0;
   let dispatches = 0;
   let smallBytes = 0;
-  const small = (t: Tensor): number => (t.hostCopy && t.paddedBytes <= SMALL_TRANSFER_BYTES ? t.paddedBytes : 0);
+  const small = (t: Memory): number => t.arenaBytes;
   for (const op of batch) {
     pushSlots += op.pushSlots;
     for (const a of op.algorithms) {
@@ -95,8 +97,8 @@ function planBatch(batch: readonly Operation[]): BatchPlan {
  * Claims the host data of every tensor `plan` transfers that `claimed` does not hold yet (all or
  * none: a tensor another evaluation is moving fails the whole claim).
  */
-function claimHostCopies(plan: BatchPlan, claimed: HostCopy[]): void {
-  const fresh: HostCopy[] = [];
+function claimHostCopies(plan: BatchPlan, claimed: HostSync[]): void {
+  const fresh: HostSync[] = [];
   for (const t of plan.transferred) {
     const copy = t.hostCopy;
     if (!copy || claimed.includes(copy) || fresh.includes(copy)) continue;
@@ -210,7 +212,7 @@ export class Sequence extends Resource {
     const plan = this.#planFor(batch);
     // Claim the host data now, before anything is awaited, so that data() and setData() cannot
     // slip in between evalAsync() and the encoding, and two sequences cannot move one tensor.
-    const claimed: HostCopy[] = [];
+    const claimed: HostSync[] = [];
     claimHostCopies(plan, claimed);
     this.#start(batch, plan, claimed);
     return this;
@@ -332,7 +334,7 @@ export class Sequence extends Resource {
     }
   }
 
-  #start(batch: Operation[], plan: BatchPlan, claimed: HostCopy[]): void {
+  #start(batch: Operation[], plan: BatchPlan, claimed: HostSync[]): void {
     // One promise per evaluation, settled by the run or, earlier, by an abort (destroy, device
     // loss). The bookkeeping happens before any awaiting caller resumes, so isRunning() is
     // already false when `await seq.eval()` returns.
@@ -367,7 +369,7 @@ export class Sequence extends Resource {
     );
   }
 
-  async #run(batch: Operation[], plan: BatchPlan, claimed: HostCopy[]): Promise<void> {
+  async #run(batch: Operation[], plan: BatchPlan, claimed: HostSync[]): Promise<void> {
     const context = this.context;
     // Fast path: nothing to wait for, so the submission happens before evalAsync() returns.
     // Otherwise, while this waits, an algorithm of the batch may be rebuilt (a new pipeline to
@@ -381,7 +383,8 @@ export class Sequence extends Resource {
       this.#revalidate(batch);
       if (context.epoch !== epoch) {
         epoch = context.epoch;
-        plan = this.#planFor(batch);
+        // Not cached: the sequence may have been cleared meanwhile, and its cache is for its batch now.
+        plan = planBatch(batch);
         claimHostCopies(plan, claimed);
       }
     }
@@ -407,15 +410,16 @@ export class Sequence extends Resource {
       else this.#encodeAndSubmit(encoder, batch, plan, arena, queries);
     } catch (thrown) {
       // Nothing was submitted: give back the staging memory the encoding had claimed.
-      await Promise.allSettled([...encoder.copies].map((copy) => copy.settle(Promise.resolve())));
+      await Promise.allSettled([...encoder.copies].map((copy) => copy.settle(Promise.resolve(), NOT_RUN)));
       throw thrown;
     }
 
     // One completion signal for the batch: the small-download map when there is one, else the
     // queue's work-done event.
+    const ran = error.then((e) => e === null);
     const batchDone: Promise<unknown> =
-      encoder.downloadBytesUsed > 0 ? core.arena.deliver(arena.readback!, encoder.downloadBytesUsed, encoder.deliveries) : context.workDone();
-    const settled = [...encoder.copies].map((copy) => copy.settle(batchDone));
+      encoder.downloadBytesUsed > 0 ? core.arena.deliver(arena.readback!, encoder.downloadBytesUsed, encoder.deliveries, ran) : context.workDone();
+    const settled = [...encoder.copies].map((copy) => copy.settle(batchDone, ran));
     const timing = queries && encoder.timedOps.length > 0 ? this.#readTimings(queries.readback, encoder.timedOps, batch) : null;
     const [failure] = await Promise.all([error, batchDone, timing, ...settled]);
     if (failure) {

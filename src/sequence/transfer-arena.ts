@@ -65,10 +65,19 @@ export class TransferArena {
     return { upload: this.#upload, hostUpload: this.#hostUpload, pushGroup: this.#pushGroup, readback: this.#readback };
   }
 
-  /** Maps the readback buffer after the batch and hands each download its bytes. */
-  async deliver(readback: GPUBuffer, bytes: number, deliveries: readonly { offset: number; bytes: number; deliver: (data: Uint8Array) => void }[]): Promise<void> {
+  /**
+   * Maps the readback buffer after the batch and hands each download its bytes, when the batch
+   * ran (`ran` resolves false when WebGPU rejected it: the buffer then holds no downloads).
+   */
+  async deliver(
+    readback: GPUBuffer,
+    bytes: number,
+    deliveries: readonly { offset: number; bytes: number; deliver: (data: Uint8Array) => void }[],
+    ran: Promise<boolean>,
+  ): Promise<void> {
     await readback.mapAsync(MapMode.READ, 0, bytes);
     try {
+      if (!(await ran)) return;
       const range = new Uint8Array(readback.getMappedRange(0, bytes));
       for (const d of deliveries) d.deliver(range.subarray(d.offset, d.offset + d.bytes));
     } finally {

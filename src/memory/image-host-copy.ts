@@ -1,0 +1,164 @@
+import { BufferUsage, MapMode } from '../backends/webgpu-constants.js';
+import { StateError } from '../errors.js';
+import type { HostSync } from './host-copy.js';
+import { type ImageData, type ImageDType, imageBytesPerElement, newImageArray, paddedRowBytes } from './image-format.js';
+import type { StagingPool } from './staging-pool.js';
+
+/** The shape of an image, as its host copy needs it. */
+export interface ImageShape {
+  readonly dtype: ImageDType;
+  readonly width: number;
+  readonly height: number;
+  readonly channels: number;
+}
+
+/**
+ * An image's host data: a tightly packed typed array (row after row, channels interleaved), and
+ * two staging buffers whose rows are padded to WebGPU's 256-byte `bytesPerRow` rule:
+ *
+ * - the upload buffer (`COPY_SRC | COPY_DST`) is filled by one `queue.writeBuffer` when an upload
+ *   is encoded (that write lands before the batch runs), then copied into the texture at the
+ *   upload's place in the batch;
+ * - the readback buffer (`MAP_READ | COPY_DST`) receives the texture at a download's place; after
+ *   the batch it is mapped and its rows copied, without their padding, into the host array.
+ *
+ * Both are created at the first transfer that needs them and kept until the image goes away.
+ */
+export class ImageHostCopy implements HostSync {
+  readonly #pool: StagingPool;
+  readonly #queue: GPUQueue;
+  readonly #label: string;
+  readonly #shape: ImageShape;
+  readonly #view: ImageData;
+  readonly #rowBytes: number;
+  readonly #paddedRow: number;
+  #scratch: Uint8Array | null = null;
+  #upload: GPUBuffer | null = null;
+  #download: GPUBuffer | null = null;
+  #busy = false;
+  #released = false;
+  #uploadStaged = false;
+  #downloadStaged = false;
+
+  constructor(pool: StagingPool, queue: GPUQueue, shape: ImageShape, label: string, initial?: ImageData) {
+    this.#pool = pool;
+    this.#queue = queue;
+    this.#shape = shape;
+    this.#label = label;
+    this.#view = newImageArray(shape.dtype, shape.width * shape.height * shape.channels);
+    this.#rowBytes = shape.width * shape.channels * imageBytesPerElement(shape.dtype);
+    this.#paddedRow = paddedRowBytes(this.#rowBytes);
+    if (initial) this.#view.set(initial);
+  }
+
+  /** Bytes per row in the staging buffers (a multiple of 256). */
+  get bytesPerRow(): number {
+    return this.#paddedRow;
+  }
+
+  get busy(): boolean {
+    return this.#busy;
+  }
+
+  claim(): void {
+    this.#busy = true;
+  }
+
+  unclaim(): void {
+    this.#busy = false;
+  }
+
+  /** The host data, valid across evaluations. */
+  view(): ImageData {
+    this.#assertIdle('data()');
+    return this.#view;
+  }
+
+  /** Copies `data` (right type and length) into the host data. */
+  write(data: ImageData): void {
+    this.#assertIdle('setData()');
+    this.#view.set(data);
+  }
+
+  /** Encodes host → texture at this point of the batch. */
+  encodeUpload(encoder: GPUCommandEncoder, texture: GPUTexture): void {
+    this.#busy = true;
+    // After a readback earlier in this batch the texture already holds what the host will
+    // receive: uploading the host's older data would undo the batch's work.
+    if (this.#downloadStaged) return;
+    const { width, height } = this.#shape;
+    const bytes = this.#paddedRow * height;
+    if (!this.#uploadStaged) {
+      this.#upload ??= this.#pool.acquire({ label: `${this.#label} upload`, size: bytes, usage: BufferUsage.COPY_SRC | BufferUsage.COPY_DST }, 'staging').buffer;
+      const view = this.#view;
+      if (this.#paddedRow === this.#rowBytes) {
+        this.#queue.writeBuffer(this.#upload, 0, view.buffer, view.byteOffset, bytes);
+      } else {
+        const scratch = (this.#scratch ??= new Uint8Array(bytes));
+        const source = new Uint8Array(view.buffer, view.byteOffset, view.byteLength);
+        for (let y = 0; y < height; y++) scratch.set(source.subarray(y * this.#rowBytes, (y + 1) * this.#rowBytes), y * this.#paddedRow);
+        this.#queue.writeBuffer(this.#upload, 0, scratch);
+      }
+      this.#uploadStaged = true;
+    }
+    encoder.copyBufferToTexture({ buffer: this.#upload!, bytesPerRow: this.#paddedRow, rowsPerImage: height }, { texture }, { width, height });
+  }
+
+  /** Encodes texture → host at this point of the batch; the data arrives when the batch settles. */
+  encodeDownload(encoder: GPUCommandEncoder, texture: GPUTexture): void {
+    this.#busy = true;
+    const { width, height } = this.#shape;
+    this.#download ??= this.#pool.acquire(
+      { label: `${this.#label} readback`, size: this.#paddedRow * height, usage: BufferUsage.MAP_READ | BufferUsage.COPY_DST },
+      'staging',
+    ).buffer;
+    encoder.copyTextureToBuffer({ texture }, { buffer: this.#download, bytesPerRow: this.#paddedRow, rowsPerImage: height }, { width, height });
+    this.#downloadStaged = true;
+  }
+
+  async settle(batchDone: Promise<unknown>, ran: Promise<boolean>): Promise<void> {
+    const download = this.#downloadStaged ? this.#download : null;
+    this.#uploadStaged = false;
+    this.#downloadStaged = false;
+    try {
+      // A batch whose commands did not run copied nothing into the readback buffer.
+      if (!download || !(await ran)) {
+        await batchDone;
+        return;
+      }
+      await download.mapAsync(MapMode.READ);
+      if (this.#released) return;
+      try {
+        const range = new Uint8Array(download.getMappedRange());
+        const target = new Uint8Array(this.#view.buffer, this.#view.byteOffset, this.#view.byteLength);
+        if (this.#paddedRow === this.#rowBytes) target.set(range.subarray(0, target.byteLength));
+        else for (let y = 0; y < this.#shape.height; y++) target.set(range.subarray(y * this.#paddedRow, y * this.#paddedRow + this.#rowBytes), y * this.#rowBytes);
+      } finally {
+        download.unmap();
+      }
+    } catch (error) {
+      // Released while in flight (image or manager destroyed): the map was aborted on purpose.
+      if (!this.#released) throw error;
+    } finally {
+      this.#busy = false;
+    }
+  }
+
+  /** Gives the staging buffers back to the manager's pool (which destroys what it cannot keep). */
+  release(): void {
+    this.#released = true;
+    this.#pool.give(this.#upload);
+    this.#pool.give(this.#download);
+    this.#upload = null;
+    this.#download = null;
+  }
+
+  #assertIdle(action: string): void {
+    if (this.#busy) {
+      throw new StateError(
+        `${this.#label}.${action}: the host data is being transferred by a running evaluation`,
+        'await the evaluation (eval() or evalAwait()) before touching the data',
+      );
+    }
+  }
+}

@@ -1,0 +1,64 @@
+import { Resource } from '../lifecycle.js';
+import type { DeviceContext } from '../manager/device-context.js';
+import type { HostSync, TransferStage } from './host-copy.js';
+import type { MemoryType } from './memory-type.js';
+
+/**
+ * What tensors and images share, after Kompute's `kp::Memory`: a size in elements, a dtype, a
+ * memory type, a host copy (unless `Storage`), and the same ownership and lifecycle rules. Sync
+ * operations, copies and algorithms accept any `Memory`.
+ */
+export abstract class Memory extends Resource {
+  /** `tensor` or `image`. */
+  abstract get kind(): 'tensor' | 'image';
+
+  /** Number of elements (for an image: width × height × channels). */
+  abstract get size(): number;
+
+  /** Element type. */
+  abstract get dtype(): string;
+
+  /** Where the data lives. */
+  abstract get memoryType(): MemoryType;
+
+  /** The host copy as a typed array (throws for `Storage` memory). */
+  abstract data(): ArrayLike<number>;
+
+  /** Copies `values` into the host copy (exactly `size` values). */
+  abstract setData(values: ArrayLike<number>): void;
+
+  /** @internal How the host data moves, or null for `Storage` memory. */
+  abstract get hostCopy(): HostSync | null;
+
+  /** @internal Increments whenever `rebuild()` replaces the GPU object (bind groups must follow). */
+  abstract get generation(): number;
+
+  /** @internal True when the GPU object was handed in by the user. */
+  abstract get isExternal(): boolean;
+
+  /** @internal Bytes this memory moves through its sequence's shared transfer buffers per transfer (0 when it has staging of its own). */
+  abstract get arenaBytes(): number;
+
+  /** @internal Encodes host → GPU at this point of the batch (the host copy exists). */
+  abstract encodeUpload(stage: TransferStage): void;
+
+  /** @internal Encodes GPU → host at this point of the batch (the host copy exists). */
+  abstract encodeDownload(stage: TransferStage): void;
+
+  /** @internal What a bind group entry binds. */
+  abstract bindingResource(): GPUBindingResource;
+
+  /** @internal Throws unless usable; called by operations at record and evaluation time. */
+  assertUsableBy(action: string): void {
+    this.assertUsable(action);
+  }
+
+  /** @internal The manager context the memory belongs to. */
+  get owner(): DeviceContext {
+    return this.context;
+  }
+
+  protected constructor(context: DeviceContext, kind: string, label: string | undefined) {
+    super(context, kind, label);
+  }
+}
