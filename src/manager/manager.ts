@@ -1,4 +1,5 @@
 import { Algorithm, type AlgorithmOptions } from '../algorithm/algorithm.js';
+import { bindNamedTensors, type NamedTensors } from '../algorithm/generated-bindings.js';
 import { acquireGpu } from '../backends/gpu-provider.js';
 import { BufferUsage } from '../backends/webgpu-constants.js';
 import { ArgumentError, type DeviceLostError, DTypeError, SizeError, UnsupportedError } from '../errors.js';
@@ -215,10 +216,15 @@ export class Manager {
     return new Tensor(this.#context, { dtype, size: length, type, external: buffer, label: options.label });
   }
 
-  /** An algorithm: `wgsl` with `tensors[i]` bound to `@group(0) @binding(i)`. */
-  algorithm(tensors: readonly Tensor[], wgsl: string, options?: AlgorithmOptions): Algorithm {
+  /**
+   * An algorithm: `wgsl` with `tensors[i]` bound to `@group(0) @binding(i)`. With named tensors
+   * (`{ a, b, out }`) the shader is a body without binding declarations: they are generated
+   * (`var<storage, read|read_write> a: array<f32>;` ..., in key order; see `options.access`).
+   */
+  algorithm(tensors: readonly Tensor[] | NamedTensors, wgsl: string, options?: AlgorithmOptions): Algorithm {
     this.#context.assertAlive('algorithm()');
-    return new Algorithm(this.#context, tensors, wgsl, options);
+    const bound = bindNamedTensors(tensors, wgsl, options?.access);
+    return new Algorithm(this.#context, bound.tensors, bound.wgsl, options);
   }
 
   /** A sequence to record operations into and evaluate. */
