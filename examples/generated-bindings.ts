@@ -11,10 +11,13 @@ export async function addArrays(mgr: Manager, a: number[] = [1, 2, 3], b: number
   using tensorA = mgr.tensor(a);
   using tensorB = mgr.tensor(b);
   using sum = mgr.tensor(a.length, 'f32');
-  using algorithm = mgr.algorithm({ a: tensorA, b: tensorB, sum }, /* wgsl */ `
+  using algorithm = mgr.algorithm(
+    { a: tensorA, b: tensorB, sum },
+    /* wgsl */ `
     @compute @workgroup_size(1) fn main(@builtin(global_invocation_id) id: vec3u) {
       sum[id.x] = a[id.x] + b[id.x];
-    }`);
+    }`,
+  );
   await mgr.sequence().eval(new OpSyncDevice([tensorA, tensorB]), new OpAlgoDispatch(algorithm), new OpSyncLocal([sum]));
   return Array.from(sum.data());
 }

@@ -21,8 +21,6 @@ interface Mismatch {
   readonly names: (tensors: Tensor[]) => readonly string[];
 }
 
-const label = (i: number) => (t: Tensor[]) => t[i]!.label;
-
 const MISMATCHES: readonly Mismatch[] = [
   {
     name: 'a binding with no tensor',

@@ -37,7 +37,8 @@ describe('kompute-ts info', () => {
   test('prints each adapter with vendor, architecture, backend, features and limits', () => {
     const { code, stdout } = cli(['info']);
     assert.equal(code, 0, stdout);
-    for (const field of ['Adapter 1:', 'vendor', 'architecture', 'backend       vulkan', 'features (', 'limits (', 'maxStorageBufferBindingSize']) assert.ok(stdout.includes(field), `missing ${field}:\n${stdout}`);
+    for (const field of ['Adapter 1:', 'vendor', 'architecture', 'backend       vulkan', 'features (', 'limits (', 'maxStorageBufferBindingSize'])
+      assert.ok(stdout.includes(field), `missing ${field}:\n${stdout}`);
   });
 
   test('--json is machine-readable and agrees with the text', () => {
@@ -95,7 +96,10 @@ describe('kompute-ts doctor', () => {
     const loader = findings.find((f) => /libvulkan\.so\.1/.test(f.text));
     assert.equal(loader?.status, 'problem');
     assert.equal(loader?.fix, 'sudo apt-get install -y libvulkan1');
-    assert.equal(diagnose({ ...healthy, os: { id: 'fedora', codename: '' }, vulkanLoader: null, adapter: null }).findings.find((f) => /libvulkan/.test(f.text))?.fix, 'sudo dnf install -y vulkan-loader');
+    assert.equal(
+      diagnose({ ...healthy, os: { id: 'fedora', codename: '' }, vulkanLoader: null, adapter: null }).findings.find((f) => /libvulkan/.test(f.text))?.fix,
+      'sudo dnf install -y vulkan-loader',
+    );
   });
 
   test('diagnose: no driver at all on Debian 12 prints the bookworm-backports lavapipe install', () => {
@@ -159,7 +163,10 @@ describe('.npy files', () => {
   test('float64, big-endian and Fortran-ordered files are refused with a hint', () => {
     const f32 = formatNpy({ dtype: 'f32', shape: [1], data: new Float32Array([1]) });
     const patch = (from: string, to: string) => Buffer.from(Buffer.from(f32).toString('latin1').replace(from, to), 'latin1');
-    assert.throws(() => parseNpy(patch("'<f4'", "'<f8'"), 'x.npy'), (e: unknown) => e instanceof DTypeError && /'<f8'/.test(e.message) && /astype/.test(e.hint));
+    assert.throws(
+      () => parseNpy(patch("'<f4'", "'<f8'"), 'x.npy'),
+      (e: unknown) => e instanceof DTypeError && /'<f8'/.test(e.message) && /astype/.test(e.hint),
+    );
     assert.throws(() => parseNpy(patch("'<f4'", "'>f4'"), 'x.npy'), DTypeError);
     assert.throws(() => parseNpy(patch('False', 'True '), 'x.npy'), /Fortran order/);
     assert.throws(() => parseNpy(new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]), 'x.npy'), /not a \.npy file/);
@@ -192,7 +199,9 @@ describe('kompute-ts run', () => {
     assert.equal(c.dtype, 'f32');
     assert.deepEqual(c.shape, [10, 100]);
     const expected = a.map((x, i) => Math.fround(x * b[i]!) + 1);
-    c.data.forEach((v, i) => assert.ok(Math.abs(v - expected[i]!) <= 1e-4 * Math.max(1, Math.abs(expected[i]!)), `c[${i}] = ${v}, expected ${expected[i]}`));
+    c.data.forEach((v, i) => {
+      assert.ok(Math.abs(v - expected[i]!) <= 1e-4 * Math.max(1, Math.abs(expected[i]!)), `c[${i}] = ${v}, expected ${expected[i]}`);
+    });
   });
 
   test('the output takes the element type the shader declares; --workgroup sets the dispatch', () => {

@@ -33,7 +33,13 @@ export function extractSnippets(file: string, markdown: string): Snippet[] {
   return snippets;
 }
 
-const sources = ['README.md', ...readdirSync(join(ROOT, 'docs', 'guides')).filter((f) => f.endsWith('.md')).sort().map((f) => `docs/guides/${f}`)];
+const sources = [
+  'README.md',
+  ...readdirSync(join(ROOT, 'docs', 'guides'))
+    .filter((f) => f.endsWith('.md'))
+    .sort()
+    .map((f) => `docs/guides/${f}`),
+];
 const snippets = sources.flatMap((file) => extractSnippets(file, readFileSync(join(ROOT, file), 'utf8')));
 
 describe('documentation snippets', () => {
@@ -52,7 +58,10 @@ describe('documentation snippets', () => {
 
   test('the guides exist and hold snippets: getting started, ownership (all seven principles), porting, cookbook', () => {
     for (const guide of ['getting-started', 'ownership', 'porting-from-kompute', 'cookbook']) {
-      assert.ok(snippets.some((s) => s.file === `docs/guides/${guide}.md`), `docs/guides/${guide}.md has no ts snippet`);
+      assert.ok(
+        snippets.some((s) => s.file === `docs/guides/${guide}.md`),
+        `docs/guides/${guide}.md has no ts snippet`,
+      );
     }
     const ownership = readFileSync(join(ROOT, 'docs', 'guides', 'ownership.md'), 'utf8');
     for (let rule = 1; rule <= 7; rule++) {

@@ -90,8 +90,7 @@ ${MAIN} { out[id.x] = v[id.x] * push.scale + bias; }`;
 
   test('bad names, declared bindings and unknown access names are ArgumentErrors naming the argument', () => {
     const a = mgr.tensor([1, 2]);
-    const expect = (argument: string, call: () => unknown) =>
-      assert.throws(call, (e: unknown) => e instanceof ArgumentError && e.argument === argument && e.hint.length > 0);
+    const expect = (argument: string, call: () => unknown) => assert.throws(call, (e: unknown) => e instanceof ArgumentError && e.argument === argument && e.hint.length > 0);
     expect('tensors', () => mgr.algorithm({}, `${MAIN} {}`));
     expect('tensors.2x', () => mgr.algorithm({ '2x': a }, `${MAIN} {}`));
     expect('tensors.__a', () => mgr.algorithm({ __a: a }, `${MAIN} {}`));

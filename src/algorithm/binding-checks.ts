@@ -98,7 +98,11 @@ export function checkBindingDetails(wgsl: string, tensors: readonly Tensor[], co
       const scalars = scalarsOf(type);
       const [only] = scalars;
       if (scalars.size === 1 && only !== tensor.dtype) {
-        throw new AlgorithmBindingError(argument, `${where} holds ${only} values but ${describe(tensor)} is ${tensor.dtype}`, `pass a ${only} tensor or change the struct's members to ${tensor.dtype}`);
+        throw new AlgorithmBindingError(
+          argument,
+          `${where} holds ${only} values but ${describe(tensor)} is ${tensor.dtype}`,
+          `pass a ${only} tensor or change the struct's members to ${tensor.dtype}`,
+        );
       }
     }
     const size = type.size ?? 0;
@@ -134,7 +138,11 @@ function checkOverrides(overrides: readonly OverrideDeclaration[], constants: re
   for (const o of overrides) {
     if (o.hasDefault) continue;
     if (o.id === null) {
-      throw new AlgorithmBindingError('constants', `'override ${o.name}: ${o.type}' has no @id and no default value, so no constant can set it`, `declare it '@id(i) override ${o.name}: ${o.type};' and pass constants[i], or give it a default`);
+      throw new AlgorithmBindingError(
+        'constants',
+        `'override ${o.name}: ${o.type}' has no @id and no default value, so no constant can set it`,
+        `declare it '@id(i) override ${o.name}: ${o.type};' and pass constants[i], or give it a default`,
+      );
     }
     if (constants[o.id] === undefined) {
       throw new AlgorithmBindingError(

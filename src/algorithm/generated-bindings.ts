@@ -40,7 +40,11 @@ export function bindNamedTensors(tensors: readonly Tensor[] | NamedTensors, wgsl
   if (names.length === 0) throw new ArgumentError('tensors', 'no named tensors were given', 'pass { name: tensor, ... } with the names the shader uses');
   if (typeof wgsl !== 'string') return { tensors: Object.values(tensors), wgsl };
   if (/@group\s*\(\s*0\s*\)/.test(wgsl)) {
-    throw new ArgumentError('wgsl', 'named tensors generate the @group(0) declarations, but the shader declares @group(0) bindings itself', 'remove the declarations from the shader, or pass the tensors as an array in binding order');
+    throw new ArgumentError(
+      'wgsl',
+      'named tensors generate the @group(0) declarations, but the shader declares @group(0) bindings itself',
+      'remove the declarations from the shader, or pass the tensors as an array in binding order',
+    );
   }
   for (const name of names) {
     if (!IDENTIFIER.test(name) || name === '_' || name.startsWith('__')) {

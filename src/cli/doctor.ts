@@ -56,7 +56,10 @@ function findVulkanLoader(env: NodeJS.ProcessEnv): string | null {
 }
 
 function findIcdFiles(env: NodeJS.ProcessEnv): string[] {
-  const xdg = (env['XDG_DATA_DIRS'] ?? '').split(delimiter).filter(Boolean).map((d) => join(d, 'vulkan', 'icd.d'));
+  const xdg = (env['XDG_DATA_DIRS'] ?? '')
+    .split(delimiter)
+    .filter(Boolean)
+    .map((d) => join(d, 'vulkan', 'icd.d'));
   const files = new Set<string>();
   for (const dir of [...ICD_DIRS, ...xdg]) {
     try {
@@ -80,6 +83,7 @@ function readOs(): { id: string; codename: string } {
 
 function mesaVersion(): string | null {
   try {
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: dpkg-query's own format syntax
     return execFileSync('dpkg-query', ['-W', '-f=${Version}', 'mesa-vulkan-drivers'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim() || null;
   } catch {
     return null;
@@ -141,7 +145,11 @@ function loaderInstallCommand(os: { id: string }): string {
 export function diagnose(facts: DoctorFacts): { ok: boolean; findings: Finding[] } {
   const findings: Finding[] = [];
   const major = Number(facts.nodeVersion.split('.')[0]);
-  findings.push(major >= 20 ? { status: 'ok', text: `Node.js ${facts.nodeVersion}` } : { status: 'problem', text: `Node.js ${facts.nodeVersion} is older than 20`, fix: 'install Node.js 20 or newer (https://nodejs.org)' });
+  findings.push(
+    major >= 20
+      ? { status: 'ok', text: `Node.js ${facts.nodeVersion}` }
+      : { status: 'problem', text: `Node.js ${facts.nodeVersion} is older than 20`, fix: 'install Node.js 20 or newer (https://nodejs.org)' },
+  );
   if (facts.webgpuError) findings.push({ status: 'problem', text: `the webgpu package (Dawn) does not load: ${facts.webgpuError}`, fix: 'npm install webgpu' });
   else findings.push({ status: 'ok', text: 'the webgpu package (Dawn) loads' });
   if (facts.platform === 'linux') {
@@ -149,7 +157,8 @@ export function diagnose(facts: DoctorFacts): { ok: boolean; findings: Finding[]
     else findings.push({ status: 'problem', text: 'no Vulkan loader (libvulkan.so.1): Dawn reaches GPUs on Linux through Vulkan', fix: loaderInstallCommand(facts.os) });
     if (facts.icdVariable) {
       const { name, files, missing } = facts.icdVariable;
-      if (missing.length > 0) findings.push({ status: 'problem', text: `${name} names driver files that do not exist: ${missing.join(', ')}`, fix: `unset ${name}   # or point it at an existing ICD JSON file` });
+      if (missing.length > 0)
+        findings.push({ status: 'problem', text: `${name} names driver files that do not exist: ${missing.join(', ')}`, fix: `unset ${name}   # or point it at an existing ICD JSON file` });
       else findings.push({ status: 'note', text: `${name} limits Vulkan to: ${files.join(', ')}` });
     }
     const lavapipe = facts.icdFiles.filter((f) => /lvp_icd/.test(f));

@@ -58,9 +58,8 @@ async function main(argv: readonly string[]): Promise<number> {
       if (positionals.length !== 1) throw new UsageError('run expects one shader file');
       const workgroup = numbers('--workgroup', values.workgroup);
       const constants = numbers('--constants', values.constants);
-      await runKernel(
-        { shader: positionals[0]!, inputs: values.in ?? [], outputs: values.out ?? [], ...(workgroup ? { workgroup } : {}), ...(constants ? { constants } : {}) },
-        (line) => process.stderr.write(`${line}\n`),
+      await runKernel({ shader: positionals[0]!, inputs: values.in ?? [], outputs: values.out ?? [], ...(workgroup ? { workgroup } : {}), ...(constants ? { constants } : {}) }, (line) =>
+        process.stderr.write(`${line}\n`),
       );
       return 0;
     }

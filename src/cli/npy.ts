@@ -56,11 +56,16 @@ export function parseNpy(bytes: Uint8Array, file = 'npy'): NpyArray {
   if (descr === undefined || fortran === undefined || shapeText === undefined) throw new ArgumentError(file, `has an unreadable .npy header: ${header.trim()}`, 'write it with numpy.save');
   if (fortran === 'True') throw new ArgumentError(file, 'is stored in Fortran order', 'save a C-ordered array: np.save(path, np.ascontiguousarray(x))');
   const dtype = dtypeOfDescr(file, descr);
-  const shape = shapeText.split(',').map((s) => s.trim()).filter((s) => s !== '').map(Number);
+  const shape = shapeText
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '')
+    .map(Number);
   const count = shape.reduce((a, b) => a * b, 1);
   const start = headerStart + headerLength;
   const byteLength = count * BYTES[dtype];
-  if (bytes.length - start < byteLength) throw new ArgumentError(file, `holds ${bytes.length - start} data bytes but its shape (${shape.join(', ')}) needs ${byteLength}`, 'the file is truncated: write it again');
+  if (bytes.length - start < byteLength)
+    throw new ArgumentError(file, `holds ${bytes.length - start} data bytes but its shape (${shape.join(', ')}) needs ${byteLength}`, 'the file is truncated: write it again');
   // Copy into an aligned buffer of its own (the data offset need not suit a Float32Array).
   const data = new ARRAYS[dtype](count);
   new Uint8Array(data.buffer).set(bytes.subarray(start, start + byteLength));

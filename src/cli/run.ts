@@ -54,7 +54,8 @@ export async function runKernel(request: RunRequest, log: (line: string) => void
   const all = [...inputs, ...outputs];
   if (inputs.length === 0) throw new ArgumentError('--in', 'no input file was given', 'pass at least one --in file.npy');
   const named = all.filter((f) => f.name !== null).length;
-  if (named !== 0 && named !== all.length) throw new ArgumentError('--in/--out', 'some files are named (name=path) and others are not', 'name every file to generate bindings, or none to bind them in order');
+  if (named !== 0 && named !== all.length)
+    throw new ArgumentError('--in/--out', 'some files are named (name=path) and others are not', 'name every file to generate bindings, or none to bind them in order');
   const arrays: NpyArray[] = inputs.map((f) => parseNpy(readFileSync(f.path), f.path));
   const first = arrays[0]!;
   let reflect: WgslReflect | null = null;
