@@ -1,7 +1,8 @@
-import { WgslParser, WgslReflect } from 'wgsl_reflect/wgsl_reflect.module.js';
+import type { WgslReflect } from 'wgsl_reflect/wgsl_reflect.module.js';
 import { AlgorithmBindingError } from '../errors.js';
 import type { Tensor } from '../memory/tensor.js';
 import { findShaderWrites } from './shader-writes.js';
+import { parseWgsl } from './wgsl-parse.js';
 
 /**
  * The checks of a shader against its tensors, constants and push constants that go beyond
@@ -49,9 +50,9 @@ interface OverrideDeclaration {
   readonly hasDefault: boolean;
 }
 
-function overridesOf(wgsl: string): OverrideDeclaration[] {
+function overridesOf(ast: readonly unknown[]): OverrideDeclaration[] {
   const found: OverrideDeclaration[] = [];
-  for (const node of new WgslParser().parse(wgsl) as unknown as Record<string, unknown>[]) {
+  for (const node of ast as Record<string, unknown>[]) {
     if (node['astNodeType'] !== 'override') continue;
     const attributes = (node['attributes'] as { name: string; value: unknown }[] | null) ?? [];
     const id = attributes.find((a) => a.name === 'id')?.value;
@@ -74,9 +75,10 @@ export function checkBindingDetails(wgsl: string, tensors: readonly Tensor[], co
   let writes: ReturnType<typeof findShaderWrites>;
   let overrides: OverrideDeclaration[];
   try {
-    reflect = new WgslReflect(wgsl);
+    const parsed = parseWgsl(wgsl);
+    reflect = parsed.reflect;
     writes = findShaderWrites(wgsl);
-    overrides = overridesOf(wgsl);
+    overrides = overridesOf(parsed.ast);
   } catch {
     return;
   }

@@ -1,4 +1,4 @@
-import { WgslParser } from 'wgsl_reflect/wgsl_reflect.module.js';
+import { parseWgsl } from './wgsl-parse.js';
 
 /** Which module-scope variables a WGSL module's functions may write, as far as the syntax tells. */
 export interface ShaderWrites {
@@ -55,9 +55,22 @@ function visit(value: unknown, callback: (node: Node) => void, seen = new Set<un
  * parser's syntax tree. Throws when the parser cannot read the module.
  */
 export function findShaderWrites(wgsl: string): ShaderWrites {
+  const parsed = parseWgsl(wgsl);
+  let writes = known.get(parsed);
+  if (!writes) {
+    writes = scanWrites(parsed.ast as Node[]);
+    known.set(parsed, writes);
+  }
+  return writes;
+}
+
+/** Results per parsed module (parses are shared through `parseWgsl`'s cache). */
+const known = new WeakMap<object, ShaderWrites>();
+
+function scanWrites(ast: readonly Node[]): ShaderWrites {
   const direct = new Set<string>();
   const possible = new Set<string>();
-  for (const declaration of new WgslParser().parse(wgsl) as unknown as Node[]) {
+  for (const declaration of ast) {
     if (declaration.astNodeType !== 'function') continue;
     const locals = localNames(declaration);
     // `arrayLength(&x)` takes the address only to read the length.
