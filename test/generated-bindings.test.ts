@@ -102,6 +102,17 @@ ${MAIN} { out[id.x] = v[id.x] * push.scale + bias; }`;
     a.destroy();
   });
 
+  test('rebuild() takes named tensors too', async () => {
+    const a = mgr.tensor([1, 2]);
+    const b = mgr.tensor([5, 6, 7]);
+    const algorithm = mgr.algorithm({ a }, `${MAIN} { a[id.x] = a[id.x] + 1.0; }`);
+    algorithm.rebuild({ b }, `${MAIN} { b[id.x] = b[id.x] * 2.0; }`);
+    assert.deepEqual(algorithm.getTensors(), [b]);
+    await mgr.sequence().eval(new OpSyncDevice([b]), new OpAlgoDispatch(algorithm), new OpSyncLocal([b]));
+    assert.deepEqual([...b.data()], [10, 12, 14]);
+    for (const r of [algorithm, a, b]) r.destroy();
+  });
+
   test('a tensor array still binds in order, untouched', () => {
     const a = mgr.tensor([1]);
     const wgsl = `@group(0) @binding(0) var<storage, read_write> a: array<f32>;\n${MAIN} { a[0] = 2.0; }`;

@@ -6,6 +6,7 @@ import type { Releasable } from '../manager/registry.js';
 import type { Tensor } from '../memory/tensor.js';
 import { type PushConstants, type PushType, pushTypeOf, toPushData } from './push-constants.js';
 import { checkBindingDetails } from './binding-checks.js';
+import { bindNamedTensors, type NamedTensors } from './generated-bindings.js';
 import { reflectShader, type ShaderInterface } from './shader-interface.js';
 
 /** Options of `mgr.algorithm(...)` and `algorithm.rebuild(...)`. */
@@ -88,11 +89,13 @@ export class Algorithm extends Resource {
 
   /**
    * Replaces tensors, shader and options (all of them, like creating it anew) and recompiles.
+   * Named tensors generate the bindings, as in `mgr.algorithm(...)`.
    * Sequences that record this algorithm use the new pipeline at their next evaluation.
    */
-  rebuild(tensors: readonly Tensor[], wgsl: string, options: AlgorithmOptions = {}): void {
+  rebuild(tensors: readonly Tensor[] | NamedTensors, wgsl: string, options: AlgorithmOptions = {}): void {
     this.assertUsable('rebuild()');
-    this.#configure(tensors, wgsl, options);
+    const bound = bindNamedTensors(tensors, wgsl, options?.access);
+    this.#configure(bound.tensors, bound.wgsl, options);
   }
 
   /** Resolves once the pipeline is compiled; rejects with {@link ShaderCompileError} or {@link ValidationError}. */
