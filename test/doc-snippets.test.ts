@@ -1,5 +1,5 @@
 /**
- * Every ```ts block of README.md and docs/guides/*.md is type-checked against the built package
+ * Every ```ts block of README.md, docs/*.md and docs/guides/*.md is type-checked against the built package
  * (imports of 'kompute-ts' resolve to this package through its `exports`) and then run in a
  * process of its own, so the docs cannot drift from the API. A snippet passes when it compiles
  * and exits 0; the snippets assert their own results with node:assert.
@@ -33,13 +33,12 @@ export function extractSnippets(file: string, markdown: string): Snippet[] {
   return snippets;
 }
 
-const sources = [
-  'README.md',
-  ...readdirSync(join(ROOT, 'docs', 'guides'))
+const markdownIn = (folder: string) =>
+  readdirSync(join(ROOT, folder))
     .filter((f) => f.endsWith('.md'))
     .sort()
-    .map((f) => `docs/guides/${f}`),
-];
+    .map((f) => `${folder}/${f}`);
+const sources = ['README.md', ...markdownIn('docs'), ...markdownIn('docs/guides')];
 const snippets = sources.flatMap((file) => extractSnippets(file, readFileSync(join(ROOT, file), 'utf8')));
 
 describe('documentation snippets', () => {
