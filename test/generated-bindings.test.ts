@@ -98,6 +98,7 @@ ${MAIN} { out[id.x] = v[id.x] * push.scale + bias; }`;
     expect('wgsl', () => mgr.algorithm({ a }, `@group(0) @binding(0) var<storage, read_write> a: array<f32>;\n${MAIN} { a[0] = 1.0; }`));
     expect('access.b', () => mgr.algorithm({ a }, `${MAIN} { a[0] = 1.0; }`, { access: { b: 'read' } }));
     expect('access.a', () => mgr.algorithm({ a }, `${MAIN} { a[0] = 1.0; }`, { access: { a: 'write' as never } }));
+    expect('access', () => mgr.algorithm([a], `@group(0) @binding(0) var<storage, read_write> a: array<f32>;\n${MAIN} { a[0] = 1.0; }`, { access: { a: 'read' } }));
     assert.equal(mgr.memory().algorithms, 0);
     a.destroy();
   });

@@ -35,7 +35,11 @@ export function isNamedTensors(tensors: unknown): tensors is NamedTensors {
  * through unchanged.
  */
 export function bindNamedTensors(tensors: readonly Tensor[] | NamedTensors, wgsl: string, access: Readonly<Record<string, BindingAccess>> | undefined): BoundShader {
-  if (!isNamedTensors(tensors)) return { tensors: tensors as readonly Tensor[], wgsl };
+  if (!isNamedTensors(tensors)) {
+    if (access !== undefined)
+      throw new ArgumentError('access', 'applies only to named tensors, whose bindings are generated', 'pass the tensors as { name: tensor }, or declare the access modes in the shader');
+    return { tensors: tensors as readonly Tensor[], wgsl };
+  }
   const names = Object.keys(tensors);
   if (names.length === 0) throw new ArgumentError('tensors', 'no named tensors were given', 'pass { name: tensor, ... } with the names the shader uses');
   if (typeof wgsl !== 'string') return { tensors: Object.values(tensors), wgsl };

@@ -36,7 +36,11 @@ export interface Finding {
   readonly fix?: string;
 }
 
-/** Mesa releases before this one ship a lavapipe that Dawn cannot use (Debian 12's own is 22.3). */
+/**
+ * Mesa releases before this one are flagged as too old for Dawn. What is known: Debian 12's own
+ * Mesa 22.3 lavapipe does not give Dawn (webgpu 0.6.2) an adapter, the 25.0 of bookworm-backports
+ * does (it is what the tests run on); releases in between have not been tried.
+ */
 export const MIN_MESA_MAJOR = 23;
 
 const LIBRARY_DIRS = ['/usr/lib/x86_64-linux-gnu', '/usr/lib/aarch64-linux-gnu', '/usr/lib64', '/usr/lib', '/lib/x86_64-linux-gnu', '/lib/aarch64-linux-gnu', '/lib64', '/lib', '/usr/local/lib'];
@@ -175,7 +179,7 @@ export function diagnose(facts: DoctorFacts): { ok: boolean; findings: Finding[]
     if (lavapipe.length > 0 && mesaMajor < MIN_MESA_MAJOR) {
       findings.push({
         status: 'problem',
-        text: `lavapipe comes from Mesa ${facts.mesaVersion}, too old for Dawn (Mesa ${MIN_MESA_MAJOR} or newer is needed; Debian 12 ships 22.3, bookworm-backports 25.x)`,
+        text: `lavapipe comes from Mesa ${facts.mesaVersion}, too old for Dawn (Debian 12's own Mesa 22.3 does not work; the 25.x of bookworm-backports does)`,
         fix: lavapipeInstallCommand(facts.os),
       });
     } else if (facts.mesaVersion) {
