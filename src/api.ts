@@ -15,6 +15,7 @@ export { DEFAULT_STAGING_POOL_BYTES } from './memory/staging-pool.js';
 export { type DType, type TypedArrayFor, type TensorData, DTYPES, bytesPerElement } from './memory/dtype.js';
 export { float16BitsToFloat32, float32ToFloat16Bits } from './memory/float16.js';
 export { Algorithm, type AlgorithmOptions } from './algorithm/algorithm.js';
+export type { NamedTensors, BindingAccess } from './algorithm/generated-bindings.js';
 export { MAX_PUSH_CONSTANT_BYTES, type PushConstants } from './algorithm/push-constants.js';
 export { Sequence, type SequenceOptions, type OpTiming } from './sequence/sequence.js';
 export { EncodeContext } from './sequence/encode-context.js';

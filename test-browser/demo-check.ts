@@ -50,7 +50,7 @@ export async function checkDemo(): Promise<{ ok: boolean; summary: string }> {
       await page.goto(url);
       await page.waitForFunction(() => document.body.dataset.state !== 'loading', null, { timeout: 120_000 });
       outcome = await page.evaluate(() => (window as unknown as { komputeDemo: DemoOutcome }).komputeDemo);
-      const text = await page.locator('body').innerText();
+      const text = (await page.locator('body').textContent()) ?? '';
       const points = await page.locator('#loss-chart svg polyline').getAttribute('points').catch(() => null);
       mkdirSync(join(ROOT, 'test-results'), { recursive: true });
       await page.screenshot({ path: SCREENSHOT, fullPage: true });

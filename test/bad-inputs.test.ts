@@ -458,8 +458,8 @@ const ROWS: readonly Row[] = [
   { id: 'algorithm.constants.nan', area: 'Algorithm', api: 'mgr.algorithm', input: 'constants: [NaN]', call: (c) => c.mgr.algorithm([c.f32(2)], OVERRIDE_SHADER, { constants: [NaN] }), error: ArgumentError, argument: 'constants', message: /finite numbers/ },
   { id: 'algorithm.constants.not-array', area: 'Algorithm', api: 'mgr.algorithm', input: 'constants: 2 (not an array)', call: (c) => c.mgr.algorithm([c.f32(2)], OVERRIDE_SHADER, { constants: 2 as never }), error: ArgumentError, argument: 'constants', message: /array/ },
   {
-    id: 'algorithm.constants.unknown-id', area: 'Algorithm', api: 'algorithm.compiled', input: 'constants: [2, 3] for a shader with only @id(0)',
-    call: (c) => c.algo([c.f32(2)], OVERRIDE_SHADER, { constants: [2, 3] }).compiled(), error: ValidationError, message: /1/,
+    id: 'algorithm.constants.unknown-id', area: 'Algorithm', api: 'mgr.algorithm', input: 'constants: [2, 3] for a shader with only @id(0)',
+    call: (c) => c.algo([c.f32(2)], OVERRIDE_SHADER, { constants: [2, 3] }).compiled(), error: AlgorithmBindingError, argument: 'constants[1]', message: /no 'override' declared with @id\(1\)/,
   },
   {
     id: 'algorithm.constants.not-representable', area: 'Algorithm', api: 'algorithm.compiled', input: 'constants: [-1] for an override of type u32',

@@ -7,6 +7,8 @@ import { Image } from '../memory/image.js';
 import { imageWgslType, sampleType } from '../memory/image-format.js';
 import type { Memory } from '../memory/memory.js';
 import { type PushConstants, type PushType, pushTypeOf, toPushData } from './push-constants.js';
+import { checkBindingDetails } from './binding-checks.js';
+import { bindNamedTensors, type NamedTensors } from './generated-bindings.js';
 import { reflectShader, type ShaderBinding, type ShaderInterface } from './shader-interface.js';
 
 /** Options of `mgr.algorithm(...)` and `algorithm.rebuild(...)`. */
@@ -27,6 +29,17 @@ export interface AlgorithmOptions {
   readonly entryPoint?: string;
   /** Name used in error messages and WebGPU labels. */
   readonly label?: string;
+  /**
+   * Check the shader's bindings, overrides and push constants against the tensors and values
+   * given (default `true`). Turn it off for a shader the `wgsl_reflect` parser misreads; the
+   * WGSL compiler and WebGPU validation still run.
+   */
+  readonly checkBindings?: boolean;
+  /**
+   * With named tensors (`mgr.algorithm({ a, b }, body)`), the access mode of each generated
+   * binding; names not listed are inferred (`read` when the body never writes them).
+   */
+  readonly access?: Readonly<Record<string, 'read' | 'read_write'>>;
 }
 
 type PushData = Float32Array | Int32Array | Uint32Array;
@@ -80,11 +93,13 @@ export class Algorithm extends Resource {
 
   /**
    * Replaces tensors, shader and options (all of them, like creating it anew) and recompiles.
+   * Named tensors generate the bindings, as in `mgr.algorithm(...)`.
    * Sequences that record this algorithm use the new pipeline at their next evaluation.
    */
-  rebuild(tensors: readonly Memory[], wgsl: string, options: AlgorithmOptions = {}): void {
+  rebuild(tensors: readonly Memory[] | NamedTensors, wgsl: string, options: AlgorithmOptions = {}): void {
     this.assertUsable('rebuild()');
-    this.#configure(tensors, wgsl, options);
+    const bound = bindNamedTensors(tensors, wgsl, options?.access);
+    this.#configure(bound.tensors, bound.wgsl, options);
   }
 
   /** Resolves once the pipeline is compiled; rejects with {@link ShaderCompileError} or {@link ValidationError}. */
@@ -228,12 +243,16 @@ export class Algorithm extends Resource {
     const pushType = shaderPushType(shader);
     const pushData = options.pushConstants === undefined ? null : toPushData('pushConstants', options.pushConstants, pushType ?? 'f32');
     const push = pushData && pushData.length > 0 ? pushData : null;
-    if (push && pushType && pushTypeOf(push) !== pushType) {
+    const check = options.checkBindings !== false;
+    if (check && push && pushType && pushTypeOf(push) !== pushType) {
       throw new AlgorithmBindingError('pushConstants', `the shader's push-constant struct holds ${pushType} values but a ${push.constructor.name} was given`, `pass numbers or a ${pushType === 'i32' ? 'Int32Array' : pushType === 'u32' ? 'Uint32Array' : 'Float32Array'}`);
     }
     checkAliasing(shader, tensors);
     const entryPoint = this.#entryPoint(shader, options.entryPoint);
-    if (shader) this.#checkBindings(shader, tensors, push);
+    if (shader && check) {
+      this.#checkBindings(shader, tensors, push);
+      checkBindingDetails(wgsl, tensors, constants, push);
+    }
 
     const { layout, pipelineLayout } = context.capture(`creating ${this.label}'s layout`, () => {
       const layout = context.device.createBindGroupLayout({
@@ -311,7 +330,7 @@ export class Algorithm extends Resource {
       if (b.group === 0) {
         const tensor = tensors[b.binding];
         if (!tensor) {
-          throw new AlgorithmBindingError('tensors', `${where} has no tensor: ${tensors.length} tensor(s) were given`, 'pass a tensor for every binding of group 0');
+          throw new AlgorithmBindingError('tensors', `${where} has no tensor (it is ${b.typeName}): ${tensors.length} tensor(s) were given, so tensors[${b.binding}] is missing`, 'pass a tensor for every binding of group 0');
         }
         if (tensor instanceof Image) {
           checkImageBinding(where, b, tensor);
@@ -321,7 +340,7 @@ export class Algorithm extends Resource {
           throw new AlgorithmBindingError('wgsl', `${where} is a texture (${b.typeName}) and must be var<storage> to bind ${tensor.label}, a tensor`, 'bind an image (mgr.image) to a texture binding, or declare the binding as var<storage>');
         }
         if (b.kind !== 'storage') {
-          throw new AlgorithmBindingError('wgsl', `${where} must be var<storage> to bind ${tensor.label}`, 'declare tensors as var<storage, read> or var<storage, read_write>');
+          throw new AlgorithmBindingError('wgsl', `${where} is var<${b.kind}> ${b.typeName} but must be var<storage> to bind ${tensor.label}`, 'declare tensors as var<storage, read> or var<storage, read_write>');
         }
         const scalar = /(f32|i32|u32|f16)>*$/.exec(b.typeName)?.[1];
         if (scalar && scalar !== tensor.dtype) {
@@ -337,7 +356,7 @@ export class Algorithm extends Resource {
           throw new AlgorithmBindingError('pushConstants', `${where} declares push constants but none were given`, 'pass options.pushConstants');
         }
         if (b.size > push.byteLength) {
-          throw new AlgorithmBindingError('pushConstants', `${where} is ${b.size} bytes but ${push.byteLength} bytes of push constants were given`, 'pass one 4-byte value per struct member');
+          throw new AlgorithmBindingError('pushConstants', `${where}: ${b.typeName} is ${b.size} bytes but ${push.byteLength} bytes of push constants were given`, 'pass one 4-byte value per struct member');
         }
       } else {
         throw new AlgorithmBindingError(

@@ -1,4 +1,4 @@
-import { WgslReflect } from 'wgsl_reflect/wgsl_reflect.module.js';
+import { parseWgsl } from './wgsl-parse.js';
 
 /** One resource variable a WGSL module declares. */
 export interface ShaderBinding {
@@ -50,7 +50,7 @@ function typeName(type: ReflectedType | null | undefined): string {
  * parser. Throws when the parser cannot read the module (callers fall back to the compiler).
  */
 export function reflectShader(wgsl: string): ShaderInterface {
-  const reflect = new WgslReflect(wgsl);
+  const reflect = parseWgsl(wgsl).reflect;
   const bindings: ShaderBinding[] = [];
   const noTexture = { textureType: '', textureFormat: '', textureAccess: '' };
   for (const v of reflect.storage) {

@@ -1,4 +1,5 @@
 import { Algorithm, type AlgorithmOptions } from '../algorithm/algorithm.js';
+import { bindNamedTensors, type NamedTensors } from '../algorithm/generated-bindings.js';
 import { acquireGpu } from '../backends/gpu-provider.js';
 import { BufferUsage } from '../backends/webgpu-constants.js';
 import { ArgumentError, type DeviceLostError, DTypeError, SizeError, UnsupportedError } from '../errors.js';
@@ -257,10 +258,16 @@ export class Manager {
     return new Image(this.#context, { dtype, width, height, channels: ch, type: checkMemoryType(options.type), data: values, label: options.label });
   }
 
-  /** An algorithm: `wgsl` with `memory[i]` (a tensor or an image) bound to `@group(0) @binding(i)`. */
-  algorithm(tensors: readonly Memory[], wgsl: string, options?: AlgorithmOptions): Algorithm {
+  /**
+   * An algorithm: `wgsl` with `tensors[i]` (a tensor or an image) bound to `@group(0) @binding(i)`.
+   * With named tensors (`{ a, b, out }`) the shader is a body without binding declarations: they
+   * are generated (`var<storage, read|read_write> a: array<f32>;` ..., in key order; see
+   * `options.access`).
+   */
+  algorithm(tensors: readonly Memory[] | NamedTensors, wgsl: string, options?: AlgorithmOptions): Algorithm {
     this.#context.assertAlive('algorithm()');
-    return new Algorithm(this.#context, tensors, wgsl, options);
+    const bound = bindNamedTensors(tensors, wgsl, options?.access);
+    return new Algorithm(this.#context, bound.tensors, bound.wgsl, options);
   }
 
   /** A sequence to record operations into and evaluate. */

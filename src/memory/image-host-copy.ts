@@ -94,7 +94,8 @@ export class ImageHostCopy implements HostSync {
       if (this.#paddedRow === this.#rowBytes) {
         this.#queue.writeBuffer(this.#upload, 0, view.buffer, view.byteOffset, bytes);
       } else {
-        const scratch = (this.#scratch ??= new Uint8Array(bytes));
+        this.#scratch ??= new Uint8Array(bytes);
+        const scratch = this.#scratch;
         const source = new Uint8Array(view.buffer, view.byteOffset, view.byteLength);
         for (let y = 0; y < height; y++) scratch.set(source.subarray(y * this.#rowBytes, (y + 1) * this.#rowBytes), y * this.#paddedRow);
         this.#queue.writeBuffer(this.#upload, 0, scratch);

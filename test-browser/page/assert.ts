@@ -77,7 +77,7 @@ function keysEqual(a: object, b: object, seen: Map<object, object>, skipIndices:
   const kb = own(b);
   if (ka.length !== kb.length) return false;
   for (const key of ka) {
-    if (!Object.prototype.hasOwnProperty.call(b, key)) return false;
+    if (!Object.hasOwn(b, key)) return false;
     if (!isDeepStrictEqual((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key], seen)) return false;
   }
   return true;
@@ -124,7 +124,7 @@ function checkError(error: unknown, expected: Expected | undefined, message: Mes
   }
   if (typeof expected === 'function') {
     if (expected.prototype !== undefined && error instanceof (expected as new () => unknown)) return;
-    if (Error.isPrototypeOf(expected) || expected === Error) failWith(`The error is not an instance of ${expected.name}`);
+    if (Object.prototype.isPrototypeOf.call(Error, expected) || expected === Error) failWith(`The error is not an instance of ${expected.name}`);
     if ((expected as (e: unknown) => boolean)(error) !== true) failWith('The validation function did not return true');
     return;
   }

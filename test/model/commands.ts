@@ -1460,7 +1460,7 @@ export class DestroyManager extends Step {
  */
 export class Burst extends Step {
   /** `prelude`: a step just before evalAsync() (a new tensor leaves a WebGPU check pending, so the evaluation waits). */
-  constructor(readonly p: { prelude: Step | null; start: Eval; then: Step[]; end: Step[] }) {
+  constructor(readonly p: { prelude: Step | null; start: Eval; during: Step[]; end: Step[] }) {
     super();
   }
 
@@ -1469,7 +1469,7 @@ export class Burst extends Step {
   }
 
   toString(): string {
-    return `Burst(${[...(this.p.prelude ? [this.p.prelude] : []), this.p.start, ...this.p.then, ...this.p.end].map(String).join(', ')})`;
+    return `Burst(${[...(this.p.prelude ? [this.p.prelude] : []), this.p.start, ...this.p.during, ...this.p.end].map(String).join(', ')})`;
   }
 
   protected async act(box: Box, real: Real): Promise<string> {
@@ -1481,7 +1481,7 @@ export class Burst extends Step {
     const flight = seqId === undefined ? null : box.m.seq(seqId).flight;
     focus = flight ? { tensors: flight.touched, algos: flight.algos } : null;
     try {
-      for (const step of this.p.then) if (step.check(box)) parts.push(await step.actNow(box, real));
+      for (const step of this.p.during) if (step.check(box)) parts.push(await step.actNow(box, real));
     } finally {
       focus = null;
     }
@@ -1495,12 +1495,12 @@ export class Burst extends Step {
  * an OpMult): programs otherwise rarely hold enough matching tensors for those to succeed.
  */
 export class WithFreshTensors extends Step {
-  constructor(readonly p: { tensors: CreateTensor[]; then: Step }) {
+  constructor(readonly p: { tensors: CreateTensor[]; next: Step }) {
     super();
   }
 
   toString(): string {
-    return `WithFreshTensors(${[...this.p.tensors, this.p.then].map(String).join(', ')})`;
+    return `WithFreshTensors(${[...this.p.tensors, this.p.next].map(String).join(', ')})`;
   }
 
   protected async act(box: Box, real: Real): Promise<string> {
@@ -1509,7 +1509,7 @@ export class WithFreshTensors extends Step {
     for (const t of this.p.tensors) parts.push(await t.actNow(box, real));
     focus = { tensors: new Set([...box.m.tensors.keys()].filter((id) => !before.has(id))), algos: new Set() };
     try {
-      if (this.p.then.check(box)) parts.push(await this.p.then.actNow(box, real));
+      if (this.p.next.check(box)) parts.push(await this.p.next.actNow(box, real));
     } finally {
       focus = null;
     }
@@ -1622,17 +1622,17 @@ const burstArb = fc
       { weight: 1, arbitrary: fc.record({ pick }).map((p): Step => new DestroyExternalBuffer(p)) },
     ),
     start: evalArb(fc.constant(true), fc.constant(false)),
-    then: fc.array(disturbance, { minLength: 1, maxLength: 2 }),
+    during: fc.array(disturbance, { minLength: 1, maxLength: 2 }),
     // Then evalAwait() on the same sequence: none, one, or one that may time out, a pause
     // (garbage collection) and a second.
     end: weighted<(EvalAwait['p']['timeout'] | 'gc')[]>([[], 2], [['none'], 2], [[0], 1], [[1], 1], [[0, 'none'], 1], [[0, 'gc', 'none'], 2]),
   })
   .map(
-    ({ prelude, start, then, end }) =>
+    ({ prelude, start, during, end }) =>
       new Burst({
         prelude,
         start,
-        then,
+        during,
         end: end.map((timeout): Step => (timeout === 'gc' ? new CollectGarbage() : new EvalAwait({ seq: start.p.seq, alive: start.p.alive, timeout }))),
       }),
   );
@@ -1643,7 +1643,7 @@ const freshArb = fc
     sizeClass: fc.nat({ max: 99 }),
     seed: fc.nat({ max: 100000 }),
     tensors: fc.array(fc.record({ mem: fc.nat({ max: 3 }), form: weighted<CreateTensorP['form']>(['length', 1], ['typed', 1], ['numbers', 1]) }), { minLength: 2, maxLength: 3 }),
-    then: fc.oneof(
+    next: fc.oneof(
       { weight: 3, arbitrary: fc.record({ spec: algoSpec, alive }).map((p): Step => new CreateAlgorithm({ ...p, spec: { ...p.spec, matchDtype: true } })) },
       { weight: 1, arbitrary: fc.record({ seq: pick, alive, op: opSpec }).map((p): Step => new RecordOp({ ...p, op: { ...p.op, kind: 'mult', compat: true } })) },
       {
@@ -1655,8 +1655,8 @@ const freshArb = fc
     ),
   })
   .map(
-    ({ dtype, sizeClass, seed, tensors, then }) =>
-      new WithFreshTensors({ tensors: tensors.map((t) => new CreateTensor({ dtype, sizeClass, seed, mem: t.mem, form: t.form, bad: null })), then }),
+    ({ dtype, sizeClass, seed, tensors, next }) =>
+      new WithFreshTensors({ tensors: tensors.map((t) => new CreateTensor({ dtype, sizeClass, seed, mem: t.mem, form: t.form, bad: null })), next }),
   );
 
 /** Every command, weighted; the manager is destroyed in about one program in forty. */

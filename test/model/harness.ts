@@ -244,7 +244,7 @@ export async function quiesce(real: Real, algorithms: readonly number[], busy: r
   await within(real.mgr.device.queue.onSubmittedWorkDone(), 'queue.onSubmittedWorkDone()');
   for (const id of busy) {
     const t = real.tensors.get(id);
-    if (!t || !t.isInit()) continue;
+    if (!t?.isInit()) continue;
     const deadline = Date.now() + 5000;
     for (;;) {
       try {
