@@ -113,6 +113,26 @@ describe('rule 5: the manager holds its children weakly', () => {
     );
     seq.destroy();
   });
+
+  // Found by the lifecycle model test: the sequence's cached plan still listed the algorithm's
+  // tensors from before its rebuild.
+  test('rule 5: after an evaluated algorithm is rebuilt with other tensors, its old tensor dropped by the user is released', async () => {
+    const before0 = mgr.memory();
+    const kept = mgr.tensor([0], { type: MemoryType.Host });
+    const seq = mgr.sequence();
+    const algo = await (async () => {
+      const old = mgr.tensor([0], { type: MemoryType.Host });
+      const a = mgr.algorithm([old], INCREMENT_SHADER);
+      await seq.eval(new OpAlgoDispatch(a));
+      assert.deepEqual(Array.from(old.data()), [1]);
+      return a;
+    })();
+    algo.rebuild([kept], INCREMENT_SHADER);
+    assert.ok(await gcUntil(() => mgr.memory().tensors === before0.tensors + 1), `the old tensor is still counted: ${JSON.stringify(mgr.memory())}`);
+    await seq.eval();
+    assert.deepEqual(Array.from(kept.data()), [1], 'the recorded dispatch runs the rebuilt algorithm');
+    for (const r of [seq, algo, kept]) r.destroy();
+  });
 });
 
 describe('rule 3: operations own nothing (garbage collection)', () => {

@@ -4,6 +4,16 @@ import { DEFAULT_STAGING_POOL_BYTES, StagingPool } from '../memory/staging-pool.
 import { BufferLedger } from './buffer-ledger.js';
 import { ChildRegistry } from './registry.js';
 
+/**
+ * Something computed from resources that a destroy or rebuild makes stale (a sequence's batch
+ * plan). Forgetting it then matters beyond correctness: it may reference objects the user has
+ * dropped since (an algorithm's tensors before its rebuild), which must stay collectable.
+ */
+export interface EpochCache {
+  registered: boolean;
+  forget(): void;
+}
+
 /** The state of a manager and of the device it uses. */
 export type ContextState = 'alive' | 'destroyed' | 'lost';
 
@@ -28,6 +38,8 @@ export class DeviceContext {
   readonly #lostListeners = new Set<(error: DeviceLostError) => void>();
   #nextId = 1;
   #epoch = 0;
+  /** Caches that must forget what they hold when the epoch moves (see {@link EpochCache}). */
+  readonly #epochCaches = new Set<WeakRef<EpochCache>>();
   #pushLayout: GPUBindGroupLayout | undefined;
 
   constructor(device: GPUDevice, stagingPoolBytes = DEFAULT_STAGING_POOL_BYTES) {
@@ -53,6 +65,18 @@ export class DeviceContext {
 
   bumpEpoch(): void {
     this.#epoch++;
+    for (const ref of this.#epochCaches) ref.deref()?.forget();
+    this.#epochCaches.clear();
+  }
+
+  /**
+   * Has `cache` forget its content at the next epoch change. Held weakly, and once per epoch:
+   * a cache that registers again before the epoch moves is not added twice.
+   */
+  forgetAtNextEpoch(cache: EpochCache): void {
+    if (cache.registered) return;
+    cache.registered = true;
+    this.#epochCaches.add(new WeakRef(cache));
   }
 
   /** A fresh label such as `Tensor#4`. */

@@ -2,7 +2,7 @@ import { MapMode } from '../backends/webgpu-constants.js';
 import { Resource } from '../lifecycle.js';
 import type { Algorithm } from '../algorithm/algorithm.js';
 import { ArgumentError, DestroyedError, type KomputeError, SizeError, StateError, UnsupportedError } from '../errors.js';
-import type { DeviceContext } from '../manager/device-context.js';
+import type { DeviceContext, EpochCache } from '../manager/device-context.js';
 import type { Releasable } from '../manager/registry.js';
 import { isCoherent } from '../memory/tensor.js';
 import type { Memory } from '../memory/memory.js';
@@ -109,6 +109,17 @@ function claimHostCopies(plan: BatchPlan, claimed: HostSync[]): void {
   claimed.push(...fresh);
 }
 
+/** A sequence's cached batch plan; the context empties it when a resource is destroyed or rebuilt. */
+class PlanCache implements EpochCache {
+  entry: { readonly version: number; readonly plan: BatchPlan } | null = null;
+  registered = false;
+
+  forget(): void {
+    this.entry = null;
+    this.registered = false;
+  }
+}
+
 /** One evaluation in flight. */
 interface Flight {
   readonly promise: Promise<void>;
@@ -137,7 +148,8 @@ export class Sequence extends Resource {
   /** Changes whenever the batch changes; with the context's epoch it tells whether a batch already validated. */
   #batchVersion = 0;
   #validated = { version: -1, epoch: -1 };
-  #plan: { version: number; epoch: number; plan: BatchPlan } | null = null;
+  /** The current batch's plan, forgotten when the batch changes or a resource is destroyed or rebuilt. */
+  readonly #plan: PlanCache = new PlanCache();
 
   /** @internal Use `mgr.sequence()`. */
   constructor(context: DeviceContext, options: SequenceOptions = {}) {
@@ -271,7 +283,7 @@ export class Sequence extends Resource {
     this.#batchVersion++;
     // The cached plan references the old batch's algorithms and tensors: keeping it would keep
     // objects the user dropped from being collected.
-    this.#plan = null;
+    this.#plan.entry = null;
   }
 
   /**
@@ -451,11 +463,11 @@ export class Sequence extends Resource {
 
   /** The batch's plan, worked out again only when the batch or a resource changed. */
   #planFor(batch: readonly Operation[]): BatchPlan {
-    const cached = this.#plan;
-    const epoch = this.context.epoch;
-    if (cached && cached.version === this.#batchVersion && cached.epoch === epoch) return cached.plan;
+    const cached = this.#plan.entry;
+    if (cached && cached.version === this.#batchVersion) return cached.plan;
     const plan = planBatch(batch);
-    this.#plan = { version: this.#batchVersion, epoch, plan };
+    this.#plan.entry = { version: this.#batchVersion, plan };
+    this.context.forgetAtNextEpoch(this.#plan);
     return plan;
   }
 
