@@ -13,6 +13,7 @@ import {
   OpSyncLocal,
   SizeError,
   StateError,
+  ValidationError,
 } from '../src/index.js';
 import { assertFails, DOUBLE_SHADER, rawDevice, rawRead, Usage } from './helpers.js';
 
@@ -157,6 +158,25 @@ describe('mgr.tensorFromBuffer()', () => {
     for (const r of [seq, algo, out, t]) r.destroy();
     buffer.destroy();
   });
+
+  // Found by the lifecycle model test: the rejected batch's readback buffer (stale bytes) was
+  // still delivered into the host data.
+  for (const length of [1, 32768]) {
+    test(`a read back from a buffer its owner destroyed fails with ValidationError and leaves the host data as it was (${length} elements)`, async () => {
+      const buffer = external(4 * length);
+      const t = mgr.tensorFromBuffer(buffer, 'f32', length);
+      const seq = mgr.sequence();
+      t.setData(new Float32Array(length).fill(1));
+      await seq.eval(new OpSyncDevice([t]), new OpSyncLocal([t]));
+      assert.equal(t.data()[length - 1], 1);
+      buffer.destroy();
+      t.setData(new Float32Array(length).fill(29));
+      await assertFails(() => seq.eval(new OpSyncLocal([t])), ValidationError);
+      assert.equal(t.data()[0], 29);
+      assert.equal(t.data()[length - 1], 29);
+      for (const r of [seq, t]) r.destroy();
+    });
+  }
 
   test('a wrapped buffer is counted as a tensor but not as device bytes', () => {
     const before0 = mgr.memory();
