@@ -1,3 +1,4 @@
+import { StateError } from '../errors.js';
 import type { TensorData } from './dtype.js';
 
 /**
@@ -67,3 +68,8 @@ export interface HostCopy extends HostSync {
 
 /** Tensors up to this many bytes keep a plain host array and share the sequence's transfer buffers. */
 export const SMALL_TRANSFER_BYTES = 64 * 1024;
+
+/** The error of touching host data while an evaluation moves it. */
+export function busyError(label: string, action: string): StateError {
+  return new StateError(`${label}.${action}: the host data is being transferred by a running evaluation`, 'await the evaluation (eval() or evalAwait()) before touching the data');
+}

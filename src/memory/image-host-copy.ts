@@ -1,6 +1,5 @@
 import { BufferUsage, MapMode } from '../backends/webgpu-constants.js';
-import { StateError } from '../errors.js';
-import type { HostSync } from './host-copy.js';
+import { busyError, type HostSync } from './host-copy.js';
 import { type ImageData, type ImageDType, imageBytesPerElement, newImageArray, paddedRowBytes } from './image-format.js';
 import type { StagingPool } from './staging-pool.js';
 
@@ -155,11 +154,6 @@ export class ImageHostCopy implements HostSync {
   }
 
   #assertIdle(action: string): void {
-    if (this.#busy) {
-      throw new StateError(
-        `${this.#label}.${action}: the host data is being transferred by a running evaluation`,
-        'await the evaluation (eval() or evalAwait()) before touching the data',
-      );
-    }
+    if (this.#busy) throw busyError(this.#label, action);
   }
 }

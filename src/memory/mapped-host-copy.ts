@@ -1,7 +1,7 @@
 import { BufferUsage, MapMode } from '../backends/webgpu-constants.js';
 import { StateError } from '../errors.js';
 import { type DType, type TensorData, viewOf } from './dtype.js';
-import type { HostCopy, TransferStage } from './host-copy.js';
+import { busyError, type HostCopy, type TransferStage } from './host-copy.js';
 import type { StagingPool } from './staging-pool.js';
 
 /**
@@ -187,11 +187,6 @@ export class MappedHostCopy implements HostCopy {
   }
 
   #assertIdle(action: string): void {
-    if (this.#busy) {
-      throw new StateError(
-        `${this.#label}.${action}: the host data is being transferred by a running evaluation`,
-        'await the evaluation (eval() or evalAwait()) before touching the data',
-      );
-    }
+    if (this.#busy) throw busyError(this.#label, action);
   }
 }

@@ -1,6 +1,5 @@
-import { StateError } from '../errors.js';
 import { type DType, type TensorData, viewOf } from './dtype.js';
-import type { HostCopy, TransferStage } from './host-copy.js';
+import { busyError, type HostCopy, type TransferStage } from './host-copy.js';
 
 /**
  * A small tensor's host data: a plain typed array that stays valid across evaluations. Uploads
@@ -73,11 +72,6 @@ export class PlainHostCopy implements HostCopy {
   release(): void {}
 
   #assertIdle(action: string): void {
-    if (this.#busy) {
-      throw new StateError(
-        `${this.#label}.${action}: the host data is being transferred by a running evaluation`,
-        'await the evaluation (eval() or evalAwait()) before touching the data',
-      );
-    }
+    if (this.#busy) throw busyError(this.#label, action);
   }
 }
