@@ -47,6 +47,8 @@ export class OpMatMul extends KernelOp {
   readonly k: number;
   /** The tile used. */
   readonly tile: MatMulTile;
+  /** The generated WGSL (for inspection, or to run the same kernel elsewhere). */
+  readonly wgsl: string;
 
   constructor(a: Tensor, b: Tensor, c: Tensor, options: MatMulOptions) {
     const context = contextOf('OpMatMul', { a, b, c });
@@ -88,6 +90,7 @@ export class OpMatMul extends KernelOp {
     this.n = n;
     this.k = k;
     this.tile = tile;
+    this.wgsl = wgsl;
   }
 
   get name(): string {

@@ -22,12 +22,12 @@ const MAX_GROUPS = 2048;
 /** Elements (or vec4s) each thread reads before the first pass adds another workgroup. */
 const PER_THREAD = 16;
 
-/** WGSL of a tree reduction of `partial` values over the workgroup into `shared[0]`. */
+/** WGSL of a tree reduction of `partial` values over the workgroup into `scratch[0]`. */
 function workgroupTree(op: ReduceOp): string {
-  return `  shared[lid] = partial;
+  return `  scratch[lid] = partial;
   workgroupBarrier();
   for (var s = ${WORKGROUP / 2}u; s > 0u; s >>= 1u) {
-    if (lid < s) { shared[lid] = ${combine(op, 'shared[lid]', 'shared[lid + s]')}; }
+    if (lid < s) { scratch[lid] = ${combine(op, 'scratch[lid]', 'scratch[lid + s]')}; }
     workgroupBarrier();
   }`;
 }
@@ -44,10 +44,10 @@ function reduceAllShader(type: string, n: number, groups: number, columns: numbe
   const id = identity(op, type);
   const start = vec4 ? `vec4<${type}>(${id})` : id;
   const lanes = vec4 ? combine(op, combine(op, 'acc.x', 'acc.y'), combine(op, 'acc.z', 'acc.w')) : 'acc';
-  const result = scale ? `shared[0] * ${scale}` : 'shared[0]';
+  const result = scale ? `scratch[0] * ${scale}` : 'scratch[0]';
   return `${enables(type)}@group(0) @binding(0) var<storage, read> x: array<${element}>;
 @group(0) @binding(1) var<storage, read_write> partials: array<${type}>;
-var<workgroup> shared: array<${type}, ${WORKGROUP}>;
+var<workgroup> scratch: array<${type}, ${WORKGROUP}>;
 @compute @workgroup_size(${WORKGROUP})
 fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_index) lid: u32) {
   let g = ${flatGroup(columns)};
@@ -79,10 +79,10 @@ ${workgroupTree(op)}
 
 /** Reduces each row of a `[rows, cols]` matrix: one workgroup per row. */
 function reduceRowsShader(type: string, rows: number, cols: number, columns: number, op: ReduceOp, scale: string | null): string {
-  const result = scale ? `shared[0] * ${scale}` : 'shared[0]';
+  const result = scale ? `scratch[0] * ${scale}` : 'scratch[0]';
   return `${enables(type)}@group(0) @binding(0) var<storage, read> x: array<${type}>;
 @group(0) @binding(1) var<storage, read_write> out: array<${type}>;
-var<workgroup> shared: array<${type}, ${WORKGROUP}>;
+var<workgroup> scratch: array<${type}, ${WORKGROUP}>;
 @compute @workgroup_size(${WORKGROUP})
 fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_index) lid: u32) {
   let row = ${flatGroup(columns)};

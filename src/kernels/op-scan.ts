@@ -22,34 +22,34 @@ const BLOCK = WORKGROUP * ITEMS;
 /** Shared-memory index with one pad word every 32, so the per-thread runs hit distinct banks. */
 const pad = (p: string) => `((${p}) + ((${p}) >> 5u))`;
 
-/** Reduces each block of `x` into `sums[block]` (the first pass of reduce-then-scan). */
+/** Reduces each block of `x` into `sums[blockId]` (the first pass of reduce-then-scan). */
 function blockSumsShader(type: string, n: number, blocks: number, columns: number, op: ReduceOp, source: 'x' | 'out'): string {
   return `${enables(type)}@group(0) @binding(0) var<storage, read_write> out: array<${type}>;
 @group(0) @binding(1) var<storage, read_write> sums: array<${type}>;
-${source === 'x' ? `@group(0) @binding(2) var<storage, read> x: array<${type}>;\n` : ''}var<workgroup> shared: array<${type}, ${WORKGROUP}>;
+${source === 'x' ? `@group(0) @binding(2) var<storage, read> x: array<${type}>;\n` : ''}var<workgroup> scratch: array<${type}, ${WORKGROUP}>;
 @compute @workgroup_size(${WORKGROUP})
 fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_index) lid: u32) {
-  let block = ${flatGroup(columns)};
-  let valid = block < ${blocks}u;
-  let base = block * ${BLOCK}u;
+  let blockId = ${flatGroup(columns)};
+  let valid = ${blocks}u > blockId;
+  let base = blockId * ${BLOCK}u;
   var partial = ${identity(op, type)};
   for (var k = 0u; k < ${ITEMS}u; k++) {
     let i = base + k * ${WORKGROUP}u + lid;
     if (valid && i < ${n}u) { partial = ${combine(op, 'partial', `${source}[i]`)}; }
   }
-  shared[lid] = partial;
+  scratch[lid] = partial;
   workgroupBarrier();
   for (var s = ${WORKGROUP / 2}u; s > 0u; s >>= 1u) {
-    if (lid < s) { shared[lid] = ${combine(op, 'shared[lid]', 'shared[lid + s]')}; }
+    if (lid < s) { scratch[lid] = ${combine(op, 'scratch[lid]', 'scratch[lid + s]')}; }
     workgroupBarrier();
   }
-  if (lid == 0u && valid) { sums[block] = shared[0]; }
+  if (lid == 0u && valid) { sums[blockId] = scratch[0]; }
 }
 `;
 }
 
 /**
- * Scans each block of `source` into `out`, starting from `offsets[block]` (the combined value of
+ * Scans each block of `source` into `out`, starting from `offsets[blockId]` (the combined value of
  * every earlier block) when there are several blocks.
  */
 function blockScanShader(type: string, n: number, blocks: number, columns: number, op: ReduceOp, exclusive: boolean, source: 'x' | 'out', withOffsets: boolean): string {
@@ -63,10 +63,10 @@ var<workgroup> tile: array<${type}, ${BLOCK + BLOCK / 32}>;
 var<workgroup> totals: array<${type}, ${WORKGROUP}>;
 @compute @workgroup_size(${WORKGROUP})
 fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_index) lid: u32) {
-  let block = ${flatGroup(columns)};
-  let valid = block < ${blocks}u;
-  let base = block * ${BLOCK}u;
-  // Coalesced loads into shared memory.
+  let blockId = ${flatGroup(columns)};
+  let valid = ${blocks}u > blockId;
+  let base = blockId * ${BLOCK}u;
+  // Coalesced loads into scratch memory.
   for (var k = 0u; k < ${ITEMS}u; k++) {
     let p = k * ${WORKGROUP}u + lid;
     let i = base + p;
@@ -92,7 +92,7 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_index) lid: 
     totals[lid] = ${combine(op, 'v', 'totals[lid]')};
     workgroupBarrier();
   }
-  var offset = ${withOffsets ? `select(${id}, offsets[block], valid)` : id};
+  var offset = ${withOffsets ? `select(${id}, offsets[blockId], valid)` : id};
   var prefix = offset;
   if (lid > 0u) { prefix = ${combine(op, 'offset', 'totals[lid - 1u]')}; }
   for (var k = 0u; k < ${ITEMS}u; k++) {

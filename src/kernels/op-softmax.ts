@@ -30,29 +30,29 @@ export class OpSoftmax extends KernelOp {
     const inPlace = out === x;
     const source = inPlace ? 'out' : 'x';
     const { workgroup, columns } = grid(context, rows);
-    const tree = (op: string) => `  shared[lid] = partial;
+    const tree = (op: string) => `  scratch[lid] = partial;
   workgroupBarrier();
   for (var s = ${WORKGROUP / 2}u; s > 0u; s >>= 1u) {
-    if (lid < s) { shared[lid] = ${op}; }
+    if (lid < s) { scratch[lid] = ${op}; }
     workgroupBarrier();
   }
-  let total = shared[0];
+  let total = scratch[0];
   workgroupBarrier();`;
     const wgsl = `${enables(type)}${inPlace ? '' : `@group(0) @binding(1) var<storage, read> x: array<${type}>;\n`}@group(0) @binding(0) var<storage, read_write> out: array<${type}>;
-var<workgroup> shared: array<${type}, ${WORKGROUP}>;
+var<workgroup> scratch: array<${type}, ${WORKGROUP}>;
 @compute @workgroup_size(${WORKGROUP})
 fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_index) lid: u32) {
   let row = ${flatGroup(columns)};
-  let valid = row < ${rows}u;
+  let valid = ${rows}u > row;
   let base = select(0u, row * ${cols}u, valid);
   let width = select(0u, ${cols}u, valid);
   var partial = ${identity('max', type)};
   for (var c = lid; c < width; c += ${WORKGROUP}u) { partial = max(partial, ${source}[base + c]); }
-${tree('max(shared[lid], shared[lid + s])')}
+${tree('max(scratch[lid], scratch[lid + s])')}
   let rowMax = total;
   partial = ${type}(0);
   for (var c = lid; c < width; c += ${WORKGROUP}u) { partial += exp(${source}[base + c] - rowMax); }
-${tree('shared[lid] + shared[lid + s]').replace('let total', 'let sum')}
+${tree('scratch[lid] + scratch[lid + s]').replace('let total', 'let sum')}
   let inverse = ${type}(1) / sum;
   for (var c = lid; c < width; c += ${WORKGROUP}u) { out[base + c] = exp(${source}[base + c] - rowMax) * inverse; }
 }
