@@ -10,7 +10,9 @@ const RESERVED = new Set(['i', 'n', 'out', 'main', 'wg', 'lid']);
 /**
  * An element-wise map from a WGSL expression: `out[i] = expression` for every i, where each
  * input name stands for that input's element i (an input of one element is broadcast), `i` is the
- * index (u32) and `n` the length. Inputs given as an array are named `a`, `b`, `c`, ... in order.
+ * index (u32) and `n` the length. An input whose size divides the output's is repeated: one
+ * element is a scalar, and a bias of `cols` elements over a row-major `[rows, cols]` output is read
+ * at `i % cols`. Inputs given as an array are named `a`, `b`, `c`, ... in order.
  *
  * ```ts
  * new OpMap('a * b + 1.0', [a, b], out);
@@ -43,8 +45,8 @@ export class OpMap extends KernelOp {
     const context = contextOf('OpMap', { ...named, out });
     const n = out.size;
     for (const [name, t] of Object.entries(named)) {
-      if (t.size !== n && t.size !== 1) {
-        throw new SizeError(name, `OpMap input ${name} (${t.label}) has ${t.size} elements but out has ${n}`, 'inputs must have the output size, or one element to broadcast');
+      if (n % t.size !== 0) {
+        throw new SizeError(name, `OpMap input ${name} (${t.label}) has ${t.size} elements, which does not divide out's ${n}`, 'inputs must have the output size, one element, or a size that divides it (repeated)');
       }
     }
     // Bind each distinct input tensor once; an input that is the output reads the output binding.
@@ -58,7 +60,7 @@ export class OpMap extends KernelOp {
         decls.push(`@group(0) @binding(${binding}) var<storage, read> in${binding}: array<${wgslType(t.dtype)}>;`);
       }
       const array = binding === 0 ? 'out' : `in${binding}`;
-      lets.push(`  let ${name} = ${array}[${t.size === 1 ? '0u' : 'i'}];`);
+      lets.push(`  let ${name} = ${array}[${t.size === 1 ? '0u' : t.size === n ? 'i' : `i % ${t.size}u`}];`);
     }
     const { workgroup, columns } = grid(context, Math.ceil(n / WORKGROUP));
     const wgsl = `${enables(...bound.map((t) => t.dtype))}${decls.join('\n')}
