@@ -4,7 +4,7 @@
  * one sequence and evaluated once per iteration, with no data crossing to the host in between.
  * `node dist/examples/logistic-regression-1m.js [samples] [iterations]`.
  */
-import { Manager, MemoryType, OpMap, OpReduce, OpSyncDevice, OpSyncLocal } from '../src/index.js';
+import { KernelOp, Manager, MemoryType, OpMap, OpReduce, OpSyncDevice, OpSyncLocal } from '../src/index.js';
 import { isMain } from './is-main.js';
 
 export interface LogisticResult {
@@ -75,7 +75,7 @@ export async function logisticRegression1M(mgr: Manager, samples = 1_000_000, it
   for (const op of step) train.record(op);
   const io = mgr.sequence();
   created.push(measureLoss, train, io);
-  for (const op of [...lossOps, ...step]) if ('algorithms' in op) for (const a of op.algorithms) created.push(a);
+  for (const op of [...lossOps, ...step]) if (op instanceof KernelOp) created.push({ destroy: () => op.destroyResources() });
   try {
     await io.eval(new OpSyncDevice([x0, x1, y, w0, w1, b]));
     await measureLoss.eval();

@@ -51,7 +51,8 @@ export async function matmulGflops(mgr: Manager, n: number, repetitions = 10): P
     }
     return { n, seconds, gflops: (repetitions * 2 * n ** 3) / seconds / 1e9, maxError };
   } finally {
-    for (const r of [timed, io, product.algorithms[0]!, a, b, c]) r.destroy();
+    for (const r of [timed, io, a, b, c]) r.destroy();
+    product.destroyResources();
   }
 }
 

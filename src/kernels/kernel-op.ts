@@ -12,6 +12,8 @@ const NO_TENSORS: readonly Tensor[] = Object.freeze([]);
 /** One dispatch of a kernel: an algorithm, and push constants for this dispatch only. */
 export interface KernelStep {
   readonly algorithm: Algorithm;
+  /** Scratch tensors the kernel created for this step (manager-owned). */
+  readonly scratch?: readonly Tensor[];
   readonly push?: Uint32Array | Int32Array | Float32Array;
 }
 
@@ -26,10 +28,12 @@ export abstract class KernelOp extends Operation {
   readonly #steps: readonly KernelStep[];
   readonly #algorithms: readonly Algorithm[];
   readonly #pushSlots: number;
+  readonly #scratch: readonly Tensor[];
 
   protected constructor(steps: readonly KernelStep[]) {
     super();
     this.#steps = steps;
+    this.#scratch = [...new Set(steps.flatMap((s) => s.scratch ?? []))];
     // One entry per dispatch: sequences count dispatches from this list.
     this.#algorithms = steps.map((s) => s.algorithm);
     this.#pushSlots = steps.filter((s) => s.push !== undefined || s.algorithm.pushData !== null).length;
@@ -52,6 +56,21 @@ export abstract class KernelOp extends Operation {
   async compiled(): Promise<this> {
     await Promise.all(this.#algorithms.map((a) => a.compiled()));
     return this;
+  }
+
+  /** The GPU-only scratch tensors the kernel created (owned by the manager, counted in `mgr.memory()`). */
+  get scratch(): readonly Tensor[] {
+    return this.#scratch;
+  }
+
+  /**
+   * Destroys what the kernel created through the manager (its algorithms and scratch tensors), now
+   * rather than when they are garbage collected or the manager is destroyed. The kernel cannot be
+   * evaluated afterwards (DestroyedError); the tensors passed to it are untouched.
+   */
+  destroyResources(): void {
+    for (const a of new Set(this.#algorithms)) a.destroy();
+    for (const t of this.#scratch) t.destroy();
   }
 
   encode(context: EncodeContext): void {

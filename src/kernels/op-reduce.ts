@@ -128,7 +128,7 @@ function reduceAllSteps(context: DeviceContext, x: Tensor, out: Tensor, op: Redu
   const partials = scratchTensor(context, x.dtype, groups, `${label} partials`);
   const { workgroup, columns } = grid(context, groups);
   return [
-    { algorithm: kernelAlgorithm(context, [x, partials], reduceAllShader(type, x.size, groups, columns, vec4, op, null), workgroup, `${label} pass 1`) },
+    { algorithm: kernelAlgorithm(context, [x, partials], reduceAllShader(type, x.size, groups, columns, vec4, op, null), workgroup, `${label} pass 1`), scratch: [partials] },
     { algorithm: kernelAlgorithm(context, [partials, out], reduceAllShader(type, groups, 1, 1, false, op, scale), [1], `${label} pass 2`) },
   ];
 }

@@ -126,7 +126,7 @@ function scanSteps(context: DeviceContext, x: Tensor, out: Tensor, op: ReduceOp,
   const sums = scratchTensor(context, x.dtype, blocks, `${label} block sums`);
   const { workgroup, columns } = grid(context, blocks);
   return [
-    { algorithm: kernelAlgorithm(context, [out, sums, ...inputs], blockSumsShader(type, n, blocks, columns, op, source), workgroup, `${label} block sums`) },
+    { algorithm: kernelAlgorithm(context, [out, sums, ...inputs], blockSumsShader(type, n, blocks, columns, op, source), workgroup, `${label} block sums`), scratch: [sums] },
     ...scanSteps(context, sums, sums, op, true, `${label} offsets`),
     { algorithm: kernelAlgorithm(context, [out, sums, ...inputs], blockScanShader(type, n, blocks, columns, op, exclusive, source, true), workgroup, `${label} blocks`) },
   ];
