@@ -131,7 +131,7 @@ export const KERNEL_WORKLOADS: readonly Workload[] = [
     const out = mgr.tensor(1, 'f32', { type: MemoryType.Storage });
     return { ops: new OpReduce(x, out), out, bytes: n * 4 };
   }),
-  bandwidthWorkload('reduce-rows', 'OpReduce max along rows of [65536, n / 65536]', (mgr, x, n) => {
+  bandwidthWorkload('reduce-rows', 'OpReduce max along each row of [65536, 1024] (--quick: [1024, 256])', (mgr, x, n) => {
     const rows = Math.min(65536, n / 256);
     const out = mgr.tensor(rows, 'f32', { type: MemoryType.Storage });
     return { ops: new OpReduce(x, out, { op: 'max', axis: 1, shape: [rows, n / rows] }), out, bytes: n * 4 };
