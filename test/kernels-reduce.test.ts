@@ -50,7 +50,7 @@ describe('reductions, softmax and scan', () => {
   });
 
   test('reductions along an axis of [rows, cols]', async () => {
-    for (const [rows, cols, ops] of [[1, 1, ['sum']], [37, 301, ['sum', 'max']], [300, 5, ['mean']]] as const) {
+    for (const [rows, cols, ops] of [[1, 1, ['sum']], [37, 301, ['sum', 'max']], [300, 5, ['mean']], [3, 2051, ['min']], [2, 4096, ['sum']]] as const) {
       const values = randomValues(rows * cols, rows + cols);
       const x = mgr.tensor(values);
       for (const op of ops) {
@@ -58,10 +58,29 @@ describe('reductions, softmax and scan', () => {
         const byCol = await reduce(x, cols, { op, axis: 0, shape: [rows, cols] });
         const row = (r: number) => values.subarray(r * cols, (r + 1) * cols);
         const col = (c: number) => Array.from({ length: rows }, (_, r) => values[r * cols + c]!);
-        // Sums of at most 301 values in [-1, 1): f32 rounding stays far below 1e-4 relative.
+        // Sums of at most 4,096 values in [-1, 1): f32 rounding stays below 1e-4 · (1 + |sum|).
         assertClose(byRow, Array.from({ length: rows }, (_, r) => cpuReduce(row(r), op)), 1e-4, `${op} rows`);
         assertClose(byCol, Array.from({ length: cols }, (_, c) => cpuReduce(col(c), op)), 1e-4, `${op} cols`);
       }
+    }
+  });
+
+  test('with and without subgroup operations (where the device has them), the results agree', async () => {
+    const size = 10_001;
+    const values = randomValues(size, 77);
+    const x = mgr.tensor(values);
+    const ints = mgr.tensor(Int32Array.from(values, (v) => Math.round(v * 1000)));
+    for (const subgroups of [false, true]) {
+      const [sum] = await reduce(x, 1, { op: 'sum', subgroups });
+      // Tree sums of 10,001 values in [-1, 1): within 1e-6 · n of the exact sum (see above).
+      assertClose([sum!], [cpuReduce(values, 'sum')], 1e-6 * size, `sum, subgroups ${subgroups}`);
+      assert.deepEqual(await reduce(ints, 1, { op: 'min', subgroups }), [cpuReduce(ints.data(), 'min')]);
+      const rows = await reduce(ints, 73, { op: 'max', axis: 1, shape: [73, 137], subgroups });
+      assert.deepEqual(rows, Array.from({ length: 73 }, (_, r) => cpuReduce(ints.data().subarray(r * 137, (r + 1) * 137), 'max')));
+      const out = mgr.tensor(size, 'i32');
+      await mgr.sequence().eval(new OpSyncDevice([ints]), new OpScan(ints, out, { subgroups }), new OpSyncLocal([out]));
+      let acc = 0;
+      assert.deepEqual(Array.from(out.data()), Array.from(ints.data(), (v) => (acc += v)), `scan, subgroups ${subgroups}`);
     }
   });
 

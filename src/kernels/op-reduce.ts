@@ -4,7 +4,7 @@ import { wgslType } from '../memory/dtype.js';
 import type { Tensor } from '../memory/tensor.js';
 import { checkDTypeIn, contextOf, enables, KernelOp, kernelAlgorithm, scratchTensor, type KernelStep } from './kernel-op.js';
 import { flatGroup, grid, WORKGROUP } from './grid.js';
-import { checkOp, combine, identity, type ReduceOp, type Reduction } from './reduce-ops.js';
+import { checkOp, combine, combineHeader, identity, type ReduceOp, type Reduction, useSubgroups, workgroupCombine } from './reduce-ops.js';
 import { checkShape2D, checkSize } from './shape.js';
 
 /** Options of {@link OpReduce}. */
@@ -15,6 +15,8 @@ export interface ReduceOptions {
   readonly axis?: 0 | 1;
   /** `[rows, cols]`, row-major; needed with `axis`. */
   readonly shape?: readonly [number, number];
+  /** Use subgroup operations (default: when the device has the `subgroups` feature); `false` forces the portable path. */
+  readonly subgroups?: boolean;
 }
 
 /** Most workgroups of the first pass of a whole-tensor reduction: enough to fill a large GPU twice. */
@@ -22,34 +24,25 @@ const MAX_GROUPS = 2048;
 /** Elements (or vec4s) each thread reads before the first pass adds another workgroup. */
 const PER_THREAD = 16;
 
-/** WGSL of a tree reduction of `partial` values over the workgroup into `scratch[0]`. */
-function workgroupTree(op: ReduceOp): string {
-  return `  scratch[lid] = partial;
-  workgroupBarrier();
-  for (var s = ${WORKGROUP / 2}u; s > 0u; s >>= 1u) {
-    if (lid < s) { scratch[lid] = ${combine(op, 'scratch[lid]', 'scratch[lid + s]')}; }
-    workgroupBarrier();
-  }`;
-}
-
 /**
  * One pass of a whole-tensor reduction: `groups` workgroups each reduce a grid-strided share of
  * `x` into `partials[group]`; with one workgroup, `partials` is the result (scaled by `scale`).
  * With `vec4`, `x` is read as vec4s (its size is a multiple of 4), which is what saturates memory.
  */
-function reduceAllShader(type: string, n: number, groups: number, columns: number, vec4: boolean, op: ReduceOp, scale: string | null): string {
+function reduceAllShader(type: string, n: number, groups: number, columns: number, vec4: boolean, op: ReduceOp, scale: string | null, subgroups: boolean): string {
+  const header = combineHeader(subgroups);
   const element = vec4 ? `vec4<${type}>` : type;
   const count = vec4 ? n / 4 : n;
   const threads = groups * WORKGROUP;
   const id = identity(op, type);
   const start = vec4 ? `vec4<${type}>(${id})` : id;
   const lanes = vec4 ? combine(op, combine(op, 'acc.x', 'acc.y'), combine(op, 'acc.z', 'acc.w')) : 'acc';
-  const result = scale ? `scratch[0] * ${scale}` : 'scratch[0]';
-  return `${enables(type)}@group(0) @binding(0) var<storage, read> x: array<${element}>;
+  const result = scale ? `total * ${scale}` : 'total';
+  return `${header.enable}${enables(type)}@group(0) @binding(0) var<storage, read> x: array<${element}>;
 @group(0) @binding(1) var<storage, read_write> partials: array<${type}>;
 var<workgroup> scratch: array<${type}, ${WORKGROUP}>;
 @compute @workgroup_size(${WORKGROUP})
-fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_index) lid: u32) {
+fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_index) lid: u32${header.params}) {
   let g = ${flatGroup(columns)};
   let stride = ${threads}u;
   var i = g * ${WORKGROUP}u + lid;
@@ -71,27 +64,40 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_index) lid: 
   }
   let acc = ${combine(op, combine(op, 'acc0', 'acc1'), combine(op, 'acc2', 'acc3'))};
   let partial = ${lanes};
-${workgroupTree(op)}
+${workgroupCombine(op, type, WORKGROUP, subgroups)}
   if (lid == 0u) { partials[g] = ${result}; }
 }
 `;
 }
 
-/** Reduces each row of a `[rows, cols]` matrix: one workgroup per row. */
-function reduceRowsShader(type: string, rows: number, cols: number, columns: number, op: ReduceOp, scale: string | null): string {
-  const result = scale ? `scratch[0] * ${scale}` : 'scratch[0]';
-  return `${enables(type)}@group(0) @binding(0) var<storage, read> x: array<${type}>;
+/**
+ * Reduces each row of a `[rows, cols]` matrix: `perRow` consecutive invocations per row (several
+ * rows per workgroup when rows are short), reading vec4s when `cols` is a multiple of 4.
+ */
+function reduceRowsShader(type: string, rows: number, cols: number, columns: number, op: ReduceOp, scale: string | null, subgroups: boolean, perRow: number): string {
+  const header = combineHeader(subgroups);
+  const vec4 = cols % 4 === 0;
+  const width = vec4 ? cols / 4 : cols;
+  const element = vec4 ? `vec4<${type}>` : type;
+  const read = vec4 ? combine(op, combine(op, 'v.x', 'v.y'), combine(op, 'v.z', 'v.w')) : 'v';
+  const result = scale ? `total * ${scale}` : 'total';
+  return `${header.enable}${enables(type)}@group(0) @binding(0) var<storage, read> x: array<${element}>;
 @group(0) @binding(1) var<storage, read_write> out: array<${type}>;
 var<workgroup> scratch: array<${type}, ${WORKGROUP}>;
 @compute @workgroup_size(${WORKGROUP})
-fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_index) lid: u32) {
-  let row = ${flatGroup(columns)};
-  if (row >= ${rows}u) { return; }
-  let base = row * ${cols}u;
+fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_index) lid: u32${header.params}) {
+  let row = ${flatGroup(columns)} * ${WORKGROUP / perRow}u + lid / ${perRow}u;
+  let lane = lid % ${perRow}u;
+  let valid = ${rows}u > row;
+  let base = select(0u, row * ${width}u, valid);
+  let end = select(0u, ${width}u, valid);
   var partial = ${identity(op, type)};
-  for (var c = lid; c < ${cols}u; c += ${WORKGROUP}u) { partial = ${combine(op, 'partial', 'x[base + c]')}; }
-${workgroupTree(op)}
-  if (lid == 0u) { out[row] = ${result}; }
+  for (var c = lane; c < end; c += ${perRow}u) {
+    let v = x[base + c];
+    partial = ${combine(op, 'partial', read)};
+  }
+${workgroupCombine(op, type, perRow, subgroups)}
+  if (lane == 0u && valid) { out[row] = ${result}; }
 }
 `;
 }
@@ -116,20 +122,20 @@ function scaleLiteral(type: string, count: number): string {
 }
 
 /** The dispatches of a whole-tensor reduction of `x` into the one-element `out`. */
-function reduceAllSteps(context: DeviceContext, x: Tensor, out: Tensor, op: ReduceOp, mean: boolean, label: string): KernelStep[] {
+function reduceAllSteps(context: DeviceContext, x: Tensor, out: Tensor, op: ReduceOp, mean: boolean, label: string, subgroups: boolean): KernelStep[] {
   const type = wgslType(x.dtype);
   const vec4 = x.dtype !== 'f16' && x.size % 4 === 0;
   const count = vec4 ? x.size / 4 : x.size;
   const groups = Math.max(1, Math.min(MAX_GROUPS, Math.ceil(count / (WORKGROUP * PER_THREAD))));
   const scale = mean ? scaleLiteral(type, x.size) : null;
   if (groups === 1) {
-    return [{ algorithm: kernelAlgorithm(context, [x, out], reduceAllShader(type, x.size, 1, 1, vec4, op, scale), [1], label) }];
+    return [{ algorithm: kernelAlgorithm(context, [x, out], reduceAllShader(type, x.size, 1, 1, vec4, op, scale, subgroups), [1], label) }];
   }
   const partials = scratchTensor(context, x.dtype, groups, `${label} partials`);
   const { workgroup, columns } = grid(context, groups);
   return [
-    { algorithm: kernelAlgorithm(context, [x, partials], reduceAllShader(type, x.size, groups, columns, vec4, op, null), workgroup, `${label} pass 1`), scratch: [partials] },
-    { algorithm: kernelAlgorithm(context, [partials, out], reduceAllShader(type, groups, 1, 1, false, op, scale), [1], `${label} pass 2`) },
+    { algorithm: kernelAlgorithm(context, [x, partials], reduceAllShader(type, x.size, groups, columns, vec4, op, null, subgroups), workgroup, `${label} pass 1`), scratch: [partials] },
+    { algorithm: kernelAlgorithm(context, [partials, out], reduceAllShader(type, groups, 1, 1, false, op, scale, subgroups), [1], `${label} pass 2`) },
   ];
 }
 
@@ -159,19 +165,22 @@ export class OpReduce extends KernelOp {
     const base: ReduceOp = op === 'mean' ? 'sum' : op;
     const type = wgslType(x.dtype);
     const label = `OpReduce(${op}, ${x.label})`;
+    const subgroups = useSubgroups(context.features, type, options.subgroups);
     let steps: KernelStep[];
     if (options.axis === undefined) {
       if (options.shape !== undefined) checkShape2D('OpReduce', 'options.shape', options.shape, x);
       checkSize('OpReduce', 'out', out, 1, 'a whole-tensor reduction has one result');
-      steps = reduceAllSteps(context, x, out, base, op === 'mean', label);
+      steps = reduceAllSteps(context, x, out, base, op === 'mean', label, subgroups);
     } else {
       if (options.axis !== 0 && options.axis !== 1) throw new ArgumentError('options.axis', `OpReduce reduces along axis 0 or 1, got ${String(options.axis)}`, 'pass 0 (columns) or 1 (rows), or leave it out for the whole tensor');
       const [rows, cols] = checkShape2D('OpReduce', 'options.shape', options.shape, x);
       if (options.axis === 1) {
         checkSize('OpReduce', 'out', out, rows, 'one value per row');
-        const { workgroup, columns } = grid(context, rows);
+        // Short rows share a workgroup (64 invocations each), so that each invocation reads several values.
+        const perRow = cols >= 8 * WORKGROUP ? WORKGROUP : 64;
+        const { workgroup, columns } = grid(context, Math.ceil(rows / (WORKGROUP / perRow)));
         const scale = op === 'mean' ? scaleLiteral(type, cols) : null;
-        steps = [{ algorithm: kernelAlgorithm(context, [x, out], reduceRowsShader(type, rows, cols, columns, base, scale), workgroup, label) }];
+        steps = [{ algorithm: kernelAlgorithm(context, [x, out], reduceRowsShader(type, rows, cols, columns, base, scale, subgroups, perRow), workgroup, label) }];
       } else {
         checkSize('OpReduce', 'out', out, cols, 'one value per column');
         const { workgroup, columns } = grid(context, Math.ceil(cols / WORKGROUP));
