@@ -75,6 +75,7 @@ describe('element-wise kernels', () => {
     const out = mgr.tensor(4, 'f32');
     assert.throws(() => new OpMap('a', { a: mgr.tensor(3, 'f32') }, out), SizeError);
     assert.throws(() => new OpMap('i', { i: a }, out), ArgumentError);
+    assert.throws(() => new OpMap('in1', { in1: a }, out), ArgumentError);
     assert.throws(() => new OpMap('', [a], out), ArgumentError);
     assert.throws(() => new OpFill(out, Number.NaN), ArgumentError);
     await assert.rejects(new OpMap('a +* 2.0', [a], out).compiled(), ShaderCompileError);

@@ -38,8 +38,8 @@ export class OpMap extends KernelOp {
       : { ...(inputs as Record<string, Tensor>) };
     if (Array.isArray(inputs) && inputs.length > 8) throw new SizeError('inputs', `OpMap takes at most 8 inputs, got ${inputs.length}`, 'split the map into several');
     for (const name of Object.keys(named)) {
-      if (!IDENTIFIER.test(name) || RESERVED.has(name)) {
-        throw new ArgumentError('inputs', `'${name}' cannot name an OpMap input`, `use a WGSL identifier other than ${[...RESERVED].join(', ')}`);
+      if (!IDENTIFIER.test(name) || RESERVED.has(name) || /^in\d+$/.test(name)) {
+        throw new ArgumentError('inputs', `'${name}' cannot name an OpMap input`, `use a WGSL identifier other than ${[...RESERVED].join(', ')} and in0, in1, ...`);
       }
     }
     const context = contextOf('OpMap', { ...named, out });
