@@ -93,7 +93,7 @@ async function elementwiseReference(mgr: Manager, n: number, runs: number): Prom
 function bandwidthWorkload(id: string, title: string, optional: boolean, make: (mgr: Manager, x: Tensor, n: number) => { ops: OpReduce | OpScan; out: Tensor; bytes: number }): Workload {
   return {
     id,
-    title: `${title}, 256 MB of f32 (raw: element-wise b = a * 2 over the same bytes)`,
+    title: `${title}, 256 MB of f32 (--quick: 1 MB; raw: element-wise b = a * 2 over the same bytes)`,
     unit: 'GB/s',
     higherIsBetter: true,
     target: optional ? '' : 'ratio ≥ 0.8',
