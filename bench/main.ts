@@ -32,7 +32,7 @@ console.log(`kompute-ts bench${quick ? ' --quick' : ''} on ${machine}, ${new Dat
 
 const results: Result[] = [];
 for (const workload of WORKLOADS) {
-  if (only && !only.includes(workload.id)) continue;
+  if (only ? !only.includes(workload.id) : workload.optional) continue;
   const prepared = await workload.prepare(mgr, quick);
   const reps = Math.max(5, workload.reps ?? defaultReps);
   const warmup = workload.warmup ?? 2;
@@ -55,7 +55,7 @@ for (const workload of WORKLOADS) {
       }
     }
     const kompute = toFigure({ samples: kSamples, median: 0, min: 0, max: 0 }, prepared.figure);
-    const raw = toFigure({ samples: rSamples, median: 0, min: 0, max: 0 }, prepared.figure);
+    const raw = toFigure({ samples: rSamples, median: 0, min: 0, max: 0 }, prepared.rawFigure ?? prepared.figure);
     const result: Result = {
       id: workload.id,
       title: workload.title,

@@ -5,10 +5,11 @@
 import { Manager, MemoryType, OpAlgoDispatch, OpSyncDevice, OpSyncLocal, type Sequence, type Tensor } from '../src/index.js';
 import { logisticShader } from '../examples/logistic-regression.js';
 import { SCALE_WGSL, SMALL_WGSL, TINY_WGSL } from './kernels.js';
+import { KERNEL_WORKLOADS } from './kernel-workloads.js';
 import { rawDispatch, rawKernel, rawRead, readbackBuffer, storageBuffer } from './raw.js';
 import { MapMode } from '../src/backends/webgpu-constants.js';
 
-export type Unit = 'GB/s' | 'µs';
+export type Unit = 'GB/s' | 'µs' | 'TFLOP/s';
 
 /** One side of a workload, ready to time; `cleanup` frees what setup created. */
 export interface Side {
@@ -20,6 +21,8 @@ export interface Prepared {
   readonly raw: Side;
   /** Converts seconds per repetition into the figure reported (GB/s, µs per unit, s). */
   readonly figure: (seconds: number) => number;
+  /** The raw side's figure, when its work differs from kompute-ts's (a reference kernel). */
+  readonly rawFigure?: (seconds: number) => number;
   cleanup(): void;
 }
 
@@ -34,6 +37,8 @@ export interface Workload {
   /** Timed repetitions and warm-ups, when not the defaults. */
   readonly reps?: number;
   readonly warmup?: number;
+  /** Runs only when named with --only (tuning variants). */
+  readonly optional?: boolean;
   prepare(mgr: Manager, quick: boolean): Promise<Prepared>;
 }
 
@@ -443,5 +448,6 @@ export const WORKLOADS: readonly Workload[] = [
   komputeBenchmark(),
   logistic(5),
   logistic(1_000_000),
+  ...KERNEL_WORKLOADS,
 ];
 

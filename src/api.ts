@@ -26,6 +26,8 @@ export { OpCopy } from './operations/op-copy.js';
 export { OpAlgoDispatch } from './operations/op-algo-dispatch.js';
 export { OpMult } from './operations/op-mult.js';
 export { OpMemoryBarrier } from './operations/op-memory-barrier.js';
+// Built-in kernels (matmul, map, reductions, softmax, scan, fill, iota).
+export * from './kernels/index.js';
 export {
   KomputeError,
   DestroyedError,

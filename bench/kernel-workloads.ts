@@ -1,0 +1,151 @@
+/**
+ * Benchmarks of the built-in kernels (src/kernels/). Matrix products report TFLOP/s, with raw
+ * WebGPU running the very same shader (so the ratio is the framework's overhead). Reductions and
+ * scans report GB/s of the data they must move, with raw WebGPU running the element-wise
+ * `b = a * 2` kernel over the same bytes: the ratio is then the kernel's share of the element-wise
+ * bandwidth measured in the same run (the issue's target is ≥ 0.8).
+ */
+import { type Manager, MemoryType, OpMatMul, OpReduce, OpScan, type MatMulTile, type Tensor } from '../src/index.js';
+import { SCALE_WGSL } from './kernels.js';
+import { rawDispatch, rawKernel, storageBuffer } from './raw.js';
+import { type Prepared, randomFloats, type Workload } from './workloads.js';
+
+/** Runs `count` dispatches of one raw kernel over a 2-D grid, submits, and waits. */
+async function rawDispatch2D(device: GPUDevice, kernel: { pipeline: GPUComputePipeline; group: GPUBindGroup }, groups: readonly number[], count: number): Promise<void> {
+  const encoder = device.createCommandEncoder();
+  const pass = encoder.beginComputePass();
+  pass.setPipeline(kernel.pipeline);
+  pass.setBindGroup(0, kernel.group);
+  for (let i = 0; i < count; i++) pass.dispatchWorkgroups(groups[0]!, groups[1] ?? 1, groups[2] ?? 1);
+  pass.end();
+  device.queue.submit([encoder.finish()]);
+  await device.queue.onSubmittedWorkDone();
+}
+
+const TILE_NAMES: Record<string, 'large' | 'small' | MatMulTile> = {
+  large: 'large',
+  small: 'small',
+  k16: { bm: 128, bn: 128, bk: 16, tm: 8, tn: 8 },
+  tall: { bm: 128, bn: 64, bk: 16, tm: 8, tn: 4 },
+  wide: { bm: 64, bn: 128, bk: 16, tm: 4, tn: 8 },
+  big: { bm: 256, bn: 128, bk: 8, tm: 16, tn: 8 },
+};
+
+/** C = A·B, N × N, f32; `tileName` picks a tile for tuning (default: the kernel's own choice). */
+function matmul(size: number, quickSize: number, tileName?: string): Workload {
+  return {
+    id: tileName ? `matmul-${size}-${tileName}` : `matmul-${size}`,
+    title: `OpMatMul f32 ${size}×${size}×${size}${tileName ? ` (tile ${tileName})` : ''} (raw: the same shader)`,
+    unit: 'TFLOP/s',
+    higherIsBetter: true,
+    target: size === 4096 && !tileName ? '≥ 30 TFLOP/s' : '',
+    reps: 5,
+    optional: tileName !== undefined,
+    async prepare(mgr: Manager, quick: boolean): Promise<Prepared> {
+      const n = quick ? quickSize : size;
+      // Enough products per evaluation that one evaluation lasts well over the submit overhead.
+      const count = quick ? 1 : Math.max(1, Math.min(64, Math.round(2e11 / (2 * n ** 3))));
+      const a = mgr.tensor(randomFloats(n * n, 1), { type: MemoryType.Storage });
+      const b = mgr.tensor(randomFloats(n * n, 2), { type: MemoryType.Storage });
+      const c = mgr.tensor(n * n, 'f32', { type: MemoryType.Storage });
+      const tile = tileName ? TILE_NAMES[tileName] : undefined;
+      const op = await new OpMatMul(a, b, c, { m: n, n, ...(tile ? { tile } : {}) }).compiled();
+      const seq = mgr.sequence();
+      for (let i = 0; i < count; i++) seq.record(op);
+      const device = mgr.device;
+      const algorithm = op.algorithms[0]!;
+      const ra = storageBuffer(device, n * n * 4, randomFloats(n * n, 1));
+      const rb = storageBuffer(device, n * n * 4, randomFloats(n * n, 2));
+      const rc = storageBuffer(device, n * n * 4);
+      const kernel = await rawKernel(device, op.wgsl, [ra, rb, rc]);
+      const groups = algorithm.getWorkgroup();
+      return {
+        kompute: { run: () => seq.eval() },
+        raw: { run: () => rawDispatch2D(device, kernel, groups, count) },
+        figure: (s) => (count * 2 * n ** 3) / s / 1e12,
+        cleanup() {
+          for (const buffer of [ra, rb, rc]) buffer.destroy();
+          for (const r of [seq, algorithm, a, b, c]) r.destroy();
+        },
+      };
+    },
+  };
+}
+
+/** Element-wise `b = a * 2` over `n` f32 as the raw side: the bandwidth reference of the same run. */
+async function elementwiseReference(mgr: Manager, n: number, runs: number): Promise<{ run: () => Promise<void>; bytesPerRun: number; cleanup: () => void }> {
+  const device = mgr.device;
+  const vec4s = n / 4;
+  const workgroups = Math.min(Math.ceil(vec4s / 4 / 256), device.limits.maxComputeWorkgroupsPerDimension);
+  const ra = storageBuffer(device, n * 4, randomFloats(n, 3));
+  const rb = storageBuffer(device, n * 4);
+  const kernel = await rawKernel(device, SCALE_WGSL, [ra, rb], { 0: workgroups * 256 });
+  return {
+    run: () => rawDispatch(device, kernel, workgroups, runs),
+    bytesPerRun: runs * 2 * n * 4,
+    cleanup() {
+      ra.destroy();
+      rb.destroy();
+    },
+  };
+}
+
+function bandwidthWorkload(id: string, title: string, optional: boolean, make: (mgr: Manager, x: Tensor, n: number) => { ops: OpReduce | OpScan; out: Tensor; bytes: number }): Workload {
+  return {
+    id,
+    title: `${title}, 256 MB of f32 (--quick: 1 MB; raw: element-wise b = a * 2 over the same bytes)`,
+    unit: 'GB/s',
+    higherIsBetter: true,
+    target: optional ? '' : 'ratio ≥ 0.8',
+    optional,
+    async prepare(mgr, quick) {
+      const n = quick ? 1 << 18 : 64 << 20;
+      const x = mgr.tensor(randomFloats(n), { type: MemoryType.Storage });
+      const { ops, out, bytes } = make(mgr, x, n);
+      await ops.compiled();
+      const runs = quick ? 1 : 10;
+      const seq = mgr.sequence();
+      for (let i = 0; i < runs; i++) seq.record(ops);
+      const reference = await elementwiseReference(mgr, n, runs);
+      // Both sides report bytes per second of their own traffic, 10 runs per evaluation.
+      return {
+        kompute: { run: () => seq.eval() },
+        raw: { run: () => reference.run() },
+        figure: (s) => (runs * bytes) / s / 1e9,
+        rawFigure: (s) => reference.bytesPerRun / s / 1e9,
+        cleanup() {
+          reference.cleanup();
+          for (const r of [seq, ...ops.algorithms, x, out]) r.destroy();
+        },
+      } satisfies Prepared;
+    },
+  };
+}
+
+export const KERNEL_WORKLOADS: readonly Workload[] = [
+  matmul(1024, 64),
+  matmul(2048, 96),
+  matmul(4096, 128),
+  matmul(8192, 160),
+  ...['large', 'small', 'k16', 'tall', 'wide', 'big'].map((t) => matmul(4096, 256, t)),
+  ...['large', 'small'].map((t) => matmul(2048, 256, t)),
+  ...[true, false].flatMap((subgroups) => {
+    const suffix = subgroups ? '' : '-portable';
+    const how = subgroups ? '' : ' (no subgroup operations)';
+    return [
+      bandwidthWorkload(`reduce-sum${suffix}`, `OpReduce sum of the whole tensor${how}`, !subgroups, (mgr, x, n) => {
+        const out = mgr.tensor(1, 'f32', { type: MemoryType.Storage });
+        return { ops: new OpReduce(x, out, { subgroups }), out, bytes: n * 4 };
+      }),
+      bandwidthWorkload(`reduce-rows${suffix}`, `OpReduce max along each row of [65536, 1024] (--quick: [1024, 256])${how}`, !subgroups, (mgr, x, n) => {
+        const rows = Math.min(65536, n / 256);
+        const out = mgr.tensor(rows, 'f32', { type: MemoryType.Storage });
+        return { ops: new OpReduce(x, out, { op: 'max', axis: 1, shape: [rows, n / rows], subgroups }), out, bytes: n * 4 };
+      }),
+      bandwidthWorkload(`scan${suffix}`, `OpScan inclusive sum${how}`, !subgroups, (mgr, x, n) => {
+        const out = mgr.tensor(n, 'f32', { type: MemoryType.Storage });
+        return { ops: new OpScan(x, out, { subgroups }), out, bytes: 2 * n * 4 };
+      }),
+    ];
+  }),
+];

@@ -1,0 +1,65 @@
+import { ArgumentError } from '../errors.js';
+import { wgslType } from '../memory/dtype.js';
+import type { Tensor } from '../memory/tensor.js';
+import { contextOf, enables, KernelOp, kernelAlgorithm } from './kernel-op.js';
+import { flatGroup, grid, literal, WORKGROUP } from './grid.js';
+
+/** Sets every element of a tensor to one value on the GPU: `out[i] = value`. */
+export class OpFill extends KernelOp {
+  /**
+   * @param out - the tensor to fill (any dtype)
+   * @param value - the value, converted to the tensor's dtype
+   */
+  constructor(out: Tensor, value: number) {
+    const context = contextOf('OpFill', { out });
+    if (typeof value !== 'number' || Number.isNaN(value)) throw new ArgumentError('value', `OpFill expects a number, got ${String(value)}`, 'pass the value to write to every element');
+    const type = wgslType(out.dtype);
+    const { workgroup, columns } = grid(context, Math.ceil(out.size / WORKGROUP));
+    const wgsl = `${enables(out.dtype)}@group(0) @binding(0) var<storage, read_write> out: array<${type}>;
+@compute @workgroup_size(${WORKGROUP})
+fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_index) lid: u32) {
+  let i = ${flatGroup(columns)} * ${WORKGROUP}u + lid;
+  if (i < ${out.size}u) { out[i] = ${literal(value, type)}; }
+}
+`;
+    super([{ algorithm: kernelAlgorithm(context, [out], wgsl, workgroup, `OpFill(${out.label})`) }]);
+  }
+
+  get name(): string {
+    return 'OpFill';
+  }
+}
+
+/** Options of {@link OpIota}. */
+export interface IotaOptions {
+  /** The first value (default 0). */
+  readonly start?: number;
+  /** The difference between neighbours (default 1). */
+  readonly step?: number;
+}
+
+/** Writes an arithmetic sequence: `out[i] = start + i * step` (computed in the tensor's dtype). */
+export class OpIota extends KernelOp {
+  constructor(out: Tensor, options: IotaOptions = {}) {
+    const context = contextOf('OpIota', { out });
+    const start = options.start ?? 0;
+    const step = options.step ?? 1;
+    for (const [name, v] of [['start', start], ['step', step]] as const) {
+      if (typeof v !== 'number' || !Number.isFinite(v)) throw new ArgumentError(`options.${name}`, `OpIota expects a finite number, got ${String(v)}`, `pass a number as ${name}`);
+    }
+    const type = wgslType(out.dtype);
+    const { workgroup, columns } = grid(context, Math.ceil(out.size / WORKGROUP));
+    const wgsl = `${enables(out.dtype)}@group(0) @binding(0) var<storage, read_write> out: array<${type}>;
+@compute @workgroup_size(${WORKGROUP})
+fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_index) lid: u32) {
+  let i = ${flatGroup(columns)} * ${WORKGROUP}u + lid;
+  if (i < ${out.size}u) { out[i] = ${literal(start, type)} + ${type}(i) * ${literal(step, type)}; }
+}
+`;
+    super([{ algorithm: kernelAlgorithm(context, [out], wgsl, workgroup, `OpIota(${out.label})`) }]);
+  }
+
+  get name(): string {
+    return 'OpIota';
+  }
+}

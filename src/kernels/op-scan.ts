@@ -1,0 +1,171 @@
+import { ArgumentError, DTypeError } from '../errors.js';
+import type { DeviceContext } from '../manager/device-context.js';
+import { wgslType } from '../memory/dtype.js';
+import type { Tensor } from '../memory/tensor.js';
+import { checkDTypeIn, contextOf, enables, KernelOp, kernelAlgorithm, scratchTensor, type KernelStep } from './kernel-op.js';
+import { flatGroup, grid, WORKGROUP } from './grid.js';
+import { checkOp, combine, combineHeader, identity, type ReduceOp, useSubgroups, workgroupCombine } from './reduce-ops.js';
+import { checkSize } from './shape.js';
+
+/** Options of {@link OpScan}. */
+export interface ScanOptions {
+  /** `sum` (default), `max` or `min`. */
+  readonly op?: ReduceOp;
+  /** Exclusive: `out[i]` combines `x[0..i)` (out[0] is the identity); default inclusive, `x[0..i]`. */
+  readonly exclusive?: boolean;
+  /** Use subgroup operations (default: when the device has the `subgroups` feature); `false` forces the portable path. */
+  readonly subgroups?: boolean;
+}
+
+/** Elements each thread scans; a workgroup scans a block of WORKGROUP × ITEMS elements. */
+const ITEMS = 8;
+const BLOCK = WORKGROUP * ITEMS;
+
+/** Shared-memory index with one pad word every 32, so the per-thread runs hit distinct banks. */
+const pad = (p: string) => `((${p}) + ((${p}) >> 5u))`;
+
+/** Reduces each block of `x` into `sums[blockId]` (the first pass of reduce-then-scan). */
+function blockSumsShader(type: string, n: number, blocks: number, columns: number, op: ReduceOp, source: 'x' | 'out', subgroups: boolean): string {
+  const header = combineHeader(subgroups);
+  return `${header.enable}${enables(type)}@group(0) @binding(0) var<storage, read_write> out: array<${type}>;
+@group(0) @binding(1) var<storage, read_write> sums: array<${type}>;
+${source === 'x' ? `@group(0) @binding(2) var<storage, read> x: array<${type}>;\n` : ''}var<workgroup> scratch: array<${type}, ${WORKGROUP}>;
+@compute @workgroup_size(${WORKGROUP})
+fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_index) lid: u32${header.params}) {
+  let blockId = ${flatGroup(columns)};
+  let valid = ${blocks}u > blockId;
+  let base = blockId * ${BLOCK}u;
+  var partial = ${identity(op, type)};
+  for (var k = 0u; k < ${ITEMS}u; k++) {
+    let i = base + k * ${WORKGROUP}u + lid;
+    if (valid && i < ${n}u) { partial = ${combine(op, 'partial', `${source}[i]`)}; }
+  }
+${workgroupCombine(op, type, WORKGROUP, subgroups)}
+  if (lid == 0u && valid) { sums[blockId] = total; }
+}
+`;
+}
+
+/**
+ * Scans each block of `source` into `out`, starting from `offsets[blockId]` (the combined value of
+ * every earlier block) when there are several blocks.
+ */
+function blockScanShader(type: string, n: number, blocks: number, columns: number, op: ReduceOp, exclusive: boolean, source: 'x' | 'out', withOffsets: boolean, subgroups: boolean): string {
+  const id = identity(op, type);
+  // WGSL has subgroup inclusive scans for addition only; max and min take the portable path.
+  const header = combineHeader(subgroups && op === 'sum');
+  const bindings = [`@group(0) @binding(0) var<storage, read_write> out: array<${type}>;`];
+  let next = 1;
+  if (withOffsets) bindings.push(`@group(0) @binding(${next++}) var<storage, read> offsets: array<${type}>;`);
+  if (source === 'x') bindings.push(`@group(0) @binding(${next++}) var<storage, read> x: array<${type}>;`);
+  const threadScan = header.enable
+    ? `  // Subgroup scans of the per-thread totals, then the subgroups' totals in turn.
+  let inclusive = subgroupInclusiveAdd(run);
+  if (sgid == sgsize - 1u) { totals[lid / sgsize] = inclusive; }
+  workgroupBarrier();
+  var before = ${id};
+  for (var j = 0u; j < lid / sgsize; j++) { before += totals[j]; }
+  var offset = ${withOffsets ? `select(${id}, offsets[blockId], valid)` : id};
+  let prefix = offset + before + inclusive - run;`
+    : `  totals[lid] = run;
+  workgroupBarrier();
+  // Inclusive scan of the per-thread totals (Hillis–Steele).
+  for (var s = 1u; s < ${WORKGROUP}u; s <<= 1u) {
+    var v = ${id};
+    if (lid >= s) { v = totals[lid - s]; }
+    workgroupBarrier();
+    totals[lid] = ${combine(op, 'v', 'totals[lid]')};
+    workgroupBarrier();
+  }
+  var offset = ${withOffsets ? `select(${id}, offsets[blockId], valid)` : id};
+  var prefix = offset;
+  if (lid > 0u) { prefix = ${combine(op, 'offset', 'totals[lid - 1u]')}; }`;
+  return `${header.enable}${enables(type)}${bindings.join('\n')}
+var<workgroup> tile: array<${type}, ${BLOCK + BLOCK / 32}>;
+var<workgroup> totals: array<${type}, ${WORKGROUP}>;
+@compute @workgroup_size(${WORKGROUP})
+fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_index) lid: u32${header.params}) {
+  let blockId = ${flatGroup(columns)};
+  let valid = ${blocks}u > blockId;
+  let base = blockId * ${BLOCK}u;
+  // Coalesced loads into scratch memory.
+  for (var k = 0u; k < ${ITEMS}u; k++) {
+    let p = k * ${WORKGROUP}u + lid;
+    let i = base + p;
+    var v = ${id};
+    if (valid && i < ${n}u) { v = ${source}[i]; }
+    tile[${pad('p')}] = v;
+  }
+  workgroupBarrier();
+  // Each thread scans its ${ITEMS} consecutive elements.
+  var run = ${id};
+  for (var k = 0u; k < ${ITEMS}u; k++) {
+    let p = lid * ${ITEMS}u + k;
+    run = ${combine(op, 'run', `tile[${pad('p')}]`)};
+    tile[${pad('p')}] = run;
+  }
+${threadScan}
+  for (var k = 0u; k < ${ITEMS}u; k++) {
+    let p = lid * ${ITEMS}u + k;
+    tile[${pad('p')}] = ${combine(op, 'prefix', `tile[${pad('p')}]`)};
+  }
+  workgroupBarrier();
+  for (var k = 0u; k < ${ITEMS}u; k++) {
+    let p = k * ${WORKGROUP}u + lid;
+    let i = base + p;
+    if (valid && i < ${n}u) {
+${exclusive ? `      var v = offset;\n      if (p > 0u) { v = tile[${pad('p - 1u')}]; }\n      out[i] = v;` : `      out[i] = tile[${pad('p')}];`}
+    }
+  }
+}
+`;
+}
+
+/** The dispatches of a scan of `x` (or of `out` in place) into `out`. */
+function scanSteps(context: DeviceContext, x: Tensor, out: Tensor, op: ReduceOp, exclusive: boolean, label: string, subgroups: boolean): KernelStep[] {
+  const type = wgslType(x.dtype);
+  const n = x.size;
+  const source = x === out ? 'out' : 'x';
+  const inputs = source === 'x' ? [x] : [];
+  const blocks = Math.ceil(n / BLOCK);
+  if (blocks === 1) {
+    return [{ algorithm: kernelAlgorithm(context, [out, ...inputs], blockScanShader(type, n, 1, 1, op, exclusive, source, false, subgroups), [1], label) }];
+  }
+  // Reduce, then scan: block totals, an exclusive scan of the totals (recursively), then each
+  // block scanned again from its offset. Reads x twice and writes out once.
+  const sums = scratchTensor(context, x.dtype, blocks, `${label} block sums`);
+  const { workgroup, columns } = grid(context, blocks);
+  return [
+    { algorithm: kernelAlgorithm(context, [out, sums, ...inputs], blockSumsShader(type, n, blocks, columns, op, source, subgroups), workgroup, `${label} block sums`), scratch: [sums] },
+    ...scanSteps(context, sums, sums, op, true, `${label} offsets`, subgroups),
+    { algorithm: kernelAlgorithm(context, [out, sums, ...inputs], blockScanShader(type, n, blocks, columns, op, exclusive, source, true, subgroups), workgroup, `${label} blocks`) },
+  ];
+}
+
+/**
+ * A prefix scan on the GPU, of any length: inclusive `out[i] = x[0] ⊕ … ⊕ x[i]` or exclusive
+ * `out[i] = x[0] ⊕ … ⊕ x[i-1]`, with ⊕ one of sum, max, min. Tensors over one block (2,048
+ * elements) run in several passes through scratch tensors of block totals that the manager owns
+ * (they show in `mgr.memory()`). `out` may be `x` (in place).
+ *
+ * ```ts
+ * new OpScan(x, prefix);                        // inclusive prefix sum
+ * new OpScan(x, offsets, { exclusive: true });  // exclusive: offsets[0] = 0
+ * ```
+ */
+export class OpScan extends KernelOp {
+  constructor(x: Tensor, out: Tensor, options: ScanOptions = {}) {
+    const context = contextOf('OpScan', { x, out });
+    if (typeof options !== 'object' || options === null) throw new ArgumentError('options', 'OpScan expects an options object', 'pass { op, exclusive } or nothing');
+    const op = options.op ?? 'sum';
+    checkOp('OpScan', op, ['sum', 'max', 'min'] as const);
+    checkDTypeIn('OpScan', 'x', x, ['f32', 'i32', 'u32', 'f16']);
+    if (out.dtype !== x.dtype) throw new DTypeError('out', `OpScan writes ${x.dtype} values but out (${out.label}) is ${out.dtype}`, `pass a ${x.dtype} tensor`);
+    checkSize('OpScan', 'out', out, x.size, 'one value per input element');
+    super(scanSteps(context, x, out, op, options.exclusive === true, `OpScan(${op}, ${x.label})`, useSubgroups(context.features, wgslType(x.dtype), options.subgroups)));
+  }
+
+  get name(): string {
+    return 'OpScan';
+  }
+}

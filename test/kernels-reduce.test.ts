@@ -1,0 +1,172 @@
+/**
+ * OpReduce, OpSoftmax and OpScan against CPU references: odd sizes, multi-pass sizes, every
+ * dtype, both axes, and the scratch tensors they create (owned by the manager, in mgr.memory()).
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { ArgumentError, DTypeError, type Manager, OpFill, OpReduce, OpScan, OpSoftmax, OpSyncDevice, OpSyncLocal, type ReduceOp, SizeError, type Tensor } from '../src/index.js';
+import { assertClose, createManager, randomValues } from './helpers.js';
+
+function cpuReduce(values: ArrayLike<number>, op: ReduceOp | 'mean'): number {
+  let acc = op === 'max' ? -Infinity : op === 'min' ? Infinity : 0;
+  for (let i = 0; i < values.length; i++) acc = op === 'max' ? Math.max(acc, values[i]!) : op === 'min' ? Math.min(acc, values[i]!) : acc + values[i]!;
+  return op === 'mean' ? acc / values.length : acc;
+}
+
+describe('reductions, softmax and scan', () => {
+  let mgr: Manager;
+  before(async () => {
+    mgr = await createManager();
+  });
+  after(() => mgr.destroy());
+
+  async function reduce(x: Tensor, outSize: number, options: ConstructorParameters<typeof OpReduce>[2]): Promise<number[]> {
+    const out = mgr.tensor(outSize, x.dtype);
+    await mgr.sequence().eval(new OpSyncDevice([x]), new OpReduce(x, out, options), new OpSyncLocal([out]));
+    return Array.from(out.data());
+  }
+
+  test('whole-tensor sum, max, min and mean of f32, one pass and two passes, vec4 and scalar reads', async () => {
+    for (const [size, ops] of [[1, ['sum']], [1001, ['max', 'mean']], [100_003, ['sum', 'min']], [100_000, ['sum', 'max', 'mean']]] as const) {
+      const values = randomValues(size, size);
+      const x = mgr.tensor(values);
+      for (const op of ops) {
+        const [got] = await reduce(x, 1, { op });
+        // A tree sum of n values in [-1, 1) is off by at most about log2(n) · 2⁻²⁴ · n from the exact sum;
+        // 1e-6 · n covers it (n = 100,003: 0.1 against sums of a few hundred). max/min are exact.
+        const tolerance = op === 'sum' ? 1e-6 * size : op === 'mean' ? 1e-6 : 0;
+        assertClose([got!], [cpuReduce(values, op)], tolerance, `${op} of ${size}`);
+      }
+    }
+  });
+
+  test('i32 and u32 reductions are exact', async () => {
+    const size = 70_001;
+    const iv = Int32Array.from({ length: size }, (_, i) => ((i * 7919) % 2001) - 1000);
+    const uv = Uint32Array.from({ length: size }, (_, i) => (i * 104729) % 50_000);
+    assert.deepEqual(await reduce(mgr.tensor(iv), 1, { op: 'sum' }), [cpuReduce(iv, 'sum')], 'i32 sum');
+    assert.deepEqual(await reduce(mgr.tensor(iv), 1, { op: 'min' }), [cpuReduce(iv, 'min')], 'i32 min');
+    assert.deepEqual(await reduce(mgr.tensor(uv), 1, { op: 'max' }), [cpuReduce(uv, 'max')], 'u32 max');
+  });
+
+  test('reductions along an axis of [rows, cols]', async () => {
+    for (const [rows, cols, ops] of [[1, 1, ['sum']], [37, 301, ['sum', 'max']], [300, 5, ['mean']], [3, 2051, ['min']], [2, 4096, ['sum']]] as const) {
+      const values = randomValues(rows * cols, rows + cols);
+      const x = mgr.tensor(values);
+      for (const op of ops) {
+        const byRow = await reduce(x, rows, { op, axis: 1, shape: [rows, cols] });
+        const byCol = await reduce(x, cols, { op, axis: 0, shape: [rows, cols] });
+        const row = (r: number) => values.subarray(r * cols, (r + 1) * cols);
+        const col = (c: number) => Array.from({ length: rows }, (_, r) => values[r * cols + c]!);
+        // Sums of at most 4,096 values in [-1, 1): f32 rounding stays below 1e-4 · (1 + |sum|).
+        assertClose(byRow, Array.from({ length: rows }, (_, r) => cpuReduce(row(r), op)), 1e-4, `${op} rows`);
+        assertClose(byCol, Array.from({ length: cols }, (_, c) => cpuReduce(col(c), op)), 1e-4, `${op} cols`);
+      }
+    }
+  });
+
+  test('with and without subgroup operations (where the device has them), the results agree', async () => {
+    const size = 10_001;
+    const values = randomValues(size, 77);
+    const x = mgr.tensor(values);
+    const ints = mgr.tensor(Int32Array.from(values, (v) => Math.round(v * 1000)));
+    for (const subgroups of [false, true]) {
+      const [sum] = await reduce(x, 1, { op: 'sum', subgroups });
+      // Tree sums of 10,001 values in [-1, 1): within 1e-6 · n of the exact sum (see above).
+      assertClose([sum!], [cpuReduce(values, 'sum')], 1e-6 * size, `sum, subgroups ${subgroups}`);
+      assert.deepEqual(await reduce(ints, 1, { op: 'min', subgroups }), [cpuReduce(ints.data(), 'min')]);
+      const rows = await reduce(ints, 73, { op: 'max', axis: 1, shape: [73, 137], subgroups });
+      assert.deepEqual(rows, Array.from({ length: 73 }, (_, r) => cpuReduce(ints.data().subarray(r * 137, (r + 1) * 137), 'max')));
+      const out = mgr.tensor(size, 'i32');
+      await mgr.sequence().eval(new OpSyncDevice([ints]), new OpScan(ints, out, { subgroups }), new OpSyncLocal([out]));
+      let acc = 0;
+      assert.deepEqual(Array.from(out.data()), Array.from(ints.data(), (v) => (acc += v)), `scan, subgroups ${subgroups}`);
+    }
+  });
+
+  test('reduction arguments: shapes, sizes, dtypes and operations are checked', () => {
+    const x = mgr.tensor(6, 'f32');
+    assert.throws(() => new OpReduce(x, mgr.tensor(2, 'f32')), SizeError);
+    assert.throws(() => new OpReduce(x, mgr.tensor(1, 'i32')), DTypeError);
+    assert.throws(() => new OpReduce(x, mgr.tensor(2, 'f32'), { axis: 1, shape: [3, 3] }), SizeError);
+    assert.throws(() => new OpReduce(x, mgr.tensor(1, 'f32'), { op: 'prod' as never }), ArgumentError);
+    assert.throws(() => new OpReduce(mgr.tensor(4, 'i32'), mgr.tensor(1, 'i32'), { op: 'mean' }), DTypeError);
+  });
+
+  test('softmax along rows is numerically stable, in place or not', async () => {
+    const rows = 5;
+    const cols = 301;
+    const values = randomValues(rows * cols, 9).map((v, i) => v * 20 + (i % cols === 0 ? 1000 : 0));
+    const x = mgr.tensor(values);
+    const out = mgr.tensor(rows * cols, 'f32');
+    await mgr.sequence().eval(new OpSyncDevice([x]), new OpSoftmax(x, out, { shape: [rows, cols] }), new OpSoftmax(x, x, { shape: [rows, cols] }), new OpSyncLocal([out, x]));
+    const expected = new Float64Array(rows * cols);
+    for (let r = 0; r < rows; r++) {
+      const row = values.subarray(r * cols, (r + 1) * cols);
+      const m = Math.max(...row);
+      const sum = row.reduce((s, v) => s + Math.exp(v - m), 0);
+      for (let c = 0; c < cols; c++) expected[r * cols + c] = Math.exp(row[c]! - m) / sum;
+    }
+    // exp in f32 is good to a few ulp; the row sum to about 301 · 2⁻²⁴ relative: 1e-5 is ample.
+    assertClose(out.data(), expected, 1e-5, 'softmax');
+    assertClose(x.data(), expected, 1e-5, 'softmax in place');
+    assert.ok(out.data().every(Number.isFinite), 'a logit of 1000 gives no NaN or infinity');
+  });
+
+  test('inclusive and exclusive scans over one block and several blocks, every dtype and operation', async () => {
+    // Each (size, dtype, operation, exclusive) compiles its own shaders, slow on a software GPU: the
+    // cases cover one block, several blocks, each dtype and each operation, not every combination.
+    const cases = [
+      [1, 'f32', 'sum', false],
+      [2047, 'f32', 'sum', true],
+      [10_001, 'f32', 'sum', false],
+      [10_001, 'i32', 'sum', true],
+      [2049, 'i32', 'max', false],
+      [10_001, 'u32', 'min', true],
+      [10_001, 'f32', 'max', true],
+    ] as const;
+    for (const [size, dtype, op, exclusive] of cases) {
+      const values = randomValues(size, size + 1);
+      const ints = Int32Array.from(values, (v) => Math.round(v * 100));
+      const uints = Uint32Array.from(values, (v) => Math.round((v + 1) * 50));
+      const data = dtype === 'f32' ? values : dtype === 'i32' ? ints : uints;
+      {
+        const x = mgr.tensor(data);
+        {
+          {
+            const out = mgr.tensor(size, dtype);
+            await mgr.sequence().eval(new OpSyncDevice([x]), new OpScan(x, out, { op, exclusive }), new OpSyncLocal([out]));
+            const expected: number[] = [];
+            let acc = op === 'max' ? ((dtype as string) === 'f32' ? -3.4028234663852886e38 : (dtype as string) === 'i32' ? -2147483648 : 0) : op === 'min' ? ((dtype as string) === 'f32' ? 3.4028234663852886e38 : (dtype as string) === 'i32' ? 2147483647 : 4294967295) : 0;
+            for (let i = 0; i < size; i++) {
+              const before = acc;
+              acc = op === 'max' ? Math.max(acc, data[i]!) : op === 'min' ? Math.min(acc, data[i]!) : acc + data[i]!;
+              expected.push(exclusive ? before : acc);
+            }
+            // f32 prefix sums of up to 10,001 values in [-1, 1) are added in a different order than
+            // on the CPU: the difference stays below n · 2⁻²⁴ · (running magnitude), so 1e-3 absolute.
+            if (dtype === 'f32' && op === 'sum') assertClose(out.data(), expected, 1e-3, `f32 scan ${size}`);
+            else assert.deepEqual(Array.from(out.data()), expected, `${dtype} ${op} exclusive=${exclusive} size ${size}`);
+          }
+        }
+      }
+    }
+  });
+
+  test('a scan over more than 2,048 blocks runs three levels; its scratch tensors are the manager’s', async () => {
+    const size = 2048 * 2048 + 3;
+    const ones = mgr.tensor(size, 'u32');
+    const out = mgr.tensor(size, 'u32');
+    const before = mgr.memory();
+    const scan = new OpScan(ones, out, { exclusive: true });
+    const after = mgr.memory();
+    // Block totals (2,049) and the totals of those (2): two scratch tensors, counted in the ledger.
+    assert.equal(after.tensors, before.tensors + 2);
+    assert.equal(after.deviceBytes - before.deviceBytes, (2049 + 2) * 4);
+    await mgr.sequence().eval(new OpFill(ones, 1), scan, new OpSyncLocal([out]));
+    const data = out.data();
+    for (const i of [0, 1, 2047, 2048, 4_000_000, size - 1]) assert.equal(data[i], i, `out[${i}]`);
+    mgr.destroy();
+    mgr = await createManager();
+  });
+});
