@@ -68,7 +68,10 @@ export async function trainMlp(mgr: Manager, options: MlpOptions = {}): Promise<
   const init = (count: number, scale: number) => Float32Array.from({ length: count }, () => (next() * 2 - 1) * scale);
   const gpu = { type: MemoryType.Storage };
   const made: { destroy(): void }[] = [];
-  const keep = <T extends { destroy(): void }>(r: T): T => (made.push(r), r);
+  const keep = <T extends { destroy(): void }>(r: T): T => {
+    made.push(r);
+    return r;
+  };
   const x = keep(mgr.tensor(xv));
   const t = keep(mgr.tensor(onehot));
   const w1 = keep(mgr.tensor(init(2 * h, Math.sqrt(6 / 2))));

@@ -130,26 +130,20 @@ describe('reductions, softmax and scan', () => {
       const ints = Int32Array.from(values, (v) => Math.round(v * 100));
       const uints = Uint32Array.from(values, (v) => Math.round((v + 1) * 50));
       const data = dtype === 'f32' ? values : dtype === 'i32' ? ints : uints;
-      {
-        const x = mgr.tensor(data);
-        {
-          {
-            const out = mgr.tensor(size, dtype);
-            await mgr.sequence().eval(new OpSyncDevice([x]), new OpScan(x, out, { op, exclusive }), new OpSyncLocal([out]));
-            const expected: number[] = [];
-            let acc = op === 'max' ? ((dtype as string) === 'f32' ? -3.4028234663852886e38 : (dtype as string) === 'i32' ? -2147483648 : 0) : op === 'min' ? ((dtype as string) === 'f32' ? 3.4028234663852886e38 : (dtype as string) === 'i32' ? 2147483647 : 4294967295) : 0;
-            for (let i = 0; i < size; i++) {
-              const before = acc;
-              acc = op === 'max' ? Math.max(acc, data[i]!) : op === 'min' ? Math.min(acc, data[i]!) : acc + data[i]!;
-              expected.push(exclusive ? before : acc);
-            }
-            // f32 prefix sums of up to 10,001 values in [-1, 1) are added in a different order than
-            // on the CPU: the difference stays below n · 2⁻²⁴ · (running magnitude), so 1e-3 absolute.
-            if (dtype === 'f32' && op === 'sum') assertClose(out.data(), expected, 1e-3, `f32 scan ${size}`);
-            else assert.deepEqual(Array.from(out.data()), expected, `${dtype} ${op} exclusive=${exclusive} size ${size}`);
-          }
-        }
+      const x = mgr.tensor(data);
+      const out = mgr.tensor(size, dtype);
+      await mgr.sequence().eval(new OpSyncDevice([x]), new OpScan(x, out, { op, exclusive }), new OpSyncLocal([out]));
+      const expected: number[] = [];
+      let acc = op === 'max' ? ((dtype as string) === 'f32' ? -3.4028234663852886e38 : (dtype as string) === 'i32' ? -2147483648 : 0) : op === 'min' ? ((dtype as string) === 'f32' ? 3.4028234663852886e38 : (dtype as string) === 'i32' ? 2147483647 : 4294967295) : 0;
+      for (let i = 0; i < size; i++) {
+        const before = acc;
+        acc = op === 'max' ? Math.max(acc, data[i]!) : op === 'min' ? Math.min(acc, data[i]!) : acc + data[i]!;
+        expected.push(exclusive ? before : acc);
       }
+      // f32 prefix sums of up to 10,001 values in [-1, 1) are added in a different order than
+      // on the CPU: the difference stays below n · 2⁻²⁴ · (running magnitude), so 1e-3 absolute.
+      if (dtype === 'f32' && op === 'sum') assertClose(out.data(), expected, 1e-3, `f32 scan ${size}`);
+      else assert.deepEqual(Array.from(out.data()), expected, `${dtype} ${op} exclusive=${exclusive} size ${size}`);
     }
   });
 
