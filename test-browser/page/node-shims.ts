@@ -31,3 +31,8 @@ export function readFileSync(url: string | URL, encoding?: string): string {
   if (encoding === undefined) throw new Error('readFileSync in the browser bundle returns text only: pass an encoding');
   return request.responseText;
 }
+
+/** `node:fs` `writeFileSync`: examples import it for their command-line mode only; a page has no files to write. */
+export function writeFileSync(): never {
+  throw new Error('writeFileSync does not exist in the browser (only the examples\' command-line mode writes files)');
+}
