@@ -1,0 +1,165 @@
+/**
+ * WGSL for the 8-bit integer matrix product on subgroup matrices (Dawn's
+ * `chromium_experimental_subgroup_matrix`). Each subgroup owns `sm × sn` result blocks of the
+ * device's config shape (16 × 16 on the H100) and accumulates them in subgroup matrices; a
+ * workgroup is `wm × wn` subgroups. Operands come either straight from storage (`staged: false`,
+ * the L1 cache shares them between the subgroups of a workgroup) or through workgroup memory,
+ * copied by the whole workgroup one K block at a time (`staged: true`).
+ *
+ * i8 and u8 elements live four to a word in `array<i32>` / `array<u32>` (see packInt8): that is
+ * how WGSL types 8-bit subgroup matrix storage, and why offsets and strides below count bytes.
+ */
+
+import type { SubgroupMatrixConfig } from '../manager/device-info.js';
+
+/** How the product is split: subgroups per workgroup (`wm × wn`), result blocks per subgroup (`sm × sn`). */
+export interface Int8Tile {
+  readonly wm: number;
+  readonly wn: number;
+  readonly sm: number;
+  readonly sn: number;
+  /** Stage operands in workgroup memory (true) or load them straight from storage (false). */
+  readonly staged: boolean;
+  /** K bytes per staged block: a multiple of the config's K (staged tiles only). */
+  readonly bk?: number;
+}
+
+export interface Int8Problem {
+  readonly m: number;
+  readonly n: number;
+  readonly k: number;
+  readonly transposeB: boolean;
+}
+
+/** Bytes of padding per staged row, so that rows start in different memory banks. */
+const PAD = 16;
+
+function range(n: number): number[] {
+  return Array.from({ length: n }, (_, i) => i);
+}
+
+/** Workgroup memory a tile needs, in bytes. */
+export function int8TileBytes(tile: Int8Tile, config: SubgroupMatrixConfig, transposeB: boolean): number {
+  if (!tile.staged) return 0;
+  const bm = tile.wm * tile.sm * config.M;
+  const bn = tile.wn * tile.sn * config.N;
+  const bk = tile.bk ?? config.K;
+  return bm * (bk + PAD) + (transposeB ? bn * (bk + PAD) : bk * (bn + PAD));
+}
+
+/** The block of C one workgroup computes: [rows, columns]. */
+export function int8Block(tile: Int8Tile, config: SubgroupMatrixConfig): [number, number] {
+  return [tile.wm * tile.sm * config.M, tile.wn * tile.sn * config.N];
+}
+
+export function int8MatMulShader(config: SubgroupMatrixConfig, problem: Int8Problem, tile: Int8Tile, subgroupSize: number): string {
+  const { m, n, k, transposeB } = problem;
+  const { wm, wn, sm, sn, staged } = tile;
+  const cm = config.M;
+  const cn = config.N;
+  const ck = config.K;
+  const store = config.componentType === 'i8' ? 'i32' : 'u32';
+  const result = config.resultComponentType;
+  const L = `subgroup_matrix_left<${config.componentType}, ${ck}, ${cm}>`;
+  const R = `subgroup_matrix_right<${config.componentType}, ${cn}, ${ck}>`;
+  const C = `subgroup_matrix_result<${result}, ${cn}, ${cm}>`;
+  const [bm, bn] = int8Block(tile, config);
+  // Staged blocks of K bytes; back to the config's K where K is not a multiple of the tile's.
+  const bk = staged && k % (tile.bk ?? ck) === 0 ? (tile.bk ?? ck) : ck;
+  const threads = wm * wn * subgroupSize;
+  const multi = wm * wn > 1;
+  const I = range(sm);
+  const J = range(sn);
+  const lines: string[] = [];
+  const out = (s: string) => lines.push(s);
+
+  out('enable subgroups;');
+  out('enable chromium_experimental_subgroup_matrix;');
+  // Offsets derive from subgroup_id, uniform within each subgroup though not provably so per workgroup.
+  out('diagnostic(off, chromium.subgroup_matrix_uniformity);');
+  out(`@group(0) @binding(0) var<storage, read> a: array<${store}>;`);
+  out(`@group(0) @binding(1) var<storage, read> b: array<${store}>;`);
+  out(`@group(0) @binding(2) var<storage, read_write> c: array<${result}>;`);
+  out(`const M = ${m}u;`);
+  out(`const N = ${n}u;`);
+  out(`const K = ${k}u;`);
+  const saStride = bk + PAD; // bytes per staged row of A
+  const sbStride = transposeB ? bk + PAD : bn + PAD;
+  const sbRows = transposeB ? bn : bk;
+  if (staged) {
+    out(`var<workgroup> sa: array<${store}, ${(bm * saStride) / 4}>;`);
+    out(`var<workgroup> sb: array<${store}, ${(sbRows * sbStride) / 4}>;`);
+  }
+  out(`@compute @workgroup_size(${threads})`);
+  out(
+    `fn main(@builtin(workgroup_id) wg: vec3<u32>${multi ? ', @builtin(subgroup_id) sg: u32' : ''}${staged ? ', @builtin(local_invocation_index) lid: u32' : ''}) {`,
+  );
+  out(`  let sgRow = ${multi ? `(sg / ${wn}u) * ${sm * cm}u` : '0u'};`);
+  out(`  let sgCol = ${multi ? `(sg % ${wn}u) * ${sn * cn}u` : '0u'};`);
+  out(`  let row0 = wg.y * ${bm}u + sgRow;`);
+  out(`  let col0 = wg.x * ${bn}u + sgCol;`);
+  for (const i of I) for (const j of J) out(`  var acc${i}_${j} = ${C}();`);
+  for (const i of I) out(`  var l${i}: ${L};`);
+  out(`  var r: ${R};`);
+  if (!staged) {
+    // Blocks past the edge re-read the last block (their results are not stored), so every load stays in bounds.
+    for (const i of I) out(`  let aRow${i} = min(row0 + ${i * cm}u, M - ${cm}u) * K;`);
+    for (const j of J) out(`  let bCol${j} = min(col0 + ${j * cn}u, N - ${cn}u);`);
+    out(`  for (var kk = 0u; kk < K; kk += ${ck}u) {`);
+    for (const i of I) out(`    l${i} = subgroupMatrixLoad<${L}>(&a, aRow${i} + kk, false, K);`);
+    for (const j of J) {
+      out(transposeB ? `    r = subgroupMatrixLoad<${R}>(&b, bCol${j} * K + kk, true, K);` : `    r = subgroupMatrixLoad<${R}>(&b, kk * N + bCol${j}, false, N);`);
+      for (const i of I) out(`    acc${i}_${j} = subgroupMatrixMultiplyAccumulate(l${i}, r, acc${i}_${j});`);
+    }
+    out('  }');
+  } else {
+    const aWords = (bm * bk) / 4;
+    const bWords = (bk * bn) / 4;
+    out(`  let rowBase = wg.y * ${bm}u;`);
+    out(`  let colBase = wg.x * ${bn}u;`);
+    out(`  for (var k0 = 0u; k0 < K; k0 += ${bk}u) {`);
+    out('    workgroupBarrier();');
+    // Rows and columns past the edge are clamped to the last one: they feed only results that are not stored.
+    out(`    for (var i = lid; i < ${aWords}u; i += ${threads}u) {`);
+    out(`      let rr = i / ${bk / 4}u;`);
+    out(`      let ww = i % ${bk / 4}u;`);
+    out(`      sa[rr * ${saStride / 4}u + ww] = a[(min(rowBase + rr, M - 1u) * K + k0) / 4u + ww];`);
+    out('    }');
+    if (transposeB) {
+      out(`    for (var i = lid; i < ${bWords}u; i += ${threads}u) {`);
+      out(`      let rr = i / ${bk / 4}u;`);
+      out(`      let ww = i % ${bk / 4}u;`);
+      out(`      sb[rr * ${sbStride / 4}u + ww] = b[(min(colBase + rr, N - 1u) * K + k0) / 4u + ww];`);
+      out('    }');
+    } else {
+      out(`    for (var i = lid; i < ${bWords}u; i += ${threads}u) {`);
+      out(`      let rr = i / ${bn / 4}u;`);
+      out(`      let ww = i % ${bn / 4}u;`);
+      out(`      sb[rr * ${sbStride / 4}u + ww] = b[((k0 + rr) * N) / 4u + min(colBase / 4u + ww, N / 4u - 1u)];`);
+      out('    }');
+    }
+    out('    workgroupBarrier();');
+    for (let kk = 0; kk < bk; kk += ck) {
+      for (const i of I) out(`    l${i} = subgroupMatrixLoad<${L}>(&sa, (sgRow + ${i * cm}u) * ${saStride}u + ${kk}u, false, ${saStride}u);`);
+      for (const j of J) {
+        out(
+          transposeB
+            ? `    r = subgroupMatrixLoad<${R}>(&sb, (sgCol + ${j * cn}u) * ${sbStride}u + ${kk}u, true, ${sbStride}u);`
+            : `    r = subgroupMatrixLoad<${R}>(&sb, ${kk}u * ${sbStride}u + sgCol + ${j * cn}u, false, ${sbStride}u);`,
+        );
+        for (const i of I) out(`    acc${i}_${j} = subgroupMatrixMultiplyAccumulate(l${i}, r, acc${i}_${j});`);
+      }
+    }
+    out('  }');
+  }
+  for (const i of I) {
+    for (const j of J) {
+      // A subgroup past wm × wn (a device running smaller subgroups than its maximum) stores nothing.
+      out(`  if (row0 + ${i * cm}u < M && col0 + ${j * cn}u < N${multi ? ` && sg < ${wm * wn}u` : ''}) {`);
+      out(`    subgroupMatrixStore(&c, (row0 + ${i * cm}u) * N + col0 + ${j * cn}u, acc${i}_${j}, false, N);`);
+      out('  }');
+    }
+  }
+  out('}');
+  return `${lines.join('\n')}\n`;
+}
