@@ -87,7 +87,7 @@ async function time(size: number, tile: Int8Tile | undefined): Promise<number> {
   const b = mgr.tensor(packInt8(randomBytes(size * size, 2, true) as Int8Array));
   const c = mgr.tensor(size * size, 'i32');
   const op = await new OpMatMulInt8(a, b, c, { m: size, n: size, ...(tile ? { tile } : {}) }).compiled();
-  const count = Math.max(1, Math.round(2e13 / op.ops));
+  const count = Math.max(1, Math.round(4e12 / op.ops));
   const seq = mgr.sequence();
   for (let i = 0; i < count; i++) seq.record(op);
   await seq.eval();
