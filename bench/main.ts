@@ -41,7 +41,7 @@ for (const workload of WORKLOADS) {
   } catch (error) {
     // A kernel this device cannot run (the int8 matmul without subgroup matrices) is skipped, saying why.
     if (!(error instanceof UnsupportedError)) throw error;
-    console.log(`  ${workload.id}: skipped: ${error.message} (${error.hint})`);
+    console.log(`  ${workload.id}: skipped: ${error.message}`);
     continue;
   }
   const reps = Math.max(5, workload.reps ?? defaultReps);

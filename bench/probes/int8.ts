@@ -121,7 +121,7 @@ for (const [name, tile] of [['default', undefined], ...Object.entries(TILES)] as
     console.log(line);
     summary.push(line);
   } catch (error) {
-    const line = `${name.padEnd(14)} FAILED ${(error as Error).message.slice(0, 600)}`;
+    const line = `${name.padEnd(14)} FAILED ${(error as Error).message.slice(0, 1200)}`;
     console.log(line);
     summary.push(line);
   }

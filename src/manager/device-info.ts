@@ -94,9 +94,25 @@ export interface SubgroupMatrixConfig {
   readonly K: number;
 }
 
+/**
+ * Adapter info by device, recorded by the manager: Dawn's `device.adapterInfo` leaves
+ * `subgroupMatrixConfigs` empty, while the adapter's own info lists them.
+ */
+const adapterInfos = new WeakMap<GPUDevice, GPUAdapterInfo>();
+
+/** Records the adapter info of `device` (from `adapter.info`) for {@link subgroupMatrixConfigsOf}. */
+export function rememberAdapterInfo(device: GPUDevice, info: GPUAdapterInfo | undefined): void {
+  if (info && typeof device === 'object' && device !== null) adapterInfos.set(device, info);
+}
+
+type InfoWithConfigs = { subgroupMatrixConfigs?: readonly SubgroupMatrixConfig[] };
+
 /** The subgroup matrix shapes and types `device` supports; empty without {@link SUBGROUP_MATRIX_FEATURE}. */
 export function subgroupMatrixConfigsOf(device: GPUDevice): readonly SubgroupMatrixConfig[] {
   if (!device.features.has(SUBGROUP_MATRIX_FEATURE)) return [];
-  const info = (device as GPUDevice & { adapterInfo?: { subgroupMatrixConfigs?: readonly SubgroupMatrixConfig[] } }).adapterInfo;
-  return [...(info?.subgroupMatrixConfigs ?? [])].map((c) => ({ componentType: c.componentType, resultComponentType: c.resultComponentType, M: c.M, N: c.N, K: c.K }));
+  const remembered = adapterInfos.get(device) as InfoWithConfigs | undefined;
+  const own = (device as GPUDevice & { adapterInfo?: InfoWithConfigs }).adapterInfo;
+  const configs = remembered?.subgroupMatrixConfigs?.length ? remembered.subgroupMatrixConfigs : (own?.subgroupMatrixConfigs ?? []);
+  // Dawn's config objects keep their fields in getters: copy them into plain objects.
+  return [...configs].map((c) => ({ componentType: c.componentType, resultComponentType: c.resultComponentType, M: c.M, N: c.N, K: c.K }));
 }
