@@ -77,8 +77,8 @@ export function int8MatMulShader(config: SubgroupMatrixConfig, problem: Int8Prob
   out('enable chromium_experimental_subgroup_matrix;');
   // Offsets derive from subgroup_id, uniform within each subgroup though not provably so per workgroup.
   out('diagnostic(off, chromium.subgroup_matrix_uniformity);');
-  out(`@group(0) @binding(0) var<storage, read> a: array<${store}>;`);
-  out(`@group(0) @binding(1) var<storage, read> b: array<${store}>;`);
+  out(`@group(0) @binding(0) var<storage, read_write> a: array<${store}>;`);
+  out(`@group(0) @binding(1) var<storage, read_write> b: array<${store}>;`);
   out(`@group(0) @binding(2) var<storage, read_write> c: array<${result}>;`);
   out(`const M = ${m}u;`);
   out(`const N = ${n}u;`);
