@@ -22,6 +22,12 @@ export interface Int8Tile {
   readonly staged: boolean;
   /** K bytes per staged block: a multiple of the config's K (staged tiles only). */
   readonly bk?: number;
+  /**
+   * How direct tiles hide load latency: `'prefetch'` loads the next K step's operands before
+   * multiplying the current ones (double-buffered in registers), `'unroll2'` loads two K steps
+   * then multiplies both; default plain (load, then multiply).
+   */
+  readonly schedule?: 'plain' | 'prefetch' | 'unroll2';
 }
 
 export interface Int8Problem {
@@ -77,8 +83,10 @@ export function int8MatMulShader(config: SubgroupMatrixConfig, problem: Int8Prob
   out('enable chromium_experimental_subgroup_matrix;');
   // Offsets derive from subgroup_id, uniform within each subgroup though not provably so per workgroup.
   out('diagnostic(off, chromium.subgroup_matrix_uniformity);');
-  out(`@group(0) @binding(0) var<storage, read_write> a: array<${store}>;`);
-  out(`@group(0) @binding(1) var<storage, read_write> b: array<${store}>;`);
+  // Staged tiles copy the operands 16 bytes at a time; direct ones hand them to subgroupMatrixLoad.
+  const operand = staged ? `vec4<${store}>` : store;
+  out(`@group(0) @binding(0) var<storage, read_write> a: array<${operand}>;`);
+  out(`@group(0) @binding(1) var<storage, read_write> b: array<${operand}>;`);
   out(`@group(0) @binding(2) var<storage, read_write> c: array<${result}>;`);
   out(`const M = ${m}u;`);
   out(`const N = ${n}u;`);
@@ -99,55 +107,87 @@ export function int8MatMulShader(config: SubgroupMatrixConfig, problem: Int8Prob
   out(`  let row0 = wg.y * ${bm}u + sgRow;`);
   out(`  let col0 = wg.x * ${bn}u + sgCol;`);
   for (const i of I) for (const j of J) out(`  var acc${i}_${j} = ${C}();`);
-  for (const i of I) out(`  var l${i}: ${L};`);
-  out(`  var r: ${R};`);
+  const schedule = staged ? 'plain' : (tile.schedule ?? 'plain');
+  const sets = schedule === 'plain' ? [''] : ['', 'n'];
+  for (const set of sets) {
+    for (const i of I) out(`  var l${set}${i}: ${L};`);
+    for (const j of J) out(`  var r${set}${j}: ${R};`);
+  }
   if (!staged) {
     // Blocks past the edge re-read the last block (their results are not stored), so every load stays in bounds.
     for (const i of I) out(`  let aRow${i} = min(row0 + ${i * cm}u, M - ${cm}u) * K;`);
     for (const j of J) out(`  let bCol${j} = min(col0 + ${j * cn}u, N - ${cn}u);`);
-    out(`  for (var kk = 0u; kk < K; kk += ${ck}u) {`);
-    for (const i of I) out(`    l${i} = subgroupMatrixLoad<${L}>(&a, aRow${i} + kk, false, K);`);
-    for (const j of J) {
-      out(transposeB ? `    r = subgroupMatrixLoad<${R}>(&b, bCol${j} * K + kk, true, K);` : `    r = subgroupMatrixLoad<${R}>(&b, kk * N + bCol${j}, false, N);`);
-      for (const i of I) out(`    acc${i}_${j} = subgroupMatrixMultiplyAccumulate(l${i}, r, acc${i}_${j});`);
+    const load = (set: string, kk: string, indent: string) => {
+      for (const i of I) out(`${indent}l${set}${i} = subgroupMatrixLoad<${L}>(&a, aRow${i} + ${kk}, false, K);`);
+      for (const j of J) {
+        out(
+          transposeB
+            ? `${indent}r${set}${j} = subgroupMatrixLoad<${R}>(&b, bCol${j} * K + ${kk}, true, K);`
+            : `${indent}r${set}${j} = subgroupMatrixLoad<${R}>(&b, (${kk}) * N + bCol${j}, false, N);`,
+        );
+      }
+    };
+    const multiply = (set: string, indent: string) => {
+      for (const j of J) for (const i of I) out(`${indent}acc${i}_${j} = subgroupMatrixMultiplyAccumulate(l${set}${i}, r${set}${j}, acc${i}_${j});`);
+    };
+    if (schedule === 'prefetch') {
+      load('', '0u', '  ');
+      out(`  for (var kk = ${ck}u; kk < K; kk += ${ck}u) {`);
+      load('n', 'kk', '    ');
+      multiply('', '    ');
+      for (const i of I) out(`    l${i} = ln${i};`);
+      for (const j of J) out(`    r${j} = rn${j};`);
+      out('  }');
+      multiply('', '  ');
+    } else if (schedule === 'unroll2') {
+      out('  var kk = 0u;');
+      out(`  for (; kk + ${2 * ck}u <= K; kk += ${2 * ck}u) {`);
+      load('', 'kk', '    ');
+      load('n', `kk + ${ck}u`, '    ');
+      multiply('', '    ');
+      multiply('n', '    ');
+      out('  }');
+      out(`  for (; kk < K; kk += ${ck}u) {`);
+      load('', 'kk', '    ');
+      multiply('', '    ');
+      out('  }');
+    } else {
+      out(`  for (var kk = 0u; kk < K; kk += ${ck}u) {`);
+      load('', 'kk', '    ');
+      multiply('', '    ');
+      out('  }');
     }
-    out('  }');
   } else {
-    const aWords = (bm * bk) / 4;
-    const bWords = (bk * bn) / 4;
     out(`  let rowBase = wg.y * ${bm}u;`);
     out(`  let colBase = wg.x * ${bn}u;`);
     out(`  for (var k0 = 0u; k0 < K; k0 += ${bk}u) {`);
     out('    workgroupBarrier();');
     // Rows and columns past the edge are clamped to the last one: they feed only results that are not stored.
-    out(`    for (var i = lid; i < ${aWords}u; i += ${threads}u) {`);
-    out(`      let rr = i / ${bk / 4}u;`);
-    out(`      let ww = i % ${bk / 4}u;`);
-    out(`      sa[rr * ${saStride / 4}u + ww] = a[(min(rowBase + rr, M - 1u) * K + k0) / 4u + ww];`);
-    out('    }');
-    if (transposeB) {
-      out(`    for (var i = lid; i < ${bWords}u; i += ${threads}u) {`);
-      out(`      let rr = i / ${bk / 4}u;`);
-      out(`      let ww = i % ${bk / 4}u;`);
-      out(`      sb[rr * ${sbStride / 4}u + ww] = b[(min(colBase + rr, N - 1u) * K + k0) / 4u + ww];`);
+    const copy = (target: string, count: number, perRow: number, stride: number, source: string) => {
+      out(`    for (var i = lid; i < ${count}u; i += ${threads}u) {`);
+      out(`      let rr = i / ${perRow}u;`);
+      out(`      let vv = i % ${perRow}u;`);
+      out(`      let v = ${source};`);
+      out(`      let o = rr * ${stride / 4}u + 4u * vv;`);
+      out(`      ${target}[o] = v.x;`);
+      out(`      ${target}[o + 1u] = v.y;`);
+      out(`      ${target}[o + 2u] = v.z;`);
+      out(`      ${target}[o + 3u] = v.w;`);
       out('    }');
-    } else {
-      out(`    for (var i = lid; i < ${bWords}u; i += ${threads}u) {`);
-      out(`      let rr = i / ${bn / 4}u;`);
-      out(`      let ww = i % ${bn / 4}u;`);
-      out(`      sb[rr * ${sbStride / 4}u + ww] = b[((k0 + rr) * N) / 4u + min(colBase / 4u + ww, N / 4u - 1u)];`);
-      out('    }');
-    }
+    };
+    copy('sa', (bm * bk) / 16, bk / 16, saStride, `a[(min(rowBase + rr, M - 1u) * K + k0) / 16u + vv]`);
+    if (transposeB) copy('sb', (bn * bk) / 16, bk / 16, sbStride, `b[(min(colBase + rr, N - 1u) * K + k0) / 16u + vv]`);
+    else copy('sb', (bk * bn) / 16, bn / 16, sbStride, `b[((k0 + rr) * N) / 16u + min(colBase / 16u + vv, N / 16u - 1u)]`);
     out('    workgroupBarrier();');
     for (let kk = 0; kk < bk; kk += ck) {
       for (const i of I) out(`    l${i} = subgroupMatrixLoad<${L}>(&sa, (sgRow + ${i * cm}u) * ${saStride}u + ${kk}u, false, ${saStride}u);`);
       for (const j of J) {
         out(
           transposeB
-            ? `    r = subgroupMatrixLoad<${R}>(&sb, (sgCol + ${j * cn}u) * ${sbStride}u + ${kk}u, true, ${sbStride}u);`
-            : `    r = subgroupMatrixLoad<${R}>(&sb, ${kk}u * ${sbStride}u + sgCol + ${j * cn}u, false, ${sbStride}u);`,
+            ? `    r${j} = subgroupMatrixLoad<${R}>(&sb, (sgCol + ${j * cn}u) * ${sbStride}u + ${kk}u, true, ${sbStride}u);`
+            : `    r${j} = subgroupMatrixLoad<${R}>(&sb, ${kk}u * ${sbStride}u + sgCol + ${j * cn}u, false, ${sbStride}u);`,
         );
-        for (const i of I) out(`    acc${i}_${j} = subgroupMatrixMultiplyAccumulate(l${i}, r, acc${i}_${j});`);
+        for (const i of I) out(`    acc${i}_${j} = subgroupMatrixMultiplyAccumulate(l${i}, r${j}, acc${i}_${j});`);
       }
     }
     out('  }');
