@@ -37,16 +37,14 @@ function reference(a: ArrayLike<number>, b: ArrayLike<number>, k: number, n: num
 
 const TILES: Record<string, Int8Tile> = {
   d2x2s4x4: { wm: 2, wn: 2, sm: 4, sn: 4, staged: false },
-  d2x2s4x4pf: { wm: 2, wn: 2, sm: 4, sn: 4, staged: false, schedule: 'prefetch' },
-  d2x2s4x4u2: { wm: 2, wn: 2, sm: 4, sn: 4, staged: false, schedule: 'unroll2' },
-  d1x1s4x4pf: { wm: 1, wn: 1, sm: 4, sn: 4, staged: false, schedule: 'prefetch' },
-  d4x1s4x4pf: { wm: 4, wn: 1, sm: 4, sn: 4, staged: false, schedule: 'prefetch' },
-  d2x2s2x4pf: { wm: 2, wn: 2, sm: 2, sn: 4, staged: false, schedule: 'prefetch' },
-  d2x2s2x4u2: { wm: 2, wn: 2, sm: 2, sn: 4, staged: false, schedule: 'unroll2' },
-  d2x2s4x2pf: { wm: 2, wn: 2, sm: 4, sn: 2, staged: false, schedule: 'prefetch' },
-  s2x2s4x4k32: { wm: 2, wn: 2, sm: 4, sn: 4, staged: true, bk: 32 },
-  s2x2s4x4k64: { wm: 2, wn: 2, sm: 4, sn: 4, staged: true, bk: 64 },
   s2x4s4x4k32: { wm: 2, wn: 4, sm: 4, sn: 4, staged: true, bk: 32 },
+  s2x4s4x4k32pf: { wm: 2, wn: 4, sm: 4, sn: 4, staged: true, bk: 32, schedule: 'prefetch' },
+  s2x2s4x4k32pf: { wm: 2, wn: 2, sm: 4, sn: 4, staged: true, bk: 32, schedule: 'prefetch' },
+  s4x2s4x4k32pf: { wm: 4, wn: 2, sm: 4, sn: 4, staged: true, bk: 32, schedule: 'prefetch' },
+  s2x4s4x4k64pf: { wm: 2, wn: 4, sm: 4, sn: 4, staged: true, bk: 64, schedule: 'prefetch' },
+  s2x2s4x4k64pf: { wm: 2, wn: 2, sm: 4, sn: 4, staged: true, bk: 64, schedule: 'prefetch' },
+  s2x4s4x2k32pf: { wm: 2, wn: 4, sm: 4, sn: 2, staged: true, bk: 32, schedule: 'prefetch' },
+  s4x4s2x4k32pf: { wm: 4, wn: 4, sm: 2, sn: 4, staged: true, bk: 32, schedule: 'prefetch' },
 };
 
 async function check(m: number, n: number, k: number, tb: boolean, tile: Int8Tile | undefined, signed = true, samples = 0): Promise<string> {

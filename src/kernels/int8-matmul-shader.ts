@@ -23,9 +23,10 @@ export interface Int8Tile {
   /** K bytes per staged block: a multiple of the config's K (staged tiles only). */
   readonly bk?: number;
   /**
-   * How direct tiles hide load latency: `'prefetch'` loads the next K step's operands before
-   * multiplying the current ones (double-buffered in registers), `'unroll2'` loads two K steps
-   * then multiplies both; default plain (load, then multiply).
+   * How the tile hides load latency: `'prefetch'` loads the next K step's operands (direct tiles)
+   * or the next K block's share of each thread (staged tiles) into registers before multiplying
+   * the current ones; `'unroll2'` (direct tiles) loads two K steps then multiplies both; default
+   * plain (load, then multiply).
    */
   readonly schedule?: 'plain' | 'prefetch' | 'unroll2';
 }
@@ -160,25 +161,60 @@ export function int8MatMulShader(config: SubgroupMatrixConfig, problem: Int8Prob
   } else {
     out(`  let rowBase = wg.y * ${bm}u;`);
     out(`  let colBase = wg.x * ${bn}u;`);
+    // Rows and columns past the edge are clamped to the last one: they feed only results that are not stored.
+    const copies = [
+      { target: 'sa', count: (bm * bk) / 16, perRow: bk / 16, stride: saStride, source: (k0: string) => `a[(min(rowBase + rr, M - 1u) * K + ${k0}) / 16u + vv]` },
+      transposeB
+        ? { target: 'sb', count: (bn * bk) / 16, perRow: bk / 16, stride: sbStride, source: (k0: string) => `b[(min(colBase + rr, N - 1u) * K + ${k0}) / 16u + vv]` }
+        : { target: 'sb', count: (bk * bn) / 16, perRow: bn / 16, stride: sbStride, source: (k0: string) => `b[((${k0} + rr) * N) / 16u + min(colBase / 16u + vv, N / 16u - 1u)]` },
+    ];
+    const spread = (value: string, target: string, stride: number, indent: string) => {
+      out(`${indent}let o = rr * ${stride / 4}u + 4u * vv;`);
+      out(`${indent}${target}[o] = ${value}.x;`);
+      out(`${indent}${target}[o + 1u] = ${value}.y;`);
+      out(`${indent}${target}[o + 2u] = ${value}.z;`);
+      out(`${indent}${target}[o + 3u] = ${value}.w;`);
+    };
+    // Prefetch: each thread holds its share of the next K block in registers while the subgroups multiply.
+    const prefetch = tile.schedule === 'prefetch' && copies.every((c) => c.count % threads === 0);
+    const fetch = (k0: string, indent: string) => {
+      for (const [ci, c] of copies.entries()) {
+        for (let q = 0; q < c.count / threads; q++) {
+          out(`${indent}{`);
+          out(`${indent}  let rr = (lid + ${q * threads}u) / ${c.perRow}u;`);
+          out(`${indent}  let vv = (lid + ${q * threads}u) % ${c.perRow}u;`);
+          out(`${indent}  p${ci}_${q} = ${c.source(k0)};`);
+          out(`${indent}}`);
+        }
+      }
+    };
+    if (prefetch) {
+      for (const [ci, c] of copies.entries()) for (let q = 0; q < c.count / threads; q++) out(`  var p${ci}_${q}: vec4<${store}>;`);
+      fetch('0u', '  ');
+    }
     out(`  for (var k0 = 0u; k0 < K; k0 += ${bk}u) {`);
     out('    workgroupBarrier();');
-    // Rows and columns past the edge are clamped to the last one: they feed only results that are not stored.
-    const copy = (target: string, count: number, perRow: number, stride: number, source: string) => {
-      out(`    for (var i = lid; i < ${count}u; i += ${threads}u) {`);
-      out(`      let rr = i / ${perRow}u;`);
-      out(`      let vv = i % ${perRow}u;`);
-      out(`      let v = ${source};`);
-      out(`      let o = rr * ${stride / 4}u + 4u * vv;`);
-      out(`      ${target}[o] = v.x;`);
-      out(`      ${target}[o + 1u] = v.y;`);
-      out(`      ${target}[o + 2u] = v.z;`);
-      out(`      ${target}[o + 3u] = v.w;`);
-      out('    }');
-    };
-    copy('sa', (bm * bk) / 16, bk / 16, saStride, `a[(min(rowBase + rr, M - 1u) * K + k0) / 16u + vv]`);
-    if (transposeB) copy('sb', (bn * bk) / 16, bk / 16, sbStride, `b[(min(colBase + rr, N - 1u) * K + k0) / 16u + vv]`);
-    else copy('sb', (bk * bn) / 16, bn / 16, sbStride, `b[((k0 + rr) * N) / 16u + min(colBase / 16u + vv, N / 16u - 1u)]`);
+    for (const [ci, c] of copies.entries()) {
+      if (prefetch) {
+        for (let q = 0; q < c.count / threads; q++) {
+          out('    {');
+          out(`      let rr = (lid + ${q * threads}u) / ${c.perRow}u;`);
+          out(`      let vv = (lid + ${q * threads}u) % ${c.perRow}u;`);
+          spread(`p${ci}_${q}`, c.target, c.stride, '      ');
+          out('    }');
+        }
+      } else {
+        out(`    for (var i = lid; i < ${c.count}u; i += ${threads}u) {`);
+        out(`      let rr = i / ${c.perRow}u;`);
+        out(`      let vv = i % ${c.perRow}u;`);
+        out(`      let v = ${c.source('k0')};`);
+        spread('v', c.target, c.stride, '      ');
+        out('    }');
+      }
+    }
     out('    workgroupBarrier();');
+    // The last block fetches itself again rather than branch: loads stay in bounds and uniform.
+    if (prefetch) fetch(`min(k0 + ${bk}u, K - ${bk}u)`, '    ');
     for (let kk = 0; kk < bk; kk += ck) {
       for (const i of I) out(`    l${i} = subgroupMatrixLoad<${L}>(&sa, (sgRow + ${i * cm}u) * ${saStride}u + ${kk}u, false, ${saStride}u);`);
       for (const j of J) {

@@ -24,10 +24,12 @@ export interface Int8MatMulOptions {
 
 /** Tiles by size, largest first: a product takes the first that still gives the GPU enough workgroups. */
 const TILES: readonly Int8Tile[] = [
-  { wm: 2, wn: 2, sm: 4, sn: 4, staged: false },
+  // 128 × 256 per workgroup of 8 subgroups, operands staged 32 bytes of K at a time, prefetched.
+  { wm: 2, wn: 4, sm: 4, sn: 4, staged: true, bk: 32, schedule: 'prefetch' },
+  { wm: 2, wn: 2, sm: 4, sn: 4, staged: true, bk: 32, schedule: 'prefetch' },
   { wm: 2, wn: 2, sm: 2, sn: 2, staged: false },
   { wm: 1, wn: 1, sm: 1, sn: 1, staged: false },
-];
+]
 
 /** The config an i32 (packed i8) or u32 (packed u8) product runs on, or an UnsupportedError saying why there is none. */
 function pickConfig(context: DeviceContext, dtype: 'i32' | 'u32'): SubgroupMatrixConfig {
