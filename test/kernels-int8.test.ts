@@ -21,6 +21,7 @@ import {
   UnsupportedError,
   unpackInt8,
 } from '../src/index.js';
+import { int8MatMul } from '../examples/int8-matmul.js';
 import { createManager } from './helpers.js';
 
 function randomBytes(n: number, seed: number): Int8Array {
@@ -146,5 +147,12 @@ fn main(@builtin(global_invocation_id) id: vec3<u32>) {
       }
     }
     assert.throws(() => new OpMatMulInt8(mgr.tensor(M + 4, 'i32'), mgr.tensor(K * N / 4, 'i32'), mgr.tensor((M + 1) * N, 'i32'), { m: M + 1, n: N, k: K }), SizeError);
+  });
+
+  test('examples/int8-matmul.ts: exact on sampled entries, through whichever path the device has', async () => {
+    const r = await int8MatMul(mgr, 64, 2);
+    assert.equal(r.mismatches, 0);
+    assert.equal(r.path, i8Configs().length > 0 ? 'OpMatMulInt8' : 'OpMatMul i32 fallback');
+    assert.ok(r.tops > 0);
   });
 });
