@@ -5,7 +5,7 @@
  * `b = a * 2` kernel over the same bytes: the ratio is then the kernel's share of the element-wise
  * bandwidth measured in the same run (the issue's target is ≥ 0.8).
  */
-import { type Manager, MemoryType, OpMatMul, OpMatMulInt8, OpReduce, OpScan, type MatMulTile, packInt8, type Tensor } from '../src/index.js';
+import { type Manager, MemoryType, OpMatMul, OpMatMulInt8, OpReduce, OpScan, type MatMulTile, packInt8, type Tensor, UnsupportedError } from '../src/index.js';
 import { SCALE_WGSL } from './kernels.js';
 import { rawDispatch, rawKernel, storageBuffer } from './raw.js';
 import { type Prepared, randomFloats, type Workload } from './workloads.js';
@@ -96,6 +96,13 @@ function int8MatMul(size: number, quickSize: number): Workload {
     target: size === 4096 ? '≥ 200 TOP/s' : '',
     reps: 5,
     async prepare(mgr: Manager, quick: boolean): Promise<Prepared> {
+      // Checked before any allocation, so that a skipped workload leaves nothing behind.
+      if (!mgr.deviceInfo().subgroupMatrixConfigs.some((c) => c.componentType === 'i8' && c.resultComponentType === 'i32')) {
+        throw new UnsupportedError(
+          'this device has no i8 subgroup matrices for OpMatMulInt8',
+          'on a GPU with matrix units, run the bench with --dawn-flags enable-dawn-features=allow_unsafe_apis',
+        );
+      }
       const n = quick ? quickSize : size;
       const count = quick ? 1 : Math.max(1, Math.min(64, Math.round(2e13 / (2 * n ** 3))));
       const av = packInt8(randomInt8(n * n, 1));
