@@ -212,4 +212,11 @@ export const KERNEL_WORKLOADS: readonly Workload[] = [
       }),
     ];
   }),
+  // Tuning: each workgroup scans several 2,048-element blocks in turn (OpScan's blockTiles).
+  ...[4, 16].map((blockTiles) =>
+    bandwidthWorkload(`scan-tiles${blockTiles}`, `OpScan inclusive sum, ${blockTiles} blocks per workgroup`, true, (mgr, x, n) => {
+      const out = mgr.tensor(n, 'f32', { type: MemoryType.Storage });
+      return { ops: new OpScan(x, out, { blockTiles }), out, bytes: 2 * n * 4 };
+    }),
+  ),
 ];
