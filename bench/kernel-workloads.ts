@@ -5,7 +5,7 @@
  * `b = a * 2` kernel over the same bytes: the ratio is then the kernel's share of the element-wise
  * bandwidth measured in the same run (the issue's target is ≥ 0.8).
  */
-import { type Manager, MemoryType, OpMatMul, OpReduce, OpScan, type MatMulTile, type Tensor } from '../src/index.js';
+import { type Manager, MemoryType, OpMatMul, OpMatMulInt8, OpReduce, OpScan, type MatMulTile, packInt8, type Tensor, UnsupportedError } from '../src/index.js';
 import { SCALE_WGSL } from './kernels.js';
 import { rawDispatch, rawKernel, storageBuffer } from './raw.js';
 import { type Prepared, randomFloats, type Workload } from './workloads.js';
@@ -62,6 +62,68 @@ function matmul(size: number, quickSize: number, tileName?: string): Workload {
       return {
         kompute: { run: () => seq.eval() },
         raw: { run: () => rawDispatch2D(device, kernel, groups, count) },
+        figure: (s) => (count * 2 * n ** 3) / s / 1e12,
+        cleanup() {
+          for (const buffer of [ra, rb, rc]) buffer.destroy();
+          for (const r of [seq, algorithm, a, b, c]) r.destroy();
+        },
+      };
+    },
+  };
+}
+
+function randomInt8(n: number, seed: number): Int8Array {
+  const out = new Int8Array(n);
+  let s = seed >>> 0;
+  for (let i = 0; i < n; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    out[i] = s >>> 24;
+  }
+  return out;
+}
+
+/**
+ * C = A·B, N × N × N, i8 × i8 → i32 on subgroup matrices (OpMatMulInt8). Where the device lacks
+ * them, prepare throws UnsupportedError and the bench skips the workload, saying why (in Node, Dawn
+ * offers them only with `--dawn-flags enable-dawn-features=allow_unsafe_apis`).
+ */
+function int8MatMul(size: number, quickSize: number): Workload {
+  return {
+    id: `int8-${size}`,
+    title: `OpMatMulInt8 i8 ${size}×${size}×${size} → i32, subgroup matrices (--quick: ${quickSize}; raw: the same shader)`,
+    unit: 'TFLOP/s',
+    higherIsBetter: true,
+    target: size === 4096 ? '≥ 200 TOP/s' : '',
+    reps: 5,
+    async prepare(mgr: Manager, quick: boolean): Promise<Prepared> {
+      // Checked before any allocation, so that a skipped workload leaves nothing behind.
+      if (!mgr.deviceInfo().subgroupMatrixConfigs.some((c) => c.componentType === 'i8' && c.resultComponentType === 'i32')) {
+        throw new UnsupportedError(
+          'this device has no i8 subgroup matrices for OpMatMulInt8',
+          'on a GPU with matrix units, run the bench with --dawn-flags enable-dawn-features=allow_unsafe_apis',
+        );
+      }
+      const n = quick ? quickSize : size;
+      const count = quick ? 1 : Math.max(1, Math.min(64, Math.round(2e13 / (2 * n ** 3))));
+      const av = packInt8(randomInt8(n * n, 1));
+      const bv = packInt8(randomInt8(n * n, 2));
+      const a = mgr.tensor(av, { type: MemoryType.Storage });
+      const b = mgr.tensor(bv, { type: MemoryType.Storage });
+      const c = mgr.tensor(n * n, 'i32', { type: MemoryType.Storage });
+      const op = await new OpMatMulInt8(a, b, c, { m: n, n }).compiled();
+      const seq = mgr.sequence();
+      for (let i = 0; i < count; i++) seq.record(op);
+      const device = mgr.device;
+      const algorithm = op.algorithms[0]!;
+      const ra = storageBuffer(device, av.byteLength, new Float32Array(av.buffer));
+      const rb = storageBuffer(device, bv.byteLength, new Float32Array(bv.buffer));
+      const rc = storageBuffer(device, n * n * 4);
+      const kernel = await rawKernel(device, op.wgsl, [ra, rb, rc]);
+      const groups = algorithm.getWorkgroup();
+      return {
+        kompute: { run: () => seq.eval() },
+        raw: { run: () => rawDispatch2D(device, kernel, groups, count) },
+        // Integer operations, in the same unit column as the f32 products (TOP/s).
         figure: (s) => (count * 2 * n ** 3) / s / 1e12,
         cleanup() {
           for (const buffer of [ra, rb, rc]) buffer.destroy();
@@ -129,6 +191,8 @@ export const KERNEL_WORKLOADS: readonly Workload[] = [
   matmul(8192, 160),
   ...['large', 'small', 'k16', 'tall', 'wide', 'big'].map((t) => matmul(4096, 256, t)),
   ...['large', 'small'].map((t) => matmul(2048, 256, t)),
+  int8MatMul(4096, 256),
+  int8MatMul(8192, 512),
   ...[true, false].flatMap((subgroups) => {
     const suffix = subgroups ? '' : '-portable';
     const how = subgroups ? '' : ' (no subgroup operations)';
@@ -148,4 +212,11 @@ export const KERNEL_WORKLOADS: readonly Workload[] = [
       }),
     ];
   }),
+  // Tuning: each workgroup scans several 2,048-element blocks in turn (OpScan's blockTiles).
+  ...[4, 16].map((blockTiles) =>
+    bandwidthWorkload(`scan-tiles${blockTiles}`, `OpScan inclusive sum, ${blockTiles} blocks per workgroup`, true, (mgr, x, n) => {
+      const out = mgr.tensor(n, 'f32', { type: MemoryType.Storage });
+      return { ops: new OpScan(x, out, { blockTiles }), out, bytes: 2 * n * 4 };
+    }),
+  ),
 ];

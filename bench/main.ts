@@ -6,7 +6,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
-import { Manager } from '../src/index.js';
+import { Manager, UnsupportedError } from '../src/index.js';
 import { chartSvg } from './chart.js';
 import { type Result, table, toFigure } from './report.js';
 import { measure } from './stats.js';
@@ -19,13 +19,15 @@ const { values } = parseArgs({
     svg: { type: 'string' },
     only: { type: 'string' },
     reps: { type: 'string' },
+    // Comma-separated Dawn flags, e.g. enable-dawn-features=allow_unsafe_apis for the int8 matmul.
+    'dawn-flags': { type: 'string' },
   },
 });
 const quick = values.quick ?? false;
 const only = values.only?.split(',');
 const defaultReps = values.reps ? Number(values.reps) : quick ? 5 : 7;
 
-await using mgr = await Manager.create();
+await using mgr = await Manager.create({ dawnFlags: values['dawn-flags']?.split(',') ?? [] });
 const info = mgr.deviceInfo();
 const machine = `${info.description || info.device} (${info.vendor}, ${info.architecture})`;
 console.log(`kompute-ts bench${quick ? ' --quick' : ''} on ${machine}, ${new Date().toISOString()}`);
@@ -33,7 +35,15 @@ console.log(`kompute-ts bench${quick ? ' --quick' : ''} on ${machine}, ${new Dat
 const results: Result[] = [];
 for (const workload of WORKLOADS) {
   if (only ? !only.includes(workload.id) : workload.optional) continue;
-  const prepared = await workload.prepare(mgr, quick);
+  let prepared: Awaited<ReturnType<typeof workload.prepare>>;
+  try {
+    prepared = await workload.prepare(mgr, quick);
+  } catch (error) {
+    // A kernel this device cannot run (the int8 matmul without subgroup matrices) is skipped, saying why.
+    if (!(error instanceof UnsupportedError)) throw error;
+    console.log(`  ${workload.id}: skipped: ${error.message}`);
+    continue;
+  }
   const reps = Math.max(5, workload.reps ?? defaultReps);
   const warmup = workload.warmup ?? 2;
   try {

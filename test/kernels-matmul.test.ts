@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { ArgumentError, DTypeError, type Manager, OpMatMul, OpMatMulInt8, OpSyncDevice, OpSyncLocal, SizeError, UnsupportedError } from '../src/index.js';
+import { ArgumentError, DTypeError, type Manager, OpMatMul, OpSyncDevice, OpSyncLocal, SizeError } from '../src/index.js';
 import { assertClose, createManager, randomValues } from './helpers.js';
 
 /** C = op(A)·op(B) in f64 on the CPU; `a` is m×k (or k×m with ta), `b` is k×n (or n×k with tb). */
@@ -91,10 +91,6 @@ describe('OpMatMul', () => {
     assert.throws(() => new OpMatMul(a, b, a, { m: 2, n: 3, k: 3 }), ArgumentError);
     assert.throws(() => new OpMatMul(a, b, c, { m: 0, n: 2 }), ArgumentError);
     assert.throws(() => new OpMatMul(a, b, c, { m: 2, n: 2, tile: { bm: 32, bn: 32, bk: 8, tm: 4, tn: 4 } }), ArgumentError);
-  });
-
-  test('OpMatMulInt8 is not implemented yet and says so with UnsupportedError', () => {
-    assert.throws(() => new OpMatMulInt8(mgr.tensor(4, 'i32')), UnsupportedError);
   });
 
   test('the kernel owns no GPU memory: its algorithm is the manager’s, and goes with it', async () => {

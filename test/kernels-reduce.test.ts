@@ -163,4 +163,40 @@ describe('reductions, softmax and scan', () => {
     mgr.destroy();
     mgr = await createManager();
   });
+  test('long odd lengths: workgroups that scan several blocks in turn agree with the CPU', async () => {
+    // 5M + 7 elements, 3 blocks of 2,048 per workgroup: exclusive count of ones, exact.
+    const size = 5 * 1024 * 1024 + 7;
+    const ones = mgr.tensor(size, 'u32');
+    const out = mgr.tensor(size, 'u32');
+    await mgr.sequence().eval(new OpFill(ones, 1), new OpScan(ones, out, { exclusive: true, blockTiles: 3 }), new OpScan(ones, ones, { blockTiles: 3 }), new OpSyncLocal([out, ones]));
+    const counted = out.data();
+    const inclusive = ones.data();
+    for (const i of [0, 1, 2047, 2048, 6143, 6144, 6145, 3_000_001, size - 2, size - 1]) {
+      assert.equal(counted[i], i, `exclusive out[${i}]`);
+      assert.equal(inclusive[i], i + 1, `in-place inclusive out[${i}]`);
+    }
+    // Forced tilings over an odd length, every operation and both paths, against the CPU.
+    const n = 3 * 2048 * 5 + 1001;
+    const values = randomValues(n, 4242);
+    const ints = Int32Array.from(values, (v) => Math.round(v * 100));
+    const x = mgr.tensor(ints);
+    for (const [op, exclusive, blockTiles, subgroups] of [
+      ['sum', false, 5, true],
+      ['sum', true, 3, false],
+      ['max', false, 4, true],
+      ['min', true, 7, false],
+    ] as const) {
+      const y = mgr.tensor(n, 'i32');
+      await mgr.sequence().eval(new OpSyncDevice([x]), new OpScan(x, y, { op, exclusive, blockTiles, subgroups }), new OpSyncLocal([y]));
+      const expected: number[] = [];
+      let acc = op === 'max' ? -2147483648 : op === 'min' ? 2147483647 : 0;
+      for (const v of ints) {
+        const before = acc;
+        acc = op === 'max' ? Math.max(acc, v) : op === 'min' ? Math.min(acc, v) : acc + v;
+        expected.push(exclusive ? before : acc);
+      }
+      assert.deepEqual(Array.from(y.data()), expected, `${op} exclusive=${exclusive} blockTiles=${blockTiles} subgroups=${subgroups}`);
+    }
+    assert.throws(() => new OpScan(x, mgr.tensor(n, 'i32'), { blockTiles: 0 }), ArgumentError);
+  });
 });

@@ -8,8 +8,8 @@ import { ProgressBar } from './progress.js';
 export const BENCH_MAIN = fileURLToPath(new URL('../../bench/main.js', import.meta.url));
 const BENCH_WORKLOADS = new URL('../../bench/workloads.js', import.meta.url).href;
 
-/** A line the suite prints when a workload is done: `  <id>: kompute-ts ...`. */
-const DONE_LINE = /^ {2}([\w-]+): kompute-ts /;
+/** A line the suite prints when a workload is done: `  <id>: kompute-ts ...` (or `  <id>: skipped: ...`). */
+const DONE_LINE = /^ {2}([\w-]+): (?:kompute-ts|skipped:) /;
 
 /**
  * Runs the benchmark suite (`bench/main.ts`, the same as `npm run bench`) in a child process with

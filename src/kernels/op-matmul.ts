@@ -102,22 +102,3 @@ export class OpMatMul extends KernelOp {
     return 2 * this.m * this.n * this.k;
   }
 }
-
-/** The device feature an int8 matrix product through subgroup matrices would need. */
-export const SUBGROUP_MATRIX_FEATURE = 'chromium-experimental-subgroup-matrix';
-
-/**
- * Placeholder for an int8 matrix product on Dawn's subgroup matrices (tensor cores on the H100).
- * Not implemented yet: it always throws {@link UnsupportedError}, saying whether the device would
- * have the feature, so that callers can fall back to {@link OpMatMul} over i32.
- */
-export class OpMatMulInt8 {
-  constructor(a: Tensor) {
-    const context = contextOf('OpMatMulInt8', { a });
-    const has = context.features.has(SUBGROUP_MATRIX_FEATURE);
-    throw new UnsupportedError(
-      `OpMatMulInt8 is not implemented in this version${has ? '' : `, and this device lacks ${SUBGROUP_MATRIX_FEATURE}`}`,
-      'use OpMatMul over i32 or f32 tensors',
-    );
-  }
-}

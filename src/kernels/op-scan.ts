@@ -15,6 +15,12 @@ export interface ScanOptions {
   readonly exclusive?: boolean;
   /** Use subgroup operations (default: when the device has the `subgroups` feature); `false` forces the portable path. */
   readonly subgroups?: boolean;
+  /**
+   * Blocks of 2,048 elements each workgroup scans in turn, carrying the running total (for tuning;
+   * default 1). More blocks per workgroup mean fewer workgroups and block totals; whether that is
+   * faster is measured by the bench's optional `scan-tiles4` and `scan-tiles16` workloads.
+   */
+  readonly blockTiles?: number;
 }
 
 /** Elements each thread scans; a workgroup scans a block of WORKGROUP × ITEMS elements. */
@@ -25,7 +31,7 @@ const BLOCK = WORKGROUP * ITEMS;
 const pad = (p: string) => `((${p}) + ((${p}) >> 5u))`;
 
 /** Reduces each block of `x` into `sums[blockId]` (the first pass of reduce-then-scan). */
-function blockSumsShader(type: string, n: number, blocks: number, columns: number, op: ReduceOp, source: 'x' | 'out', subgroups: boolean): string {
+function blockSumsShader(type: string, n: number, blocks: number, columns: number, op: ReduceOp, source: 'x' | 'out', subgroups: boolean, tiles: number): string {
   const header = combineHeader(subgroups);
   return `${header.enable}${enables(type)}@group(0) @binding(0) var<storage, read_write> out: array<${type}>;
 @group(0) @binding(1) var<storage, read_write> sums: array<${type}>;
@@ -34,9 +40,9 @@ ${source === 'x' ? `@group(0) @binding(2) var<storage, read> x: array<${type}>;\
 fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_index) lid: u32${header.params}) {
   let blockId = ${flatGroup(columns)};
   let valid = ${blocks}u > blockId;
-  let base = blockId * ${BLOCK}u;
+  let base = blockId * ${BLOCK * tiles}u;
   var partial = ${identity(op, type)};
-  for (var k = 0u; k < ${ITEMS}u; k++) {
+  for (var k = 0u; k < ${ITEMS * tiles}u; k++) {
     let i = base + k * ${WORKGROUP}u + lid;
     if (valid && i < ${n}u) { partial = ${combine(op, 'partial', `${source}[i]`)}; }
   }
@@ -50,7 +56,7 @@ ${workgroupCombine(op, type, WORKGROUP, subgroups)}
  * Scans each block of `source` into `out`, starting from `offsets[blockId]` (the combined value of
  * every earlier block) when there are several blocks.
  */
-function blockScanShader(type: string, n: number, blocks: number, columns: number, op: ReduceOp, exclusive: boolean, source: 'x' | 'out', withOffsets: boolean, subgroups: boolean): string {
+function blockScanShader(type: string, n: number, blocks: number, columns: number, op: ReduceOp, exclusive: boolean, source: 'x' | 'out', withOffsets: boolean, subgroups: boolean, tiles: number): string {
   const id = identity(op, type);
   // WGSL has subgroup inclusive scans for addition only; max and min take the portable path.
   const header = combineHeader(subgroups && op === 'sum');
@@ -65,8 +71,9 @@ function blockScanShader(type: string, n: number, blocks: number, columns: numbe
   workgroupBarrier();
   var before = ${id};
   for (var j = 0u; j < lid / sgsize; j++) { before += totals[j]; }
-  var offset = ${withOffsets ? `select(${id}, offsets[blockId], valid)` : id};
-  let prefix = offset + before + inclusive - run;`
+  let prefix = offset + before + inclusive - run;
+  var tileTotal = ${id};
+  for (var j = 0u; j < ${WORKGROUP}u / sgsize; j++) { tileTotal += totals[j]; }`
     : `  totals[lid] = run;
   workgroupBarrier();
   // Inclusive scan of the per-thread totals (Hillis–Steele).
@@ -77,9 +84,9 @@ function blockScanShader(type: string, n: number, blocks: number, columns: numbe
     totals[lid] = ${combine(op, 'v', 'totals[lid]')};
     workgroupBarrier();
   }
-  var offset = ${withOffsets ? `select(${id}, offsets[blockId], valid)` : id};
   var prefix = offset;
-  if (lid > 0u) { prefix = ${combine(op, 'offset', 'totals[lid - 1u]')}; }`;
+  if (lid > 0u) { prefix = ${combine(op, 'offset', 'totals[lid - 1u]')}; }
+  let tileTotal = totals[${WORKGROUP - 1}u];`;
   return `${header.enable}${enables(type)}${bindings.join('\n')}
 var<workgroup> tile: array<${type}, ${BLOCK + BLOCK / 32}>;
 var<workgroup> totals: array<${type}, ${WORKGROUP}>;
@@ -87,7 +94,10 @@ var<workgroup> totals: array<${type}, ${WORKGROUP}>;
 fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_index) lid: u32${header.params}) {
   let blockId = ${flatGroup(columns)};
   let valid = ${blocks}u > blockId;
-  let base = blockId * ${BLOCK}u;
+  // The running total before the current block: the earlier workgroups' total, then this one's blocks.
+  var offset = ${withOffsets ? `select(${id}, offsets[blockId], valid)` : id};
+  for (var t = 0u; t < ${tiles}u; t++) {
+  let base = (blockId * ${tiles}u + t) * ${BLOCK}u;
   // Coalesced loads into scratch memory.
   for (var k = 0u; k < ${ITEMS}u; k++) {
     let p = k * ${WORKGROUP}u + lid;
@@ -117,28 +127,34 @@ ${threadScan}
 ${exclusive ? `      var v = offset;\n      if (p > 0u) { v = tile[${pad('p - 1u')}]; }\n      out[i] = v;` : `      out[i] = tile[${pad('p')}];`}
     }
   }
+  offset = ${combine(op, 'offset', 'tileTotal')};
+  // The next block reuses tile and totals.
+  workgroupBarrier();
+  }
 }
 `;
 }
 
 /** The dispatches of a scan of `x` (or of `out` in place) into `out`. */
-function scanSteps(context: DeviceContext, x: Tensor, out: Tensor, op: ReduceOp, exclusive: boolean, label: string, subgroups: boolean): KernelStep[] {
+function scanSteps(context: DeviceContext, x: Tensor, out: Tensor, op: ReduceOp, exclusive: boolean, label: string, subgroups: boolean, requestedTiles?: number): KernelStep[] {
   const type = wgslType(x.dtype);
   const n = x.size;
   const source = x === out ? 'out' : 'x';
   const inputs = source === 'x' ? [x] : [];
-  const blocks = Math.ceil(n / BLOCK);
+  const tiles = Math.min(requestedTiles ?? 1, Math.ceil(n / BLOCK));
+  const blocks = Math.ceil(n / (BLOCK * tiles));
   if (blocks === 1) {
-    return [{ algorithm: kernelAlgorithm(context, [out, ...inputs], blockScanShader(type, n, 1, 1, op, exclusive, source, false, subgroups), [1], label) }];
+    return [{ algorithm: kernelAlgorithm(context, [out, ...inputs], blockScanShader(type, n, 1, 1, op, exclusive, source, false, subgroups, tiles), [1], label) }];
   }
-  // Reduce, then scan: block totals, an exclusive scan of the totals (recursively), then each
-  // block scanned again from its offset. Reads x twice and writes out once.
+  // Reduce, then scan: the totals of each workgroup's blocks, an exclusive scan of the totals
+  // (recursively), then each workgroup scans its blocks again from its offset. Reads x twice and
+  // writes out once.
   const sums = scratchTensor(context, x.dtype, blocks, `${label} block sums`);
   const { workgroup, columns } = grid(context, blocks);
   return [
-    { algorithm: kernelAlgorithm(context, [out, sums, ...inputs], blockSumsShader(type, n, blocks, columns, op, source, subgroups), workgroup, `${label} block sums`), scratch: [sums] },
+    { algorithm: kernelAlgorithm(context, [out, sums, ...inputs], blockSumsShader(type, n, blocks, columns, op, source, subgroups, tiles), workgroup, `${label} block sums`), scratch: [sums] },
     ...scanSteps(context, sums, sums, op, true, `${label} offsets`, subgroups),
-    { algorithm: kernelAlgorithm(context, [out, sums, ...inputs], blockScanShader(type, n, blocks, columns, op, exclusive, source, true, subgroups), workgroup, `${label} blocks`) },
+    { algorithm: kernelAlgorithm(context, [out, sums, ...inputs], blockScanShader(type, n, blocks, columns, op, exclusive, source, true, subgroups, tiles), workgroup, `${label} blocks`) },
   ];
 }
 
@@ -162,7 +178,11 @@ export class OpScan extends KernelOp {
     checkDTypeIn('OpScan', 'x', x, ['f32', 'i32', 'u32', 'f16']);
     if (out.dtype !== x.dtype) throw new DTypeError('out', `OpScan writes ${x.dtype} values but out (${out.label}) is ${out.dtype}`, `pass a ${x.dtype} tensor`);
     checkSize('OpScan', 'out', out, x.size, 'one value per input element');
-    super(scanSteps(context, x, out, op, options.exclusive === true, `OpScan(${op}, ${x.label})`, useSubgroups(context.features, wgslType(x.dtype), options.subgroups)));
+    const tiles = options.blockTiles;
+    if (tiles !== undefined && (!Number.isInteger(tiles) || tiles < 1 || tiles > 64)) {
+      throw new ArgumentError('options.blockTiles', `OpScan expects blockTiles to be an integer in [1, 64], got ${String(tiles)}`, 'leave it out for the default');
+    }
+    super(scanSteps(context, x, out, op, options.exclusive === true, `OpScan(${op}, ${x.label})`, useSubgroups(context.features, wgslType(x.dtype), options.subgroups), tiles));
   }
 
   get name(): string {

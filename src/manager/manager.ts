@@ -13,7 +13,7 @@ import { Sequence, type SequenceOptions } from '../sequence/sequence.js';
 import type { MemoryReport } from './buffer-ledger.js';
 import { DeviceContext } from './device-context.js';
 import { checkManagerOptions } from './manager-options.js';
-import { type DeviceInfo, describeDevice, RAISED_LIMITS, USEFUL_FEATURES } from './device-info.js';
+import { type DeviceInfo, describeDevice, RAISED_LIMITS, rememberAdapterInfo, USEFUL_FEATURES } from './device-info.js';
 
 /** Options of {@link Manager.create}. */
 export interface ManagerOptions {
@@ -88,6 +88,7 @@ export class Manager {
     this.#ownsDevice = owns;
     this.#held = held;
     this.#adapterInfo = info;
+    rememberAdapterInfo(device, info);
     void device.lost.then((lost) => {
       if (held.tearingDown || context.state !== 'alive') return;
       context.markLost(lost.reason, lost.message);
