@@ -98,10 +98,7 @@ function int8MatMul(size: number, quickSize: number): Workload {
     async prepare(mgr: Manager, quick: boolean): Promise<Prepared> {
       // Checked before any allocation, so that a skipped workload leaves nothing behind.
       if (!mgr.deviceInfo().subgroupMatrixConfigs.some((c) => c.componentType === 'i8' && c.resultComponentType === 'i32')) {
-        throw new UnsupportedError(
-          'this device has no i8 subgroup matrices for OpMatMulInt8',
-          'on a GPU with matrix units, run the bench with --dawn-flags enable-dawn-features=allow_unsafe_apis',
-        );
+        throw new UnsupportedError('this device has no i8 subgroup matrices for OpMatMulInt8', 'on a GPU with matrix units, run the bench with --dawn-flags enable-dawn-features=allow_unsafe_apis');
       }
       const n = quick ? quickSize : size;
       const count = quick ? 1 : Math.max(1, Math.min(64, Math.round(2e13 / (2 * n ** 3))));

@@ -22,7 +22,12 @@ export function readbackBuffer(device: GPUDevice, bytes: number): GPUBuffer {
 }
 
 /** A compute pipeline and its bind group over `buffers` (binding i = buffer i). */
-export async function rawKernel(device: GPUDevice, wgsl: string, buffers: readonly GPUBuffer[], constants: Record<string, number> = {}): Promise<{ pipeline: GPUComputePipeline; group: GPUBindGroup }> {
+export async function rawKernel(
+  device: GPUDevice,
+  wgsl: string,
+  buffers: readonly GPUBuffer[],
+  constants: Record<string, number> = {},
+): Promise<{ pipeline: GPUComputePipeline; group: GPUBindGroup }> {
   const module = device.createShaderModule({ code: wgsl });
   const pipeline = await device.createComputePipelineAsync({ layout: 'auto', compute: { module, constants } });
   const group = device.createBindGroup({

@@ -38,10 +38,7 @@ function fmt(v: number): string {
 
 /** A Markdown table (also readable in a terminal). */
 export function table(results: readonly Result[]): string {
-  const rows = [
-    '| workload | unit | kompute-ts median (min–max) | raw WebGPU median (min–max) | kompute-ts / raw | better | target (H100) |',
-    '|---|---|---|---|---|---|---|',
-  ];
+  const rows = ['| workload | unit | kompute-ts median (min–max) | raw WebGPU median (min–max) | kompute-ts / raw | better | target (H100) |', '|---|---|---|---|---|---|---|'];
   for (const r of results) {
     rows.push(
       `| ${r.id}: ${r.title} | ${r.unit} | ${fmt(r.kompute.median)} (${fmt(r.kompute.min)}–${fmt(r.kompute.max)}) | ${fmt(r.raw.median)} (${fmt(r.raw.min)}–${fmt(r.raw.max)}) | ${r.ratio.toFixed(2)} | ${r.higherIsBetter ? 'higher' : 'lower'} | ${r.target || '–'} |`,

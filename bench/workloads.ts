@@ -169,9 +169,7 @@ const uploadSetData: Workload = {
 function download(copyOut: boolean): Workload {
   return {
     id: copyOut ? 'download-copy' : 'download-view',
-    title: copyOut
-      ? 'OpSyncLocal of 256 MB + data().slice() into a JS array (raw: map + slice)'
-      : 'OpSyncLocal of 256 MB, read through data() (raw: map + slice)',
+    title: copyOut ? 'OpSyncLocal of 256 MB + data().slice() into a JS array (raw: map + slice)' : 'OpSyncLocal of 256 MB, read through data() (raw: map + slice)',
     unit: 'GB/s',
     higherIsBetter: true,
     target: copyOut ? '' : '≥ 40 GB/s',
@@ -356,11 +354,22 @@ function logistic(samples: number): Workload {
       const y = xi.map((v, i) => (v + xj[i]! > 1 ? 1 : 0));
       const host = [xi, xj, y, new Float32Array([0.001, 0.001]), new Float32Array(m), new Float32Array(m), new Float32Array([0]), new Float32Array(m), new Float32Array(m)];
       const tensors = host.map((d) => mgr.tensor(d));
-      const [, , , wIn, wOutI, wOutJ, bIn, bOut, lOut] = tensors as [Tensor<'f32'>, Tensor<'f32'>, Tensor<'f32'>, Tensor<'f32'>, Tensor<'f32'>, Tensor<'f32'>, Tensor<'f32'>, Tensor<'f32'>, Tensor<'f32'>];
+      const [, , , wIn, wOutI, wOutJ, bIn, bOut, lOut] = tensors as [
+        Tensor<'f32'>,
+        Tensor<'f32'>,
+        Tensor<'f32'>,
+        Tensor<'f32'>,
+        Tensor<'f32'>,
+        Tensor<'f32'>,
+        Tensor<'f32'>,
+        Tensor<'f32'>,
+        Tensor<'f32'>,
+      ];
       const groups = Math.ceil(m / 64);
       const algorithm = await mgr.algorithm(tensors, LOGISTIC_WGSL_64, { workgroup: [groups], constants: [m] }).compiled();
       await mgr.sequence().eval(new OpSyncDevice(tensors));
-      const seq = mgr.sequence()
+      const seq = mgr
+        .sequence()
         .record(new OpSyncDevice([wIn, bIn]))
         .record(new OpAlgoDispatch(algorithm))
         .record(new OpSyncLocal([wOutI, wOutJ, bOut, lOut]));
@@ -450,4 +459,3 @@ export const WORKLOADS: readonly Workload[] = [
   logistic(1_000_000),
   ...KERNEL_WORKLOADS,
 ];
-

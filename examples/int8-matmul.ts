@@ -82,5 +82,7 @@ if (isMain(import.meta.url)) {
   await using mgr = await Manager.create({ dawnFlags: [EXPERIMENTAL_FEATURES_FLAG] });
   const r = await int8MatMul(mgr, n, reps);
   const device = mgr.deviceInfo().description || mgr.deviceInfo().vendor;
-  console.log(`${reps} × C = A·B, ${n} × ${n} int8 → i32 through ${r.path}, on ${device}: ${r.seconds.toFixed(3)} s, ${r.tops.toFixed(1)} TOP/s (${r.mismatches} of 64 sampled entries differ from the CPU)`);
+  console.log(
+    `${reps} × C = A·B, ${n} × ${n} int8 → i32 through ${r.path}, on ${device}: ${r.seconds.toFixed(3)} s, ${r.tops.toFixed(1)} TOP/s (${r.mismatches} of 64 sampled entries differ from the CPU)`,
+  );
 }

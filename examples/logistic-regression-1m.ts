@@ -101,6 +101,8 @@ if (isMain(import.meta.url)) {
   const iterations = Number(process.argv[3] ?? 200);
   await using mgr = await Manager.create();
   const r = await logisticRegression1M(mgr, samples, iterations);
-  console.log(`logistic regression, ${samples.toLocaleString('en-US')} samples, ${iterations} iterations in ${r.seconds.toFixed(2)} s (${((r.seconds / iterations) * 1e3).toFixed(2)} ms per iteration)`);
+  console.log(
+    `logistic regression, ${samples.toLocaleString('en-US')} samples, ${iterations} iterations in ${r.seconds.toFixed(2)} s (${((r.seconds / iterations) * 1e3).toFixed(2)} ms per iteration)`,
+  );
   console.log(`loss ${r.lossBefore.toFixed(4)} → ${r.lossAfter.toFixed(4)}, w = [${r.w.map((v) => v.toFixed(3)).join(', ')}], b = ${r.b.toFixed(3)}, accuracy ${(r.accuracy * 100).toFixed(2)}%`);
 }

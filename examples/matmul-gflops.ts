@@ -61,5 +61,7 @@ if (isMain(import.meta.url)) {
   const reps = Number(process.argv[3] ?? 10);
   await using mgr = await Manager.create();
   const r = await matmulGflops(mgr, n, reps);
-  console.log(`${reps} × C = A·B, ${n} × ${n} f32, on ${mgr.deviceInfo().description || mgr.deviceInfo().vendor}: ${r.seconds.toFixed(3)} s, ${r.gflops.toFixed(1)} GFLOP/s (max error on 64 sampled entries ${r.maxError.toExponential(2)})`);
+  console.log(
+    `${reps} × C = A·B, ${n} × ${n} f32, on ${mgr.deviceInfo().description || mgr.deviceInfo().vendor}: ${r.seconds.toFixed(3)} s, ${r.gflops.toFixed(1)} GFLOP/s (max error on 64 sampled entries ${r.maxError.toExponential(2)})`,
+  );
 }

@@ -113,12 +113,7 @@ export async function trainMlp(mgr: Manager, options: MlpOptions = {}): Promise<
     update(w2, gw2),
     update(b2, gb2),
   ];
-  const lossOps: Operation[] = [
-    ...forward(x, n, z1, a1, z2, p),
-    new OpMap('-t * log(max(p, 1e-7))', { p, t }, ce),
-    new OpReduce(ce, loss),
-    new OpSyncLocal([loss]),
-  ];
+  const lossOps: Operation[] = [...forward(x, n, z1, a1, z2, p), new OpMap('-t * log(max(p, 1e-7))', { p, t }, ce), new OpReduce(ce, loss), new OpSyncLocal([loss])];
   const owned = (ops: Operation[]): Operation[] => {
     for (const op of ops) if (op instanceof KernelOp) keep({ destroy: () => op.destroyResources() });
     return ops;

@@ -25,11 +25,7 @@ export class DestroyedError extends KomputeError {
   /** The kind and label of the resource, e.g. `Tensor#3`. */
   readonly resource: string;
   constructor(resource: string, action: string) {
-    super(
-      'KP_DESTROYED',
-      `${resource} was destroyed and cannot be used (${action})`,
-      'a destroyed resource can never be used or recreated: create a new one from the manager',
-    );
+    super('KP_DESTROYED', `${resource} was destroyed and cannot be used (${action})`, 'a destroyed resource can never be used or recreated: create a new one from the manager');
     this.resource = resource;
   }
 }
@@ -88,11 +84,7 @@ export class ValidationError extends KomputeError {
 /** The device ran out of memory for an allocation. */
 export class OutOfMemoryError extends KomputeError {
   constructor(action: string, gpuMessage: string) {
-    super(
-      'KP_OUT_OF_MEMORY',
-      `the GPU ran out of memory in ${action}: ${gpuMessage.trim()}`,
-      'destroy resources you no longer need, or use smaller tensors',
-    );
+    super('KP_OUT_OF_MEMORY', `the GPU ran out of memory in ${action}: ${gpuMessage.trim()}`, 'destroy resources you no longer need, or use smaller tensors');
   }
 }
 

@@ -17,7 +17,15 @@ const OUT = join(ROOT, 'dist', 'web-demo');
 export const SCREENSHOT = join(ROOT, 'test-results', 'browser-demo.png');
 
 /** What a browser bundle must not contain: Node built-in imports, CommonJS requires, Node globals, Dawn. */
-const NODE_ONLY = [/["'`]node:[a-z_/]+["'`]/, /\brequire\s*\(/, /\bprocess\.(?:argv|env|versions|platform|exit|memoryUsage)\b/, /\bBuffer\.(?:from|alloc)\b/, /\bsetImmediate\b/, /\b__dirname\b/, /["'`]webgpu["'`]/];
+const NODE_ONLY = [
+  /["'`]node:[a-z_/]+["'`]/,
+  /\brequire\s*\(/,
+  /\bprocess\.(?:argv|env|versions|platform|exit|memoryUsage)\b/,
+  /\bBuffer\.(?:from|alloc)\b/,
+  /\bsetImmediate\b/,
+  /\b__dirname\b/,
+  /["'`]webgpu["'`]/,
+];
 
 interface DemoOutcome {
   state: string;
@@ -51,11 +59,20 @@ export async function checkDemo(): Promise<{ ok: boolean; summary: string }> {
       await page.waitForFunction(() => document.body.dataset.state !== 'loading', null, { timeout: 120_000 });
       outcome = await page.evaluate(() => (window as unknown as { komputeDemo: DemoOutcome }).komputeDemo);
       const text = (await page.locator('body').textContent()) ?? '';
-      const points = await page.locator('#loss-chart svg polyline').getAttribute('points').catch(() => null);
+      const points = await page
+        .locator('#loss-chart svg polyline')
+        .getAttribute('points')
+        .catch(() => null);
       mkdirSync(join(ROOT, 'test-results'), { recursive: true });
       await page.screenshot({ path: SCREENSHOT, fullPage: true });
       if (outcome?.state !== 'done') problems.push(`the demo ended in state ${outcome?.state}: ${outcome?.message}`);
-      for (const expected of ['[2, 4, 6] * [0, 1, 2] = [0, 4, 12]', 'Done: all programs ran on this GPU.', 'swiftshader', 'mean loss', '[1, 2, 3, 4] * 2 = [2, 4, 6, 8]; after mgr.destroy() the page\'s device still works']) {
+      for (const expected of [
+        '[2, 4, 6] * [0, 1, 2] = [0, 4, 12]',
+        'Done: all programs ran on this GPU.',
+        'swiftshader',
+        'mean loss',
+        "[1, 2, 3, 4] * 2 = [2, 4, 6, 8]; after mgr.destroy() the page's device still works",
+      ]) {
         if (!text.includes(expected)) problems.push(`the page does not show '${expected}'`);
       }
       const losses = outcome?.losses ?? [];
@@ -81,9 +98,10 @@ export async function checkDemo(): Promise<{ ok: boolean; summary: string }> {
     await server.close();
   }
   for (const problem of problems) console.log(`not ok - demo: ${problem}`);
-  const summary = outcome?.state === 'done'
-    ? `product [${outcome.product?.join(', ')}], loss ${outcome.losses?.[0]?.toFixed(4)} -> ${outcome.losses?.at(-1)?.toFixed(4)}, bundle free of Node built-ins: ${problems.some((p) => p.startsWith('bundle')) ? 'no' : 'yes'}; screenshot ${SCREENSHOT}`
-    : `state ${outcome?.state ?? 'unknown'}`;
+  const summary =
+    outcome?.state === 'done'
+      ? `product [${outcome.product?.join(', ')}], loss ${outcome.losses?.[0]?.toFixed(4)} -> ${outcome.losses?.at(-1)?.toFixed(4)}, bundle free of Node built-ins: ${problems.some((p) => p.startsWith('bundle')) ? 'no' : 'yes'}; screenshot ${SCREENSHOT}`
+      : `state ${outcome?.state ?? 'unknown'}`;
   return { ok: problems.length === 0, summary };
 }
 

@@ -18,7 +18,9 @@ const DIST = fileURLToPath(new URL('../', import.meta.url));
 const RUN_TIMEOUT_MS = 30 * 60_000;
 
 async function runSuiteInBrowser(): Promise<{ passed: number; failed: number; excluded: number; files: number }> {
-  const all = readdirSync(join(DIST, 'test')).filter((f) => f.endsWith('.js')).sort();
+  const all = readdirSync(join(DIST, 'test'))
+    .filter((f) => f.endsWith('.js'))
+    .sort();
   const files = all.filter((f) => !(f in NODE_ONLY_FILES));
   console.log(`browser tests: Chromium ${CHROMIUM_PATH}, flags ${WEBGPU_FLAGS.join(' ')}`);
   console.log(`files run in the browser (${files.length}): ${files.join(', ')}`);

@@ -106,7 +106,11 @@ describe('algorithms', () => {
     const algo = mgr.algorithm([x, y, out], SAXPY, { workgroup: [Math.ceil(n / 64)], constants: [2.5] });
     await algo.compiled();
     await run(algo, [x, y], [out]);
-    assertClose(out.data(), cpuReference(n, (i) => 2.5 * xs[i]! + ys[i]!), 1e-6);
+    assertClose(
+      out.data(),
+      cpuReference(n, (i) => 2.5 * xs[i]! + ys[i]!),
+      1e-6,
+    );
     for (const r of [algo, x, y, out]) r.destroy();
   });
 
@@ -196,7 +200,10 @@ describe('algorithms', () => {
     const errors = error.messages.filter((m) => m.type === 'error');
     assert.ok(errors.length > 0, 'at least one compiler error');
     assert.ok(errors.every((m) => typeof m.message === 'string' && m.message.length > 0));
-    assert.ok(errors.some((m) => m.line === 4 && m.column > 0), `an error on line 4: ${JSON.stringify(errors)}`);
+    assert.ok(
+      errors.some((m) => m.line === 4 && m.column > 0),
+      `an error on line 4: ${JSON.stringify(errors)}`,
+    );
     assert.match(error.message, /4:\d+/);
     for (const r of [algo, a]) r.destroy();
   });
@@ -213,7 +220,10 @@ describe('algorithms', () => {
     ].join('\n');
     const algo = mgr.algorithm([a], wrong);
     const error = (await assertFails(() => algo.compiled(), ShaderCompileError)) as ShaderCompileError;
-    assert.ok(error.messages.some((m) => m.type === 'error' && m.line === 4 && m.column > 0), JSON.stringify(error.messages));
+    assert.ok(
+      error.messages.some((m) => m.type === 'error' && m.line === 4 && m.column > 0),
+      JSON.stringify(error.messages),
+    );
     for (const r of [algo, a]) r.destroy();
   });
 
@@ -232,7 +242,10 @@ describe('algorithms', () => {
   test('a binding index without a tensor fails with AlgorithmBindingError', () => {
     const a = mgr.tensor(2, 'f32');
     const out = mgr.tensor(2, 'f32');
-    assert.throws(() => mgr.algorithm([a, out], SAXPY), (e: unknown) => e instanceof AlgorithmBindingError && /binding\(2\)/.test(e.message));
+    assert.throws(
+      () => mgr.algorithm([a, out], SAXPY),
+      (e: unknown) => e instanceof AlgorithmBindingError && /binding\(2\)/.test(e.message),
+    );
     a.destroy();
     out.destroy();
   });
@@ -240,14 +253,21 @@ describe('algorithms', () => {
   test('a shader array<i32> bound to an f32 tensor fails with AlgorithmBindingError naming both types', () => {
     const a = mgr.tensor(2, 'f32');
     const shader = '@group(0) @binding(0) var<storage, read_write> a: array<i32>;\n@compute @workgroup_size(1) fn main() { a[0] = 1; }';
-    assert.throws(() => mgr.algorithm([a], shader), (e: unknown) => e instanceof AlgorithmBindingError && /i32/.test(e.message) && /f32/.test(e.message));
+    assert.throws(
+      () => mgr.algorithm([a], shader),
+      (e: unknown) => e instanceof AlgorithmBindingError && /i32/.test(e.message) && /f32/.test(e.message),
+    );
     a.destroy();
   });
 
   test('push constants declared in the shader but not given fail with AlgorithmBindingError, and so do push constants given but not declared', () => {
     const t = mgr.tensor(2, 'f32');
-    const declared = 'struct P { k: f32 }\n@group(0) @binding(0) var<storage, read_write> t: array<f32>;\n@group(1) @binding(0) var<uniform> push: P;\n@compute @workgroup_size(1) fn main() { t[0] = push.k; }';
-    assert.throws(() => mgr.algorithm([t], declared), (e: unknown) => e instanceof AlgorithmBindingError && /push/i.test(e.message));
+    const declared =
+      'struct P { k: f32 }\n@group(0) @binding(0) var<storage, read_write> t: array<f32>;\n@group(1) @binding(0) var<uniform> push: P;\n@compute @workgroup_size(1) fn main() { t[0] = push.k; }';
+    assert.throws(
+      () => mgr.algorithm([t], declared),
+      (e: unknown) => e instanceof AlgorithmBindingError && /push/i.test(e.message),
+    );
     const undeclared = '@group(0) @binding(0) var<storage, read_write> t: array<f32>;\n@compute @workgroup_size(1) fn main() { t[0] = 1.0; }';
     assert.throws(() => mgr.algorithm([t], undeclared, { pushConstants: [1] }), AlgorithmBindingError);
     t.destroy();
@@ -257,7 +277,8 @@ describe('algorithms', () => {
     const t = mgr.tensor(4, 'f32');
     const uniform = 'struct S { v: vec4f }\n@group(0) @binding(0) var<uniform> t: S;\n@compute @workgroup_size(1) fn main() { _ = t.v; }';
     assert.throws(() => mgr.algorithm([t], uniform), AlgorithmBindingError);
-    const group2 = '@group(0) @binding(0) var<storage, read_write> t: array<f32>;\n@group(2) @binding(0) var<storage, read_write> u: array<f32>;\n@compute @workgroup_size(1) fn main() { t[0] = u[0]; }';
+    const group2 =
+      '@group(0) @binding(0) var<storage, read_write> t: array<f32>;\n@group(2) @binding(0) var<storage, read_write> u: array<f32>;\n@compute @workgroup_size(1) fn main() { t[0] = u[0]; }';
     assert.throws(() => mgr.algorithm([t], group2), AlgorithmBindingError);
     t.destroy();
   });
@@ -267,7 +288,10 @@ describe('algorithms', () => {
     const a = mgr.tensor(2, 'f32');
     const out = mgr.tensor(2, 'f32');
     for (const workgroup of [[max + 1], [1, max + 1], [1, 1, max + 1]]) {
-      assert.throws(() => mgr.algorithm([a, out], DOUBLE_SHADER, { workgroup }), (e: unknown) => e instanceof SizeError && /maxComputeWorkgroupsPerDimension/.test(e.message));
+      assert.throws(
+        () => mgr.algorithm([a, out], DOUBLE_SHADER, { workgroup }),
+        (e: unknown) => e instanceof SizeError && /maxComputeWorkgroupsPerDimension/.test(e.message),
+      );
     }
     a.destroy();
     out.destroy();
@@ -291,7 +315,10 @@ describe('algorithms', () => {
       const max = limited.deviceInfo().limits.maxStorageBuffersPerShaderStage!;
       assert.ok(max >= wanted && max <= 64, `requiredLimits applied: got ${max}`);
       const tensors = Array.from({ length: max + 1 }, () => limited.tensor(1, 'f32'));
-      assert.throws(() => limited.algorithm(tensors, DOUBLE_SHADER), (e: unknown) => e instanceof SizeError && /maxStorageBuffersPerShaderStage/.test(e.message));
+      assert.throws(
+        () => limited.algorithm(tensors, DOUBLE_SHADER),
+        (e: unknown) => e instanceof SizeError && /maxStorageBuffersPerShaderStage/.test(e.message),
+      );
     } finally {
       limited.destroy();
     }
@@ -335,7 +362,10 @@ describe('algorithms', () => {
     const out = mgr.tensor(3, 'f32');
     const algo = mgr.algorithm([a, out], DOUBLE_SHADER);
     const seq = mgr.sequence();
-    seq.record(new OpSyncDevice([a])).record(new OpAlgoDispatch(algo)).record(new OpSyncLocal([out]));
+    seq
+      .record(new OpSyncDevice([a]))
+      .record(new OpAlgoDispatch(algo))
+      .record(new OpSyncLocal([out]));
     await seq.eval();
     assert.deepEqual(Array.from(out.data()), [2, 4, 6]);
 

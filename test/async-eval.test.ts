@@ -4,17 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import {
-  ArgumentError,
-  DestroyedError,
-  Manager,
-  MemoryType,
-  OpAlgoDispatch,
-  OpSyncDevice,
-  OpSyncLocal,
-  ShaderCompileError,
-  StateError,
-} from '../src/index.js';
+import { ArgumentError, DestroyedError, Manager, MemoryType, OpAlgoDispatch, OpSyncDevice, OpSyncLocal, ShaderCompileError, StateError } from '../src/index.js';
 import { assertFails, createManager, DOUBLE_SHADER } from './helpers.js';
 
 const ITERATIONS = 20000;
@@ -168,7 +158,11 @@ describe('asynchronous evaluation', () => {
     assert.ok(jobs.every(({ seq }) => seq.isRunning()));
     const results = await Promise.all(jobs.map(({ seq }) => seq.evalAwait()));
     assert.deepEqual(results, [true, true, true, true]);
-    for (const { i, out } of jobs) assert.deepEqual(Array.from(out.data()), Array.from({ length: 64 }, (_, j) => 2 * (i * 1000 + j)));
+    for (const { i, out } of jobs)
+      assert.deepEqual(
+        Array.from(out.data()),
+        Array.from({ length: 64 }, (_, j) => 2 * (i * 1000 + j)),
+      );
     for (const job of jobs) for (const r of [job.seq, job.algo, job.a, job.out]) r.destroy();
   });
 

@@ -18,23 +18,69 @@ const thrower = (error: unknown) => () => {
 };
 
 const CASES: readonly Case[] = [
-  ['ok', [1]], ['ok', [0]], ['ok', ['']], ['ok', [{}]],
-  ['equal', [1, 1]], ['equal', [1, '1']], ['equal', [NaN, NaN]], ['equal', [0, -0]], ['equal', [{}, {}]],
-  ['notEqual', [1, 2]], ['notEqual', [1, 1]],
-  ['deepEqual', [[1, 2], [1, 2]]], ['deepEqual', [[1, 2], [1, 3]]], ['deepEqual', [[1], [1, 2]]],
-  ['deepEqual', [{ a: 1, b: [2] }, { b: [2], a: 1 }]], ['deepEqual', [{ a: 1 }, { a: 1, b: undefined }]],
-  ['deepEqual', [new Float32Array([1, 2]), new Float32Array([1, 2])]], ['deepEqual', [new Float32Array([1, 2]), [1, 2]]],
-  ['deepEqual', [new Float32Array([1, 2]), new Float32Array([1, 2.5])]], ['deepEqual', [new Int32Array([1]), new Uint32Array([1])]],
-  ['deepEqual', [[NaN], [NaN]]], ['deepEqual', [[0], [-0]]], ['deepEqual', [null, undefined]], ['deepEqual', [{ a: null }, { a: null }]],
-  ['deepEqual', [new Map([[1, { x: 1 }]]), new Map([[1, { x: 1 }]])]], ['deepEqual', [new Set([1, 2]), new Set([2, 1])]], ['deepEqual', [new Set([1]), new Set([2])]],
-  ['deepEqual', [{ __proto__: null, a: 1 }, { a: 1 }]], ['deepEqual', [[1, 2, 3].map((x) => x * 2), [2, 4, 6]]],
-  ['notDeepEqual', [[1], [2]]], ['notDeepEqual', [[1], [1]]],
-  ['match', ['abc', /b/]], ['match', ['abc', /x/]],
-  ['throws', [thrower(new Custom('m'))]], ['throws', [() => undefined]], ['throws', [thrower(new Custom('m')), Custom]],
-  ['throws', [thrower(new Error('m')), Custom]], ['throws', [thrower(new Custom('boom')), /boom/]], ['throws', [thrower(new Custom('boom')), /bang/]],
-  ['throws', [thrower(new Custom('boom')), (e: unknown) => e instanceof Custom]], ['throws', [thrower(new Custom('boom')), { message: 'boom' }]],
-  ['throws', [thrower(new Custom('boom')), { message: /bo/ }]], ['throws', [thrower(new Custom('boom')), { message: 'bang' }]],
-  ['doesNotThrow', [() => 1]], ['doesNotThrow', [thrower(new Error('x'))]],
+  ['ok', [1]],
+  ['ok', [0]],
+  ['ok', ['']],
+  ['ok', [{}]],
+  ['equal', [1, 1]],
+  ['equal', [1, '1']],
+  ['equal', [NaN, NaN]],
+  ['equal', [0, -0]],
+  ['equal', [{}, {}]],
+  ['notEqual', [1, 2]],
+  ['notEqual', [1, 1]],
+  [
+    'deepEqual',
+    [
+      [1, 2],
+      [1, 2],
+    ],
+  ],
+  [
+    'deepEqual',
+    [
+      [1, 2],
+      [1, 3],
+    ],
+  ],
+  ['deepEqual', [[1], [1, 2]]],
+  [
+    'deepEqual',
+    [
+      { a: 1, b: [2] },
+      { b: [2], a: 1 },
+    ],
+  ],
+  ['deepEqual', [{ a: 1 }, { a: 1, b: undefined }]],
+  ['deepEqual', [new Float32Array([1, 2]), new Float32Array([1, 2])]],
+  ['deepEqual', [new Float32Array([1, 2]), [1, 2]]],
+  ['deepEqual', [new Float32Array([1, 2]), new Float32Array([1, 2.5])]],
+  ['deepEqual', [new Int32Array([1]), new Uint32Array([1])]],
+  ['deepEqual', [[NaN], [NaN]]],
+  ['deepEqual', [[0], [-0]]],
+  ['deepEqual', [null, undefined]],
+  ['deepEqual', [{ a: null }, { a: null }]],
+  ['deepEqual', [new Map([[1, { x: 1 }]]), new Map([[1, { x: 1 }]])]],
+  ['deepEqual', [new Set([1, 2]), new Set([2, 1])]],
+  ['deepEqual', [new Set([1]), new Set([2])]],
+  ['deepEqual', [{ __proto__: null, a: 1 }, { a: 1 }]],
+  ['deepEqual', [[1, 2, 3].map((x) => x * 2), [2, 4, 6]]],
+  ['notDeepEqual', [[1], [2]]],
+  ['notDeepEqual', [[1], [1]]],
+  ['match', ['abc', /b/]],
+  ['match', ['abc', /x/]],
+  ['throws', [thrower(new Custom('m'))]],
+  ['throws', [() => undefined]],
+  ['throws', [thrower(new Custom('m')), Custom]],
+  ['throws', [thrower(new Error('m')), Custom]],
+  ['throws', [thrower(new Custom('boom')), /boom/]],
+  ['throws', [thrower(new Custom('boom')), /bang/]],
+  ['throws', [thrower(new Custom('boom')), (e: unknown) => e instanceof Custom]],
+  ['throws', [thrower(new Custom('boom')), { message: 'boom' }]],
+  ['throws', [thrower(new Custom('boom')), { message: /bo/ }]],
+  ['throws', [thrower(new Custom('boom')), { message: 'bang' }]],
+  ['doesNotThrow', [() => 1]],
+  ['doesNotThrow', [thrower(new Error('x'))]],
 ];
 
 function outcome(run: () => unknown): string {
@@ -51,7 +97,7 @@ describe('browser stand-ins', () => {
     for (const [name, args] of CASES) {
       const node = outcome(() => (assert[name] as (...a: unknown[]) => unknown)(...args));
       const ours = outcome(() => (shim[name] as (...a: unknown[]) => unknown)(...args));
-      assert.equal(ours, node, `assert.${name}(${args.map((a) => (typeof a === "object" && a !== null && Object.getPrototypeOf(a) === null ? "[null-prototype object]" : String(a))).join(', ')})`);
+      assert.equal(ours, node, `assert.${name}(${args.map((a) => (typeof a === 'object' && a !== null && Object.getPrototypeOf(a) === null ? '[null-prototype object]' : String(a))).join(', ')})`);
     }
   });
 
@@ -94,13 +140,16 @@ describe('browser stand-ins', () => {
     await runner.runLoaded(new Map([['fake.test.js :: outer > excluded', 'not here']]), async (report) => {
       reports.push(report);
     });
-    assert.deepEqual(reports.map((r) => [r.name, r.status]), [
-      ['outer > passes', 'pass'],
-      ['outer > fails', 'fail'],
-      ['outer > async passes', 'pass'],
-      ['outer > excluded', 'skip'],
-      ['outer > broken setup > never runs', 'fail'],
-    ]);
+    assert.deepEqual(
+      reports.map((r) => [r.name, r.status]),
+      [
+        ['outer > passes', 'pass'],
+        ['outer > fails', 'fail'],
+        ['outer > async passes', 'pass'],
+        ['outer > excluded', 'skip'],
+        ['outer > broken setup > never runs', 'fail'],
+      ],
+    );
     assert.match(reports[1]!.error!, /expected failure/);
     assert.deepEqual(reports[2]!.diagnostics, ['a note']);
     assert.match(reports[4]!.error!, /before hook failed: Error: setup failed/);

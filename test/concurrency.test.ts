@@ -32,7 +32,11 @@ describe('concurrency', () => {
       const length = s % 8 === 7 ? 20_000 : 16 + s;
       const t = mgr.tensor(new Float32Array(length).fill(s)) as Tensor<'f32'>;
       const algorithm = mgr.algorithm([t], ADD_PUSH_SHADER, { pushConstants: [s + 1] });
-      const seq = mgr.sequence().record(new OpSyncDevice([t])).record(new OpAlgoDispatch(algorithm)).record(new OpSyncLocal([t]));
+      const seq = mgr
+        .sequence()
+        .record(new OpSyncDevice([t]))
+        .record(new OpAlgoDispatch(algorithm))
+        .record(new OpSyncLocal([t]));
       lanes.push({ t, seq, expected: new Array<number>(length).fill(s) });
     }
     for (let round = 0; round < ROUNDS; round++) {
@@ -89,10 +93,12 @@ describe('concurrency', () => {
       for (let i = 0; i < 10; i++) seq.record(new OpAlgoDispatch(algorithm));
       pending.push(seq.record(new OpSyncLocal([t])).evalAsync());
     }
-    const waits = pending.map((seq) => seq.evalAwait().then(
-      () => 'completed',
-      (error: unknown) => error,
-    ));
+    const waits = pending.map((seq) =>
+      seq.evalAwait().then(
+        () => 'completed',
+        (error: unknown) => error,
+      ),
+    );
     doomed.destroy();
     for (const outcome of await Promise.all(waits)) {
       // Work that finished before destroy() may complete; everything else rejects cleanly.

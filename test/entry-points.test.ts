@@ -65,7 +65,10 @@ describe('entry points', () => {
     assert.ok(![...browser.files].some((f) => f.endsWith(join('backends', 'node.js'))));
     assert.ok(browser.files.size > 20, `the graph walk found ${browser.files.size} modules`);
     const node = moduleGraph(join(DIST_SRC, 'index.js'));
-    assert.ok([...node.files].some((f) => f.endsWith(join('backends', 'node.js'))), 'the Node entry installs Dawn');
+    assert.ok(
+      [...node.files].some((f) => f.endsWith(join('backends', 'node.js'))),
+      'the Node entry installs Dawn',
+    );
     assert.ok(node.outside.has('webgpu'));
   });
 

@@ -148,12 +148,20 @@ describe('errors thrown by the library', () => {
 
   test('each error class the library throws comes from the call that caused it, and the manager computes afterwards', async () => {
     const cases: [string, () => unknown, abstract new (...args: never[]) => Error][] = [
-      ['DestroyedError', () => {
-        const t = mgr.tensor([1]);
-        t.destroy();
-        return t.data();
-      }, DestroyedError],
-      ['ShaderCompileError', () => mgr.algorithm([mgr.tensor(1, 'f32')], '@group(0) @binding(0) var<storage, read_write> t: array<f32>;\n@compute @workgroup_size(1) fn main() { t[0] = ; }').compiled(), ShaderCompileError],
+      [
+        'DestroyedError',
+        () => {
+          const t = mgr.tensor([1]);
+          t.destroy();
+          return t.data();
+        },
+        DestroyedError,
+      ],
+      [
+        'ShaderCompileError',
+        () => mgr.algorithm([mgr.tensor(1, 'f32')], '@group(0) @binding(0) var<storage, read_write> t: array<f32>;\n@compute @workgroup_size(1) fn main() { t[0] = ; }').compiled(),
+        ShaderCompileError,
+      ],
       ['UnsupportedError', () => Manager.create({ adapter: 'definitely-not-this-adapter' }), UnsupportedError],
       ['ArgumentError', () => mgr.tensor(0, 'f32'), ArgumentError],
       ['SizeError', () => mgr.tensor([1, 2]).setData([1]), SizeError],

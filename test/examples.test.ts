@@ -23,7 +23,10 @@ describe('examples', () => {
     const before0 = mgr.memory();
     const a = [1.5, -2, 3, 4, 5];
     const b = [2, 2, -1, 0.5, 0];
-    assert.deepEqual(await arrayMultiplication(mgr, a, b), a.map((v, i) => v * b[i]!));
+    assert.deepEqual(
+      await arrayMultiplication(mgr, a, b),
+      a.map((v, i) => v * b[i]!),
+    );
     const m = mgr.memory();
     assert.equal(m.tensors, before0.tensors);
     assert.equal(m.algorithms, before0.algorithms);

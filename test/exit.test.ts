@@ -98,7 +98,8 @@ describe('process exit', () => {
   });
 
   test('a process survives managers being created, destroyed and garbage collected while another manager keeps computing', () => {
-    const result = runChild(`${IMPORT}
+    const result = runChild(
+      `${IMPORT}
       const mgr = await Manager.create();
       for (let j = 0; j < 3; j++) {
         let other = await Manager.create();
@@ -117,7 +118,9 @@ describe('process exit', () => {
         t.destroy();
       }
       mgr.destroy();
-      console.log(JSON.stringify({ sum }));`, 10_000);
+      console.log(JSON.stringify({ sum }));`,
+      10_000,
+    );
     assert.equal(result.signal, null, `killed by a signal: ${describeChild(result)}`);
     assert.equal(result.status, 0, describeChild(result));
     assert.deepEqual(lastJson(result.stdout), { sum: (29 * 30) / 2 });

@@ -4,17 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import {
-  ArgumentError,
-  Manager,
-  MemoryType,
-  OpAlgoDispatch,
-  OpSyncDevice,
-  OpSyncLocal,
-  SizeError,
-  StateError,
-  ValidationError,
-} from '../src/index.js';
+import { ArgumentError, Manager, MemoryType, OpAlgoDispatch, OpSyncDevice, OpSyncLocal, SizeError, StateError, ValidationError } from '../src/index.js';
 import { assertFails, DOUBLE_SHADER, rawDevice, rawRead, Usage } from './helpers.js';
 
 const RAW_INCREMENT = /* wgsl */ `
@@ -47,7 +37,10 @@ async function rawCompute(device: GPUDevice): Promise<number[]> {
 /** Whether `promise` has settled (checked after one turn of the event loop). */
 async function hasSettled(promise: Promise<unknown>): Promise<boolean> {
   let settled = false;
-  void promise.then(() => (settled = true), () => (settled = true));
+  void promise.then(
+    () => (settled = true),
+    () => (settled = true),
+  );
   await new Promise((resolve) => setImmediate(resolve));
   return settled;
 }

@@ -7,16 +7,7 @@ import assert from 'node:assert/strict';
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { create } from 'webgpu';
-import {
-  KomputeError,
-  Manager,
-  MemoryType,
-  OpCopy,
-  OpSyncLocal,
-  type ManagerOptions,
-  type MemoryReport,
-  type Tensor,
-} from '../src/index.js';
+import { KomputeError, Manager, MemoryType, OpCopy, OpSyncLocal, type ManagerOptions, type MemoryReport, type Tensor } from '../src/index.js';
 
 /** `GPUBufferUsage` and `GPUMapMode` flags (Dawn's Node binding does not put them on globalThis). */
 import { BufferUsage as Usage, MapMode as MapFlags } from '../src/backends/webgpu-constants.js';
@@ -130,11 +121,7 @@ export async function readBack(mgr: Manager, tensor: Tensor): Promise<number[]> 
 }
 
 /** Asserts that `fn` fails with an instance of `kind`, whether it throws or returns a rejected promise. */
-export async function assertFails(
-  fn: () => unknown,
-  kind: abstract new (...args: never[]) => Error,
-  message?: RegExp,
-): Promise<Error> {
+export async function assertFails(fn: () => unknown, kind: abstract new (...args: never[]) => Error, message?: RegExp): Promise<Error> {
   let error: unknown;
   try {
     await fn();
@@ -262,7 +249,13 @@ if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.a
       throw new StateError('x', 'y');
     }, StateError);
     await assertFails(() => Promise.reject(new StateError('x', 'y')), StateError, /x/);
-    await assert.rejects(assertFails(() => undefined, StateError), assert.AssertionError);
-    await assert.rejects(assertFails(() => Promise.reject(new Error('plain')), StateError), assert.AssertionError);
+    await assert.rejects(
+      assertFails(() => undefined, StateError),
+      assert.AssertionError,
+    );
+    await assert.rejects(
+      assertFails(() => Promise.reject(new Error('plain')), StateError),
+      assert.AssertionError,
+    );
   });
 }

@@ -65,7 +65,9 @@ describe('algorithms with images', () => {
     const values = Float32Array.from({ length: w * h * 4 }, (_, i) => i % 13);
     using image = mgr.image(values, w, h, 4, { type: MemoryType.Host });
     using sums = mgr.tensor(h, 'f32');
-    using algo = mgr.algorithm([image, sums], /* wgsl */ `
+    using algo = mgr.algorithm(
+      [image, sums],
+      /* wgsl */ `
       struct Push { scale: f32 }
       @group(0) @binding(0) var img: texture_2d<f32>;
       @group(0) @binding(1) var<storage, read_write> sums: array<f32>;
@@ -78,7 +80,9 @@ describe('algorithms with images', () => {
           s += t.r + t.g + t.b + t.a;
         }
         sums[id.x] = s * push.scale;
-      }`, { workgroup: [h], pushConstants: [0.5] });
+      }`,
+      { workgroup: [h], pushConstants: [0.5] },
+    );
     using seq = mgr.sequence();
     await seq.eval(new OpAlgoDispatch(algo), new OpSyncLocal([sums]));
     const expected = Array.from({ length: h }, (_, y) => values.subarray(y * w * 4, (y + 1) * w * 4).reduce((a, b) => a + b, 0) * 0.5);
@@ -87,12 +91,16 @@ describe('algorithms with images', () => {
 
   test('integer images: a u32 read_write storage texture is incremented in place, repeatedly', async () => {
     using image = mgr.image(new Uint32Array([1, 2, 3, 4, 5, 6]), 3, 2, 1);
-    using algo = mgr.algorithm([image], /* wgsl */ `
+    using algo = mgr.algorithm(
+      [image],
+      /* wgsl */ `
       @group(0) @binding(0) var img: texture_storage_2d<r32uint, read_write>;
       @compute @workgroup_size(1)
       fn main(@builtin(global_invocation_id) id: vec3u) {
         textureStore(img, id.xy, textureLoad(img, id.xy) + vec4u(100u));
-      }`, { workgroup: [3, 2] });
+      }`,
+      { workgroup: [3, 2] },
+    );
     using seq = mgr.sequence();
     await seq.eval(new OpSyncDevice([image]), new OpAlgoDispatch(algo), new OpAlgoDispatch(algo), new OpSyncLocal([image]));
     assert.deepEqual(Array.from(image.data()), [201, 202, 203, 204, 205, 206]);
@@ -100,8 +108,11 @@ describe('algorithms with images', () => {
 
   test('the default workgroup is [size, 1, 1] as for tensors (Kompute: memObjects[0].size())', () => {
     using image = mgr.image(null, 3, 2, 2);
-    using algo = mgr.algorithm([image], `@group(0) @binding(0) var img: texture_storage_2d<rg32float, write>;
-      @compute @workgroup_size(1) fn main() {}`);
+    using algo = mgr.algorithm(
+      [image],
+      `@group(0) @binding(0) var img: texture_storage_2d<rg32float, write>;
+      @compute @workgroup_size(1) fn main() {}`,
+    );
     assert.deepEqual(algo.getWorkgroup(), [12, 1, 1]);
     assert.deepEqual(algo.getTensors(), [image]);
   });
@@ -111,13 +122,15 @@ describe('algorithms with images', () => {
       @compute @workgroup_size(1) fn main() {}`;
     const sampled = (type: string) => `@group(0) @binding(0) var img: texture_2d<${type}>;
       @compute @workgroup_size(1) fn main() { _ = textureDimensions(img); }`;
-    const fails = (fn: () => unknown, message: RegExp) =>
-      assert.throws(fn, (e: unknown) => e instanceof AlgorithmBindingError && e.argument === 'tensors[0]' && message.test(e.message));
+    const fails = (fn: () => unknown, message: RegExp) => assert.throws(fn, (e: unknown) => e instanceof AlgorithmBindingError && e.argument === 'tensors[0]' && message.test(e.message));
 
     test('a texture binding given a tensor (naming wgsl, as every binding a tensor cannot take)', () => {
       using t = mgr.tensor(4, 'f32');
       for (const wgsl of [storageTexture('rgba32float'), sampled('f32')]) {
-        assert.throws(() => mgr.algorithm([t], wgsl), (e: unknown) => e instanceof AlgorithmBindingError && e.argument === 'wgsl' && /is a texture .* must be var<storage> to bind Tensor#\d+, a tensor/.test(e.message));
+        assert.throws(
+          () => mgr.algorithm([t], wgsl),
+          (e: unknown) => e instanceof AlgorithmBindingError && e.argument === 'wgsl' && /is a texture .* must be var<storage> to bind Tensor#\d+, a tensor/.test(e.message),
+        );
       }
     });
 
@@ -153,9 +166,13 @@ describe('algorithms with images', () => {
     test('an image bound twice where one binding writes', () => {
       using image = mgr.image(null, 2, 2, 1);
       assert.throws(
-        () => mgr.algorithm([image, image], `@group(0) @binding(0) var a: texture_2d<f32>;
+        () =>
+          mgr.algorithm(
+            [image, image],
+            `@group(0) @binding(0) var a: texture_2d<f32>;
           @group(0) @binding(1) var b: texture_storage_2d<r32float, write>;
-          @compute @workgroup_size(1) fn main() { _ = textureDimensions(a); }`),
+          @compute @workgroup_size(1) fn main() { _ = textureDimensions(a); }`,
+          ),
         (e: unknown) => e instanceof AlgorithmBindingError && e.argument === 'tensors[1]',
       );
     });

@@ -115,7 +115,10 @@ describe('image copies', () => {
       using a = mgr.image(null, 16, 1, 1);
       using b = mgr.image(null, 1, 16, 1);
       using seq = mgr.sequence();
-      assert.throws(() => seq.record(new OpCopy([a, b])), (e: unknown) => e instanceof SizeError && e.argument === 'tensors[1]' && /16×1 to 1×16/.test(e.message));
+      assert.throws(
+        () => seq.record(new OpCopy([a, b])),
+        (e: unknown) => e instanceof SizeError && e.argument === 'tensors[1]' && /16×1 to 1×16/.test(e.message),
+      );
       assert.equal(seq.getOperations().length, 0);
     });
 
@@ -135,22 +138,37 @@ describe('image copies', () => {
       using bytes = mgr.image(null, 3, 2, 4, { dtype: 'u8' });
       using u32 = mgr.tensor(24, 'u32');
       using seq = mgr.sequence();
-      assert.throws(() => seq.record(new OpCopy([short, image])), (e: unknown) => e instanceof SizeError && /5 elements to 6 elements/.test(e.message));
+      assert.throws(
+        () => seq.record(new OpCopy([short, image])),
+        (e: unknown) => e instanceof SizeError && /5 elements to 6 elements/.test(e.message),
+      );
       assert.throws(() => seq.record(new OpCopy([image, short])), SizeError);
       assert.throws(() => seq.record(new OpCopy([ints, image])), DTypeError);
-      assert.throws(() => seq.record(new OpCopy([bytes, u32])), (e: unknown) => e instanceof DTypeError && /u8 to u32/.test(e.message));
+      assert.throws(
+        () => seq.record(new OpCopy([bytes, u32])),
+        (e: unknown) => e instanceof DTypeError && /u8 to u32/.test(e.message),
+      );
     });
 
     test('an image copied to itself fails with ArgumentError; OpMult refuses images', () => {
       using a = mgr.image(null, 2, 2, 1);
       using t = mgr.tensor(4, 'f32');
-      assert.throws(() => mgr.sequence().record(new OpCopy([a, a])), (e: unknown) => e instanceof ArgumentError && /to itself/.test(e.message));
-      assert.throws(() => new OpMult([t, a as never, t]), (e: unknown) => e instanceof ArgumentError && e.argument === 'tensors[1]' && /image/.test(e.message));
+      assert.throws(
+        () => mgr.sequence().record(new OpCopy([a, a])),
+        (e: unknown) => e instanceof ArgumentError && /to itself/.test(e.message),
+      );
+      assert.throws(
+        () => new OpMult([t, a as never, t]),
+        (e: unknown) => e instanceof ArgumentError && e.argument === 'tensors[1]' && /image/.test(e.message),
+      );
     });
 
     test('operations refuse values that are neither tensors nor images', () => {
       using a = mgr.image(null, 2, 2, 1);
-      assert.throws(() => new OpSyncDevice([a, {} as never]), (e: unknown) => e instanceof ArgumentError && /not a Tensor or an Image/.test(e.message));
+      assert.throws(
+        () => new OpSyncDevice([a, {} as never]),
+        (e: unknown) => e instanceof ArgumentError && /not a Tensor or an Image/.test(e.message),
+      );
     });
   });
 });

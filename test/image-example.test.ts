@@ -42,7 +42,10 @@ function assertEdges(actual: Uint8Array, expected: Uint8Array): void {
     if (actual[i] === expected[i]) exact++;
   }
   assert.ok(exact >= expected.length * 0.99, `${exact} of ${expected.length} bytes exact`);
-  assert.ok(expected.some((v, i) => i % 4 !== 3 && v > 100), 'the reference has strong edges (the test picture is not flat)');
+  assert.ok(
+    expected.some((v, i) => i % 4 !== 3 && v > 100),
+    'the reference has strong edges (the test picture is not flat)',
+  );
 }
 
 describe('image example', () => {
@@ -57,7 +60,11 @@ describe('image example', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  for (const [w, h] of [[37, 23], [64, 8], [1, 5]] as const) {
+  for (const [w, h] of [
+    [37, 23],
+    [64, 8],
+    [1, 5],
+  ] as const) {
     test(`Sobel edges of a ${w}×${h} picture match the CPU reference and leave no resources behind`, async () => {
       const before0 = mgr.memory();
       const rgba = makeScene(w, h);

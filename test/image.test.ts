@@ -75,8 +75,14 @@ describe('images', () => {
 
     test('from each typed array: its dtype (Uint8ClampedArray counts as u8)', () => {
       const cases: [ArrayLike<number> & ArrayBufferView, ImageDType][] = [
-        [new Float32Array(4), 'f32'], [new Int32Array(4), 'i32'], [new Uint32Array(4), 'u32'], [new Uint8Array(4), 'u8'],
-        [new Uint8ClampedArray(4), 'u8'], [new Int8Array(4), 'i8'], [new Uint16Array(4), 'u16'], [new Int16Array(4), 'i16'],
+        [new Float32Array(4), 'f32'],
+        [new Int32Array(4), 'i32'],
+        [new Uint32Array(4), 'u32'],
+        [new Uint8Array(4), 'u8'],
+        [new Uint8ClampedArray(4), 'u8'],
+        [new Int8Array(4), 'i8'],
+        [new Uint16Array(4), 'u16'],
+        [new Int16Array(4), 'i16'],
       ];
       for (const [data, dtype] of cases) {
         using image = mgr.image(data as Float32Array, 1, 1, 4);
@@ -116,7 +122,10 @@ describe('images', () => {
         using algo = mgr.algorithm([src, dst], plusOneShader(dtype, channels), { workgroup: [w, h] });
         using seq = mgr.sequence();
         await seq.eval(new OpSyncDevice([src]), new OpAlgoDispatch(algo), new OpSyncLocal([dst]));
-        assert.deepEqual(Array.from(dst.data()), values.map((v) => v + 1));
+        assert.deepEqual(
+          Array.from(dst.data()),
+          values.map((v) => v + 1),
+        );
         assert.equal(dst.data().BYTES_PER_ELEMENT, ELEMENT_BYTES[dtype]);
       });
     }
@@ -223,29 +232,54 @@ describe('images', () => {
   describe('errors', () => {
     test('channels other than 1, 2 or 4 fail with ArgumentError naming channels (3 with a hint to use RGBA)', () => {
       for (const channels of [3, 0, 5, -1, 1.5, '4']) {
-        assert.throws(() => mgr.image(null, 2, 2, channels as ImageChannels), (e: unknown) => e instanceof ArgumentError && e.argument === 'channels', String(channels));
+        assert.throws(
+          () => mgr.image(null, 2, 2, channels as ImageChannels),
+          (e: unknown) => e instanceof ArgumentError && e.argument === 'channels',
+          String(channels),
+        );
       }
       assert.throws(() => mgr.image(null, 2, 2, 3 as ImageChannels), /4 channels \(RGBA\)/);
     });
 
     test('bad width or height fail with ArgumentError; over maxTextureDimension2D with SizeError', () => {
-      for (const [w, h] of [[0, 1], [1, 0], [-2, 2], [1.5, 2], [2, NaN]] as const) {
+      for (const [w, h] of [
+        [0, 1],
+        [1, 0],
+        [-2, 2],
+        [1.5, 2],
+        [2, NaN],
+      ] as const) {
         assert.throws(() => mgr.image(null, w, h, 1), ArgumentError, `${w}×${h}`);
       }
       const max = mgr.deviceInfo().limits.maxTextureDimension2D!;
-      assert.throws(() => mgr.image(null, max + 1, 1, 1), (e: unknown) => e instanceof SizeError && e.argument === 'width');
-      assert.throws(() => mgr.image(null, 1, max + 1, 1), (e: unknown) => e instanceof SizeError && e.argument === 'height');
+      assert.throws(
+        () => mgr.image(null, max + 1, 1, 1),
+        (e: unknown) => e instanceof SizeError && e.argument === 'width',
+      );
+      assert.throws(
+        () => mgr.image(null, 1, max + 1, 1),
+        (e: unknown) => e instanceof SizeError && e.argument === 'height',
+      );
     });
 
     test('data too short or too long fails with SizeError naming data', () => {
-      assert.throws(() => mgr.image([1, 2, 3], 2, 2, 1), (e: unknown) => e instanceof SizeError && e.argument === 'data' && /too short/.test(e.message));
-      assert.throws(() => mgr.image(new Float32Array(17), 2, 2, 4), (e: unknown) => e instanceof SizeError && /too long/.test(e.message));
+      assert.throws(
+        () => mgr.image([1, 2, 3], 2, 2, 1),
+        (e: unknown) => e instanceof SizeError && e.argument === 'data' && /too short/.test(e.message),
+      );
+      assert.throws(
+        () => mgr.image(new Float32Array(17), 2, 2, 4),
+        (e: unknown) => e instanceof SizeError && /too long/.test(e.message),
+      );
     });
 
     test('bad dtypes fail with DTypeError: f16, f64, a typed array that contradicts options.dtype, a Float64Array, non-integers for integer images', () => {
       assert.throws(() => mgr.image(null, 1, 1, 1, { dtype: 'f16' as ImageDType }), DTypeError);
       assert.throws(() => mgr.image(null, 1, 1, 1, { dtype: 'f64' as ImageDType }), DTypeError);
-      assert.throws(() => mgr.image(new Float32Array(1), 1, 1, 1, { dtype: 'i32' }), (e: unknown) => e instanceof DTypeError && e.argument === 'options.dtype');
+      assert.throws(
+        () => mgr.image(new Float32Array(1), 1, 1, 1, { dtype: 'i32' }),
+        (e: unknown) => e instanceof DTypeError && e.argument === 'options.dtype',
+      );
       assert.throws(() => mgr.image(new Float64Array(1) as never, 1, 1, 1), DTypeError);
       assert.throws(() => mgr.image([0.5], 1, 1, 1, { dtype: 'u32' }), DTypeError);
       assert.throws(() => mgr.image([128], 1, 1, 1, { dtype: 'i8' }), DTypeError);

@@ -33,8 +33,15 @@ describe('element-wise kernels', () => {
     const u = mgr.tensor(3, 'u32');
     await run([f, i, u], new OpIota(f, { start: 0.5, step: 0.25 }), new OpIota(i, { start: 10, step: -3 }), new OpIota(u));
     // start + i·step is one f32 multiply-add: exact here, since 0.25 steps of values below 2^22 are representable.
-    assertClose(f.data(), cpuReference(1001, (k) => 0.5 + k * 0.25), 0);
-    assert.deepEqual(Array.from(i.data()), Array.from({ length: 333 }, (_, k) => 10 - 3 * k));
+    assertClose(
+      f.data(),
+      cpuReference(1001, (k) => 0.5 + k * 0.25),
+      0,
+    );
+    assert.deepEqual(
+      Array.from(i.data()),
+      Array.from({ length: 333 }, (_, k) => 10 - 3 * k),
+    );
     assert.deepEqual(Array.from(u.data()), [0, 1, 2]);
   });
 
@@ -46,7 +53,11 @@ describe('element-wise kernels', () => {
     const out = mgr.tensor(1001, 'f32');
     await run([out], new OpSyncDevice([a, b]), new OpMap('a * b + 1.0', [a, b], out));
     // One product and one sum of f32 values, possibly fused: within 2 ulp of the f32 reference.
-    assertClose(out.data(), cpuReference(1001, (i) => av[i]! * bv[i]! + 1), 3e-7);
+    assertClose(
+      out.data(),
+      cpuReference(1001, (i) => av[i]! * bv[i]! + 1),
+      3e-7,
+    );
   });
 
   test('OpMap with named inputs, a broadcast scalar, the index, in place, and other dtypes', async () => {
@@ -64,9 +75,20 @@ describe('element-wise kernels', () => {
       new OpMap('i * 2u + n', {}, idx),
       new OpMap('abs(v) % 3', { v: ints }, ints),
     );
-    assertClose(y.data(), cpuReference(513, (i) => xv[i]! * 3), 1e-7);
-    assertClose(x.data(), cpuReference(513, (i) => Math.max(xv[i]!, 0)), 0);
-    assert.deepEqual(Array.from(idx.data()), Array.from({ length: 513 }, (_, i) => i * 2 + 513));
+    assertClose(
+      y.data(),
+      cpuReference(513, (i) => xv[i]! * 3),
+      1e-7,
+    );
+    assertClose(
+      x.data(),
+      cpuReference(513, (i) => Math.max(xv[i]!, 0)),
+      0,
+    );
+    assert.deepEqual(
+      Array.from(idx.data()),
+      Array.from({ length: 513 }, (_, i) => i * 2 + 513),
+    );
     assert.deepEqual(Array.from(ints.data()), [2, 0, 2, 1]);
   });
 

@@ -34,22 +34,30 @@ describe('kernels over f16', () => {
     const total = mgr.tensor(1, 'f16');
     const prefix = mgr.tensor(m * k, 'f16');
     const soft = mgr.tensor(m * k, 'f16');
-    await mgr.sequence().eval(
-      new OpSyncDevice([a, b]),
-      new OpMatMul(a, b, c, { m, n, k }),
-      new OpMap('a * 2.0h + 1.0h', [a], mapped),
-      new OpReduce(a, total, { op: 'sum' }),
-      new OpScan(a, prefix),
-      new OpSoftmax(a, soft, { shape: [m, k] }),
-      new OpSyncLocal([c, mapped, total, prefix, soft]),
-    );
+    await mgr
+      .sequence()
+      .eval(
+        new OpSyncDevice([a, b]),
+        new OpMatMul(a, b, c, { m, n, k }),
+        new OpMap('a * 2.0h + 1.0h', [a], mapped),
+        new OpReduce(a, total, { op: 'sum' }),
+        new OpScan(a, prefix),
+        new OpSoftmax(a, soft, { shape: [m, k] }),
+        new OpSyncLocal([c, mapped, total, prefix, soft]),
+      );
     const expected: number[] = [];
     for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) expected.push(Array.from({ length: k }, (_, p) => av[i * k + p]! * bv[p * n + j]!).reduce((s, v) => s + v, 0));
     assert.deepEqual(floats(c), expected);
-    assert.deepEqual(floats(mapped), av.map((v) => v * 2 + 1));
+    assert.deepEqual(
+      floats(mapped),
+      av.map((v) => v * 2 + 1),
+    );
     assert.deepEqual(floats(total), [av.reduce((s, v) => s + v, 0)]);
     let run = 0;
-    assert.deepEqual(floats(prefix), av.map((v) => (run += v)));
+    assert.deepEqual(
+      floats(prefix),
+      av.map((v) => (run += v)),
+    );
     const softmax: number[] = [];
     for (let r = 0; r < m; r++) {
       const row = av.slice(r * k, (r + 1) * k);

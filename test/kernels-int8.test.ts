@@ -38,7 +38,10 @@ describe('packInt8 / unpackInt8', () => {
   test('four values per word, little-endian, and back', () => {
     const packed = packInt8([1, -1, 127, -128, 0, 2, 0, 0]);
     assert.ok(packed instanceof Int32Array);
-    assert.deepEqual([...packed].map((w) => w >>> 0), [0x80_7f_ff_01, 0x00_00_02_00]);
+    assert.deepEqual(
+      [...packed].map((w) => w >>> 0),
+      [0x80_7f_ff_01, 0x00_00_02_00],
+    );
     const bytes = randomBytes(4096, 5);
     assert.deepEqual(unpackInt8(packInt8(bytes)), bytes);
     const unsigned = new Uint8Array([255, 0, 128, 7]);
@@ -130,7 +133,11 @@ fn main(@builtin(global_invocation_id) id: vec3<u32>) {
       return;
     }
     const { M, N, K } = config;
-    for (const [m, n, k, tb] of [[M, N, K, false], [3 * M, 5 * N, 3 * K, false], [17 * M, 13 * N, 5 * K, true]] as const) {
+    for (const [m, n, k, tb] of [
+      [M, N, K, false],
+      [3 * M, 5 * N, 3 * K, false],
+      [17 * M, 13 * N, 5 * K, true],
+    ] as const) {
       const av = randomBytes(m * k, m + k);
       const bv = randomBytes(k * n, n + 2 * k);
       const a = mgr.tensor(packInt8(av));
@@ -146,7 +153,7 @@ fn main(@builtin(global_invocation_id) id: vec3<u32>) {
         }
       }
     }
-    assert.throws(() => new OpMatMulInt8(mgr.tensor(M + 4, 'i32'), mgr.tensor(K * N / 4, 'i32'), mgr.tensor((M + 1) * N, 'i32'), { m: M + 1, n: N, k: K }), SizeError);
+    assert.throws(() => new OpMatMulInt8(mgr.tensor(M + 4, 'i32'), mgr.tensor((K * N) / 4, 'i32'), mgr.tensor((M + 1) * N, 'i32'), { m: M + 1, n: N, k: K }), SizeError);
   });
 
   test('examples/int8-matmul.ts: exact on sampled entries, through whichever path the device has', async () => {

@@ -44,7 +44,12 @@ describe('OpMatMul', () => {
   }
 
   for (const tile of ['small', 'large'] as const) {
-    for (const [ta, tb] of [[false, false], [true, false], [false, true], [true, true]] as const) {
+    for (const [ta, tb] of [
+      [false, false],
+      [true, false],
+      [false, true],
+      [true, true],
+    ] as const) {
       test(`odd sizes, ${tile} tile, transposeA=${ta}, transposeB=${tb}`, async () => {
         await check(1, 1, 1, ta, tb, tile);
         await check(7, 5, 3, ta, tb, tile);
@@ -71,8 +76,8 @@ describe('OpMatMul', () => {
     const n = 11;
     const k = 13;
     for (const dtype of ['i32', 'u32'] as const) {
-      const av = Array.from({ length: m * k }, (_, i) => (i * 7) % 23 - (dtype === 'i32' ? 11 : 0));
-      const bv = Array.from({ length: k * n }, (_, i) => (i * 5) % 17 - (dtype === 'i32' ? 8 : 0));
+      const av = Array.from({ length: m * k }, (_, i) => ((i * 7) % 23) - (dtype === 'i32' ? 11 : 0));
+      const bv = Array.from({ length: k * n }, (_, i) => ((i * 5) % 17) - (dtype === 'i32' ? 8 : 0));
       const a = mgr.tensor(dtype === 'i32' ? new Int32Array(av) : new Uint32Array(av));
       const b = mgr.tensor(dtype === 'i32' ? new Int32Array(bv) : new Uint32Array(bv));
       const c = mgr.tensor(m * n, dtype);

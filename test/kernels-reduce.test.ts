@@ -27,7 +27,12 @@ describe('reductions, softmax and scan', () => {
   }
 
   test('whole-tensor sum, max, min and mean of f32, one pass and two passes, vec4 and scalar reads', async () => {
-    for (const [size, ops] of [[1, ['sum']], [1001, ['max', 'mean']], [100_003, ['sum', 'min']], [100_000, ['sum', 'max', 'mean']]] as const) {
+    for (const [size, ops] of [
+      [1, ['sum']],
+      [1001, ['max', 'mean']],
+      [100_003, ['sum', 'min']],
+      [100_000, ['sum', 'max', 'mean']],
+    ] as const) {
       const values = randomValues(size, size);
       const x = mgr.tensor(values);
       for (const op of ops) {
@@ -50,7 +55,13 @@ describe('reductions, softmax and scan', () => {
   });
 
   test('reductions along an axis of [rows, cols]', async () => {
-    for (const [rows, cols, ops] of [[1, 1, ['sum']], [37, 301, ['sum', 'max']], [300, 5, ['mean']], [3, 2051, ['min']], [2, 4096, ['sum']]] as const) {
+    for (const [rows, cols, ops] of [
+      [1, 1, ['sum']],
+      [37, 301, ['sum', 'max']],
+      [300, 5, ['mean']],
+      [3, 2051, ['min']],
+      [2, 4096, ['sum']],
+    ] as const) {
       const values = randomValues(rows * cols, rows + cols);
       const x = mgr.tensor(values);
       for (const op of ops) {
@@ -59,8 +70,18 @@ describe('reductions, softmax and scan', () => {
         const row = (r: number) => values.subarray(r * cols, (r + 1) * cols);
         const col = (c: number) => Array.from({ length: rows }, (_, r) => values[r * cols + c]!);
         // Sums of at most 4,096 values in [-1, 1): f32 rounding stays below 1e-4 · (1 + |sum|).
-        assertClose(byRow, Array.from({ length: rows }, (_, r) => cpuReduce(row(r), op)), 1e-4, `${op} rows`);
-        assertClose(byCol, Array.from({ length: cols }, (_, c) => cpuReduce(col(c), op)), 1e-4, `${op} cols`);
+        assertClose(
+          byRow,
+          Array.from({ length: rows }, (_, r) => cpuReduce(row(r), op)),
+          1e-4,
+          `${op} rows`,
+        );
+        assertClose(
+          byCol,
+          Array.from({ length: cols }, (_, c) => cpuReduce(col(c), op)),
+          1e-4,
+          `${op} cols`,
+        );
       }
     }
   });
@@ -76,11 +97,18 @@ describe('reductions, softmax and scan', () => {
       assertClose([sum!], [cpuReduce(values, 'sum')], 1e-6 * size, `sum, subgroups ${subgroups}`);
       assert.deepEqual(await reduce(ints, 1, { op: 'min', subgroups }), [cpuReduce(ints.data(), 'min')]);
       const rows = await reduce(ints, 73, { op: 'max', axis: 1, shape: [73, 137], subgroups });
-      assert.deepEqual(rows, Array.from({ length: 73 }, (_, r) => cpuReduce(ints.data().subarray(r * 137, (r + 1) * 137), 'max')));
+      assert.deepEqual(
+        rows,
+        Array.from({ length: 73 }, (_, r) => cpuReduce(ints.data().subarray(r * 137, (r + 1) * 137), 'max')),
+      );
       const out = mgr.tensor(size, 'i32');
       await mgr.sequence().eval(new OpSyncDevice([ints]), new OpScan(ints, out, { subgroups }), new OpSyncLocal([out]));
       let acc = 0;
-      assert.deepEqual(Array.from(out.data()), Array.from(ints.data(), (v) => (acc += v)), `scan, subgroups ${subgroups}`);
+      assert.deepEqual(
+        Array.from(out.data()),
+        Array.from(ints.data(), (v) => (acc += v)),
+        `scan, subgroups ${subgroups}`,
+      );
     }
   });
 
@@ -134,7 +162,20 @@ describe('reductions, softmax and scan', () => {
       const out = mgr.tensor(size, dtype);
       await mgr.sequence().eval(new OpSyncDevice([x]), new OpScan(x, out, { op, exclusive }), new OpSyncLocal([out]));
       const expected: number[] = [];
-      let acc = op === 'max' ? ((dtype as string) === 'f32' ? -3.4028234663852886e38 : (dtype as string) === 'i32' ? -2147483648 : 0) : op === 'min' ? ((dtype as string) === 'f32' ? 3.4028234663852886e38 : (dtype as string) === 'i32' ? 2147483647 : 4294967295) : 0;
+      let acc =
+        op === 'max'
+          ? (dtype as string) === 'f32'
+            ? -3.4028234663852886e38
+            : (dtype as string) === 'i32'
+              ? -2147483648
+              : 0
+          : op === 'min'
+            ? (dtype as string) === 'f32'
+              ? 3.4028234663852886e38
+              : (dtype as string) === 'i32'
+                ? 2147483647
+                : 4294967295
+            : 0;
       for (let i = 0; i < size; i++) {
         const before = acc;
         acc = op === 'max' ? Math.max(acc, data[i]!) : op === 'min' ? Math.min(acc, data[i]!) : acc + data[i]!;

@@ -5,15 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import {
-  Manager,
-  MemoryType,
-  OpAlgoDispatch,
-  OpCopy,
-  OpSyncDevice,
-  OpSyncLocal,
-  type Tensor,
-} from '../src/index.js';
+import { Manager, MemoryType, OpAlgoDispatch, OpCopy, OpSyncDevice, OpSyncLocal, type Tensor } from '../src/index.js';
 import { assertClose, cpuReference, createManager, randomValues, readBack } from './helpers.js';
 
 const LARGE = 20_000; // 80 KB of f32
@@ -67,13 +59,24 @@ describe('large and small tensors', () => {
       const out = mgr.tensor(n, 'f32');
       const algo = mgr.algorithm([a, out], AFFINE64, { workgroup: groups(n) });
       const seq = mgr.sequence();
-      seq.record(new OpSyncDevice([a])).record(new OpAlgoDispatch(algo)).record(new OpSyncLocal([out]));
+      seq
+        .record(new OpSyncDevice([a]))
+        .record(new OpAlgoDispatch(algo))
+        .record(new OpSyncLocal([out]));
       await seq.eval();
-      assertClose(out.data(), cpuReference(n, (i) => xs[i]! * 2 + 1), 1e-6);
+      assertClose(
+        out.data(),
+        cpuReference(n, (i) => xs[i]! * 2 + 1),
+        1e-6,
+      );
       const ys = randomValues(n, 12);
       a.setData(ys);
       await seq.eval();
-      assertClose(out.data(), cpuReference(n, (i) => ys[i]! * 2 + 1), 1e-6);
+      assertClose(
+        out.data(),
+        cpuReference(n, (i) => ys[i]! * 2 + 1),
+        1e-6,
+      );
       for (const r of [seq, algo, a, out]) r.destroy();
     });
 

@@ -5,15 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { create } from 'webgpu';
-import {
-  DestroyedError,
-  Manager,
-  MemoryType,
-  OpAlgoDispatch,
-  OpSyncDevice,
-  OpSyncLocal,
-  UnsupportedError,
-} from '../src/index.js';
+import { DestroyedError, Manager, MemoryType, OpAlgoDispatch, OpSyncDevice, OpSyncLocal, UnsupportedError } from '../src/index.js';
 import { ADD_PUSH_SHADER, assertFails, createManager, DOUBLE_SHADER, Usage } from './helpers.js';
 
 /** The adapter Dawn offers by default, to compare the manager's device with. */
@@ -53,7 +45,10 @@ describe('Manager.create()', () => {
   test('nine storage buffers can be bound to one algorithm (Kompute logistic regression needs it)', async () => {
     const tensors = Array.from({ length: 9 }, (_, i) => mgr.tensor([i]));
     const decls = tensors.map((_, i) => `@group(0) @binding(${i}) var<storage, read_write> t${i}: array<f32>;`).join('\n');
-    const sum = tensors.slice(0, 8).map((_, i) => `t${i}[0]`).join(' + ');
+    const sum = tensors
+      .slice(0, 8)
+      .map((_, i) => `t${i}[0]`)
+      .join(' + ');
     const wgsl = `${decls}\n@compute @workgroup_size(1) fn main() { t8[0] = ${sum}; }`;
     const algo = mgr.algorithm(tensors, wgsl, { workgroup: [1] });
     const seq = mgr.sequence();
@@ -118,11 +113,7 @@ describe('Manager.create()', () => {
 
   test('requiredLimits beyond the adapter fail with UnsupportedError naming the limit', async () => {
     const max = adapter.limits.maxStorageBuffersPerShaderStage;
-    await assertFails(
-      () => Manager.create({ requiredLimits: { maxStorageBuffersPerShaderStage: max + 1 } }),
-      UnsupportedError,
-      /maxStorageBuffersPerShaderStage/,
-    );
+    await assertFails(() => Manager.create({ requiredLimits: { maxStorageBuffersPerShaderStage: max + 1 } }), UnsupportedError, /maxStorageBuffersPerShaderStage/);
     await assertFails(() => Manager.create({ requiredLimits: { maxBufferSize: adapter.limits.maxBufferSize * 2 } }), UnsupportedError, /maxBufferSize/);
   });
 

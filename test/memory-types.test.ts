@@ -5,16 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import {
-  DTypeError,
-  Manager,
-  MemoryType,
-  OpAlgoDispatch,
-  OpCopy,
-  OpSyncDevice,
-  OpSyncLocal,
-  SizeError,
-} from '../src/index.js';
+import { DTypeError, Manager, MemoryType, OpAlgoDispatch, OpCopy, OpSyncDevice, OpSyncLocal, SizeError } from '../src/index.js';
 import { createManager, DOUBLE_SHADER, INCREMENT_SHADER, readBack } from './helpers.js';
 
 const TYPES = [MemoryType.Device, MemoryType.Host, MemoryType.DeviceAndHost, MemoryType.Storage] as const;

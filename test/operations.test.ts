@@ -73,7 +73,11 @@ describe('operations', () => {
     const out = mgr.tensor(n, 'f32');
     const seq = mgr.sequence();
     await seq.eval(new OpSyncDevice([lhs, rhs]), new OpMult([lhs, rhs, out]), new OpSyncLocal([out]));
-    assertClose(out.data(), cpuReference(n, (i) => xs[i]! * ys[i]!), 1e-6);
+    assertClose(
+      out.data(),
+      cpuReference(n, (i) => xs[i]! * ys[i]!),
+      1e-6,
+    );
 
     const ints = mgr.tensor(new Int32Array([-3, 4, 5]));
     const intOut = mgr.tensor(3, 'i32');

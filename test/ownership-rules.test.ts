@@ -3,30 +3,8 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import {
-  DestroyedError,
-  Manager,
-  MemoryType,
-  OpAlgoDispatch,
-  OpCopy,
-  OpMemoryBarrier,
-  OpMult,
-  OpSyncDevice,
-  OpSyncLocal,
-} from '../src/index.js';
-import {
-  ADD_PUSH_SHADER,
-  assertFails,
-  createManager,
-  describeChild,
-  DOUBLE_SHADER,
-  INCREMENT_SHADER,
-  INDEX_URL,
-  rawDevice,
-  rawRead,
-  runChild,
-  Usage,
-} from './helpers.js';
+import { DestroyedError, Manager, MemoryType, OpAlgoDispatch, OpCopy, OpMemoryBarrier, OpMult, OpSyncDevice, OpSyncLocal } from '../src/index.js';
+import { ADD_PUSH_SHADER, assertFails, createManager, describeChild, DOUBLE_SHADER, INCREMENT_SHADER, INDEX_URL, rawDevice, rawRead, runChild, Usage } from './helpers.js';
 
 const ZERO = { tensors: 0, algorithms: 0, sequences: 0, images: 0, deviceBytes: 0, imageBytes: 0, stagingBytes: 0, otherBytes: 0, poolBytes: 0, totalBytes: 0 };
 
@@ -218,7 +196,7 @@ describe('memory-ownership rules', () => {
       assert.equal(m.algorithms, withSequence.algorithms);
       assert.equal(m.sequences, withSequence.sequences - 1);
       assert.equal(m.deviceBytes, withSequence.deviceBytes, 'the tensors keep their GPU buffers');
-      assert.ok(m.stagingBytes <= withSequence.stagingBytes, 'only the sequence\'s own transfer memory may go');
+      assert.ok(m.stagingBytes <= withSequence.stagingBytes, "only the sequence's own transfer memory may go");
       assert.equal(a.isInit(), true);
       assert.equal(algo.isInit(), true);
       assert.deepEqual(Array.from(out.data()), [2, 4]);
@@ -298,7 +276,10 @@ describe('memory-ownership rules', () => {
       const t = mgr.tensor([1, 2, 3]);
       t.destroy();
       await assertEveryMethodThrowsDestroyed(t, t.label, { data: [], setData: [[1, 2, 3]], rebuild: [4] });
-      assert.throws(() => t.buffer, (e: unknown) => e instanceof DestroyedError && e.resource === t.label);
+      assert.throws(
+        () => t.buffer,
+        (e: unknown) => e instanceof DestroyedError && e.resource === t.label,
+      );
       assert.equal(t.isInit(), false);
       assert.doesNotThrow(() => t.destroy());
     });
@@ -363,7 +344,10 @@ describe('memory-ownership rules', () => {
       const t = mgr.tensor([1, 2]);
       const out = mgr.tensor(2, 'f32');
       t.destroy();
-      assert.throws(() => mgr.algorithm([t, out], DOUBLE_SHADER), (e: unknown) => e instanceof DestroyedError && e.resource === t.label);
+      assert.throws(
+        () => mgr.algorithm([t, out], DOUBLE_SHADER),
+        (e: unknown) => e instanceof DestroyedError && e.resource === t.label,
+      );
       out.destroy();
     });
 
@@ -373,7 +357,10 @@ describe('memory-ownership rules', () => {
       const algo = mgr.algorithm([t, out], DOUBLE_SHADER);
       const seq = mgr.sequence();
       t.destroy();
-      assert.throws(() => seq.record(new OpAlgoDispatch(algo)), (e: unknown) => e instanceof DestroyedError && e.resource === t.label);
+      assert.throws(
+        () => seq.record(new OpAlgoDispatch(algo)),
+        (e: unknown) => e instanceof DestroyedError && e.resource === t.label,
+      );
       await assertFails(() => seq.eval(new OpAlgoDispatch(algo)), DestroyedError);
       assert.throws(() => seq.record(new OpSyncDevice([t])), DestroyedError);
       assert.throws(() => seq.record(new OpCopy([out, t])), DestroyedError);
@@ -385,7 +372,10 @@ describe('memory-ownership rules', () => {
       const out = mgr.tensor(2, 'f32');
       const algo = mgr.algorithm([t, out], DOUBLE_SHADER);
       const seq = mgr.sequence();
-      seq.record(new OpSyncDevice([t])).record(new OpAlgoDispatch(algo)).record(new OpSyncLocal([out]));
+      seq
+        .record(new OpSyncDevice([t]))
+        .record(new OpAlgoDispatch(algo))
+        .record(new OpSyncLocal([out]));
       await seq.eval();
       assert.deepEqual(Array.from(out.data()), [2, 4]);
       t.destroy();

@@ -4,17 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import {
-  AlgorithmBindingError,
-  DTypeError,
-  Manager,
-  MAX_PUSH_CONSTANT_BYTES,
-  MemoryType,
-  OpAlgoDispatch,
-  OpSyncDevice,
-  OpSyncLocal,
-  SizeError,
-} from '../src/index.js';
+import { AlgorithmBindingError, DTypeError, Manager, MAX_PUSH_CONSTANT_BYTES, MemoryType, OpAlgoDispatch, OpSyncDevice, OpSyncLocal, SizeError } from '../src/index.js';
 import { ADD_PUSH_SHADER, assertClose, createManager, DOUBLE_SHADER } from './helpers.js';
 
 /** out[i] += a[i] * push.k */
@@ -62,7 +52,10 @@ describe('push constants', () => {
       .record(new OpAlgoDispatch(algo, new Float32Array([10])))
       .record(new OpSyncLocal([out]));
     await seq.eval();
-    assert.deepEqual(Array.from(out.data()), values.map((v) => 11 * v));
+    assert.deepEqual(
+      Array.from(out.data()),
+      values.map((v) => 11 * v),
+    );
     // The algorithm's own push constants are untouched by the per-dispatch values.
     assert.deepEqual(Array.from(algo.getPushConstants()), [0.5]);
     for (const r of [seq, algo, a, out]) r.destroy();
@@ -73,13 +66,7 @@ describe('push constants', () => {
     const out = mgr.tensor(2, 'f32');
     const algo = mgr.algorithm([a, out], ACCUMULATE, { pushConstants: [100] });
     const seq = mgr.sequence();
-    await seq.eval(
-      new OpSyncDevice([a, out]),
-      new OpAlgoDispatch(algo, [1]),
-      new OpAlgoDispatch(algo),
-      new OpAlgoDispatch(algo, [1000]),
-      new OpSyncLocal([out]),
-    );
+    await seq.eval(new OpSyncDevice([a, out]), new OpAlgoDispatch(algo, [1]), new OpAlgoDispatch(algo), new OpAlgoDispatch(algo, [1000]), new OpSyncLocal([out]));
     assert.deepEqual(Array.from(out.data()), [1101, 2202]);
     for (const r of [seq, algo, a, out]) r.destroy();
   });
@@ -198,7 +185,8 @@ fn main(@builtin(global_invocation_id) id: vec3u) {
 
   test('a push-constant struct larger than the values given fails with AlgorithmBindingError', () => {
     const t = mgr.tensor(1, 'f32');
-    const shader = 'struct P { a: f32, b: f32 }\n@group(0) @binding(0) var<storage, read_write> t: array<f32>;\n@group(1) @binding(0) var<uniform> push: P;\n@compute @workgroup_size(1) fn main() { t[0] = push.a + push.b; }';
+    const shader =
+      'struct P { a: f32, b: f32 }\n@group(0) @binding(0) var<storage, read_write> t: array<f32>;\n@group(1) @binding(0) var<uniform> push: P;\n@compute @workgroup_size(1) fn main() { t[0] = push.a + push.b; }';
     assert.throws(() => mgr.algorithm([t], shader, { pushConstants: [1] }), AlgorithmBindingError);
     t.destroy();
   });

@@ -4,16 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import {
-  ArgumentError,
-  Manager,
-  MemoryType,
-  OpAlgoDispatch,
-  OpSyncDevice,
-  OpSyncLocal,
-  StateError,
-  UnsupportedError,
-} from '../src/index.js';
+import { ArgumentError, Manager, MemoryType, OpAlgoDispatch, OpSyncDevice, OpSyncLocal, StateError, UnsupportedError } from '../src/index.js';
 import { ADD_PUSH_SHADER, createManager, DOUBLE_SHADER, INCREMENT_SHADER } from './helpers.js';
 
 describe('sequences', () => {
@@ -78,7 +69,11 @@ describe('sequences', () => {
     const first = mgr.algorithm([a, mid], DOUBLE_SHADER);
     const second = mgr.algorithm([mid, out], DOUBLE_SHADER);
     const seq = mgr.sequence();
-    seq.record(new OpSyncDevice([a])).record(new OpAlgoDispatch(first)).record(new OpAlgoDispatch(second)).record(new OpSyncLocal([out]));
+    seq
+      .record(new OpSyncDevice([a]))
+      .record(new OpAlgoDispatch(first))
+      .record(new OpAlgoDispatch(second))
+      .record(new OpSyncLocal([out]));
     assert.equal(seq.getOperations().length, 4);
     await seq.eval();
     assert.deepEqual(Array.from(out.data()), [4, 8]);
@@ -171,8 +166,14 @@ describe('sequences', () => {
     await seq.eval(new OpSyncDevice([a]), new OpAlgoDispatch(algo), new OpAlgoDispatch(algo), new OpSyncLocal([out]));
     assert.deepEqual(Array.from(out.data()), [2, 4, 6]);
     const timings = seq.getTimestamps();
-    assert.deepEqual(timings.map((t) => t.index), [0, 1, 2, 3]);
-    assert.deepEqual(timings.map((t) => t.op), ['OpSyncDevice', 'OpAlgoDispatch', 'OpAlgoDispatch', 'OpSyncLocal']);
+    assert.deepEqual(
+      timings.map((t) => t.index),
+      [0, 1, 2, 3],
+    );
+    assert.deepEqual(
+      timings.map((t) => t.op),
+      ['OpSyncDevice', 'OpAlgoDispatch', 'OpAlgoDispatch', 'OpSyncLocal'],
+    );
     assert.equal(timings[0]!.ns, null);
     assert.equal(timings[3]!.ns, null);
     for (const t of [timings[1]!, timings[2]!]) {
@@ -181,7 +182,10 @@ describe('sequences', () => {
     }
     // A batch without dispatches reports null for every operation.
     await seq.eval(new OpSyncLocal([out]));
-    assert.deepEqual(seq.getTimestamps().map((t) => t.ns), [null]);
+    assert.deepEqual(
+      seq.getTimestamps().map((t) => t.ns),
+      [null],
+    );
     for (const r of [seq, algo, a, out]) r.destroy();
   });
 

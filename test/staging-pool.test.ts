@@ -32,7 +32,7 @@ async function roundTripped(mgr: Manager, fill: number): Promise<{ data: Float32
 }
 
 describe('staging pool', () => {
-  test('a destroyed tensor\'s staging waits in the pool, reported as poolBytes, and a new tensor of its size reuses it', async () => {
+  test("a destroyed tensor's staging waits in the pool, reported as poolBytes, and a new tensor of its size reuses it", async () => {
     await withManager(async (mgr) => {
       const { staging } = await roundTripped(mgr, 7);
       assert.equal(staging, 2 * LARGE * 4, 'an upload and a readback buffer');
@@ -47,7 +47,10 @@ describe('staging pool', () => {
       const reused = mgr.memory();
       assert.equal(reused.stagingBytes, LARGE * 4, 'the new tensor has its upload buffer');
       assert.equal(reused.poolBytes, released.poolBytes - LARGE * 4, 'taken from the pool, not created');
-      assert.ok(data.every((x) => x === 0), 'a reused buffer is cleared: the last owner\'s data never shows');
+      assert.ok(
+        data.every((x) => x === 0),
+        "a reused buffer is cleared: the last owner's data never shows",
+      );
       data.set(new Float32Array(LARGE).fill(3));
       const seq = mgr.sequence();
       await seq.eval(new OpSyncDevice([t]), new OpSyncLocal([t]));
@@ -58,7 +61,7 @@ describe('staging pool', () => {
     });
   });
 
-  test('a view kept from a destroyed tensor is detached: it cannot see or change the next owner\'s data', async () => {
+  test("a view kept from a destroyed tensor is detached: it cannot see or change the next owner's data", async () => {
     await withManager(async (mgr) => {
       const { data: stale } = await roundTripped(mgr, 5);
       await poolSettled(mgr);
@@ -76,7 +79,7 @@ describe('staging pool', () => {
         assert.equal(mgr.memory().stagingBytes, 3 * oneTensor);
         for (const t of tensors) t.destroy();
         const m = mgr.memory();
-        assert.equal(m.poolBytes, oneTensor, 'one upload buffer fits in 1.5 tensors\' worth');
+        assert.equal(m.poolBytes, oneTensor, "one upload buffer fits in 1.5 tensors' worth");
         assert.equal(m.stagingBytes, 0);
         assert.equal(m.totalBytes, m.poolBytes);
       },
@@ -98,7 +101,7 @@ describe('staging pool', () => {
     assert.equal(DEFAULT_STAGING_POOL_BYTES, 128 * 1024 * 1024);
   });
 
-  test('a sequence\'s transfer buffers go to the pool with it and serve the next sequence', async () => {
+  test("a sequence's transfer buffers go to the pool with it and serve the next sequence", async () => {
     await withManager(async (mgr) => {
       const t = mgr.tensor([1, 2, 3, 4]);
       const first = mgr.sequence();
@@ -130,7 +133,7 @@ describe('staging pool', () => {
     });
   });
 
-  test('an image\'s staging buffers go to the pool too, and serve the next image of its size', async () => {
+  test("an image's staging buffers go to the pool too, and serve the next image of its size", async () => {
     await withManager(async (mgr) => {
       const values = 37 * 5 * 4;
       const seq = mgr.sequence();
@@ -169,7 +172,10 @@ describe('staging pool', () => {
       for (let round = 0; round < 20; round++) {
         const size = round % 2 === 0 ? LARGE : LARGE + 64;
         const t = mgr.tensor(size, 'f32', { type: round % 3 === 0 ? MemoryType.DeviceAndHost : MemoryType.Device });
-        assert.ok(t.data().every((x) => x === 0), `round ${round}: a new tensor reads zeros`);
+        assert.ok(
+          t.data().every((x) => x === 0),
+          `round ${round}: a new tensor reads zeros`,
+        );
         t.data().fill(round + 0.5);
         const seq = mgr.sequence();
         await seq.eval(new OpSyncDevice([t]), new OpSyncLocal([t]));

@@ -68,7 +68,10 @@ describe('tensors', () => {
       assert.ok(t.data() instanceof Float32Array);
       const { input, output } = await affine(t);
       assertClose(input, Float32Array.from(values));
-      assertClose(output, Float32Array.from(values, (v) => Math.fround(v * 2 + 1)));
+      assertClose(
+        output,
+        Float32Array.from(values, (v) => Math.fround(v * 2 + 1)),
+      );
       t.destroy();
     }
   });
@@ -113,7 +116,10 @@ describe('tensors', () => {
       assert.ok(tensor.data() instanceof Uint16Array);
       const { input, output } = await affine(tensor);
       assert.deepEqual(input.map(float16BitsToFloat32), values);
-      assert.deepEqual(output.map(float16BitsToFloat32), values.map((v) => v * 2 + 1));
+      assert.deepEqual(
+        output.map(float16BitsToFloat32),
+        values.map((v) => v * 2 + 1),
+      );
       tensor.destroy();
     }
     // An odd number of halves is padded to 4 bytes on the GPU, but reports its own byte length.
@@ -177,8 +183,14 @@ describe('tensors', () => {
   });
 
   test('the dtypes f64, i64 and unknown names are rejected with a DTypeError naming the alternative', () => {
-    assert.throws(() => mgr.tensor(4, 'f64' as DType), (e: unknown) => e instanceof DTypeError && /f32/.test(e.message));
-    assert.throws(() => mgr.tensor(4, 'i64' as DType), (e: unknown) => e instanceof DTypeError && /i32/.test(e.message));
+    assert.throws(
+      () => mgr.tensor(4, 'f64' as DType),
+      (e: unknown) => e instanceof DTypeError && /f32/.test(e.message),
+    );
+    assert.throws(
+      () => mgr.tensor(4, 'i64' as DType),
+      (e: unknown) => e instanceof DTypeError && /i32/.test(e.message),
+    );
     assert.throws(() => mgr.tensor([1, 2], { dtype: 'f64' as DType }), DTypeError);
     assert.throws(() => mgr.tensor(4, 'float' as DType), DTypeError);
   });
@@ -242,7 +254,10 @@ describe('tensors', () => {
   test('data() and setData() of a Storage tensor fail with StateError', () => {
     const t = mgr.tensor([1, 2, 3], { type: MemoryType.Storage });
     assert.equal(t.memoryType, MemoryType.Storage);
-    assert.throws(() => t.data(), (e: unknown) => e instanceof StateError && /Storage/.test(e.message));
+    assert.throws(
+      () => t.data(),
+      (e: unknown) => e instanceof StateError && /Storage/.test(e.message),
+    );
     assert.throws(() => t.setData([1, 2, 3]), StateError);
     t.destroy();
   });
@@ -299,7 +314,10 @@ describe('tensors', () => {
     const maxBytes = Math.min(limits.maxStorageBufferBindingSize!, limits.maxBufferSize!);
     const before0 = mgr.memory();
     const length = Math.floor(maxBytes / 4) + 1;
-    assert.throws(() => mgr.tensor(length, 'f32'), (e: unknown) => e instanceof SizeError && /maxStorageBufferBindingSize/.test(e.message));
+    assert.throws(
+      () => mgr.tensor(length, 'f32'),
+      (e: unknown) => e instanceof SizeError && /maxStorageBufferBindingSize/.test(e.message),
+    );
     assert.throws(() => mgr.tensor(length, 'u32', { type: MemoryType.Storage }), SizeError);
     const t = mgr.tensor(4, 'f32');
     assert.throws(() => t.rebuild(length), SizeError);

@@ -107,10 +107,7 @@ describe('rule 5: the manager holds its children weakly', () => {
       assert.deepEqual(Array.from(t.data()), [1]);
     })();
     seq.clear();
-    assert.ok(
-      await gcUntil(() => mgr.memory().tensors === before0.tensors && mgr.memory().algorithms === before0.algorithms),
-      `still counted after clear() and GC: ${JSON.stringify(mgr.memory())}`,
-    );
+    assert.ok(await gcUntil(() => mgr.memory().tensors === before0.tensors && mgr.memory().algorithms === before0.algorithms), `still counted after clear() and GC: ${JSON.stringify(mgr.memory())}`);
     seq.destroy();
   });
 

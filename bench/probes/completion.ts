@@ -15,7 +15,13 @@ const b = mgr.tensor(n, 'f32', { type: MemoryType.Storage });
 const algo = await mgr.algorithm([a, b], SCALE_WGSL, { workgroup: [workgroups], constants: [threads] }).compiled();
 const seq = mgr.sequence().record(new OpAlgoDispatch(algo));
 const pipeline = await device.createComputePipelineAsync({ layout: 'auto', compute: { module: device.createShaderModule({ code: SCALE_WGSL }), constants: { 0: threads } } });
-const group = device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries: [{ binding: 0, resource: { buffer: a.buffer } }, { binding: 1, resource: { buffer: b.buffer } }] });
+const group = device.createBindGroup({
+  layout: pipeline.getBindGroupLayout(0),
+  entries: [
+    { binding: 0, resource: { buffer: a.buffer } },
+    { binding: 1, resource: { buffer: b.buffer } },
+  ],
+});
 function submit(): void {
   const e = device.createCommandEncoder();
   const p = e.beginComputePass();
@@ -26,13 +32,45 @@ function submit(): void {
   device.queue.submit([e.finish()]);
 }
 const original = DeviceContext.prototype.workDone;
-const direct = function (this: DeviceContext) { return this.device.queue.onSubmittedWorkDone(); };
+const direct = function (this: DeviceContext) {
+  return this.device.queue.onSubmittedWorkDone();
+};
 const variants: [string, () => Promise<unknown>][] = [
-  ['raw submit + onSubmittedWorkDone', async () => { submit(); await device.queue.onSubmittedWorkDone(); }],
-  ['raw, work-done in a microtask', async () => { submit(); await new Promise<void>((r) => queueMicrotask(() => void device.queue.onSubmittedWorkDone().then(r))); }],
+  [
+    'raw submit + onSubmittedWorkDone',
+    async () => {
+      submit();
+      await device.queue.onSubmittedWorkDone();
+    },
+  ],
+  [
+    'raw, work-done in a microtask',
+    async () => {
+      submit();
+      await new Promise<void>((r) => queueMicrotask(() => void device.queue.onSubmittedWorkDone().then(r)));
+    },
+  ],
   ['kompute seq.eval()', () => seq.eval()],
-  ['kompute, workDone() not coalesced', async () => { DeviceContext.prototype.workDone = direct; try { await seq.eval(); } finally { DeviceContext.prototype.workDone = original; } }],
-  ['raw, 2 futures (workdone + scope)', async () => { device.pushErrorScope('validation'); submit(); const e = device.popErrorScope(); await Promise.all([e, device.queue.onSubmittedWorkDone()]); }],
+  [
+    'kompute, workDone() not coalesced',
+    async () => {
+      DeviceContext.prototype.workDone = direct;
+      try {
+        await seq.eval();
+      } finally {
+        DeviceContext.prototype.workDone = original;
+      }
+    },
+  ],
+  [
+    'raw, 2 futures (workdone + scope)',
+    async () => {
+      device.pushErrorScope('validation');
+      submit();
+      const e = device.popErrorScope();
+      await Promise.all([e, device.queue.onSubmittedWorkDone()]);
+    },
+  ],
 ];
 await compareVariants(variants, 100, 20);
 mgr.destroy();

@@ -31,30 +31,52 @@ function encode(): GPUCommandBuffer {
 }
 const small = device.createBuffer({ size: 256, usage: BufferUsage.MAP_READ | BufferUsage.COPY_DST });
 const src = storageBuffer(device, 256);
-await time('submit + onSubmittedWorkDone', async () => { device.queue.submit([encode()]); await device.queue.onSubmittedWorkDone(); });
-await time('submit only (no wait)', async () => { device.queue.submit([encode()]); });
+await time('submit + onSubmittedWorkDone', async () => {
+  device.queue.submit([encode()]);
+  await device.queue.onSubmittedWorkDone();
+});
+await time('submit only (no wait)', async () => {
+  device.queue.submit([encode()]);
+});
 await device.queue.onSubmittedWorkDone();
 await time('+1 validation scope', async () => {
-  device.pushErrorScope('validation'); device.queue.submit([encode()]); const a = device.popErrorScope();
+  device.pushErrorScope('validation');
+  device.queue.submit([encode()]);
+  const a = device.popErrorScope();
   await Promise.all([a, device.queue.onSubmittedWorkDone()]);
 });
 await time('+2 scopes', async () => {
-  device.pushErrorScope('out-of-memory'); device.pushErrorScope('validation'); device.queue.submit([encode()]);
-  const a = device.popErrorScope(); const b = device.popErrorScope();
+  device.pushErrorScope('out-of-memory');
+  device.pushErrorScope('validation');
+  device.queue.submit([encode()]);
+  const a = device.popErrorScope();
+  const b = device.popErrorScope();
   await Promise.all([a, b, device.queue.onSubmittedWorkDone()]);
 });
 await time('submit + tiny copy + mapAsync (no workdone)', async () => {
-  const e = device.createCommandEncoder(); e.copyBufferToBuffer(src, 0, small, 0, 256);
-  device.queue.submit([encode(), e.finish()]); await small.mapAsync(MapMode.READ); small.getMappedRange(); small.unmap();
+  const e = device.createCommandEncoder();
+  e.copyBufferToBuffer(src, 0, small, 0, 256);
+  device.queue.submit([encode(), e.finish()]);
+  await small.mapAsync(MapMode.READ);
+  small.getMappedRange();
+  small.unmap();
 });
 await time('writeBuffer 64 B + submit + workdone', async () => {
-  device.queue.writeBuffer(src, 0, new Float32Array(16)); device.queue.submit([encode()]); await device.queue.onSubmittedWorkDone();
+  device.queue.writeBuffer(src, 0, new Float32Array(16));
+  device.queue.submit([encode()]);
+  await device.queue.onSubmittedWorkDone();
 });
 await time('3 submits, 3 workdone awaited together', async () => {
-  const ps = []; for (let i = 0; i < 3; i++) { device.queue.submit([encode()]); ps.push(device.queue.onSubmittedWorkDone()); } await Promise.all(ps);
+  const ps = [];
+  for (let i = 0; i < 3; i++) {
+    device.queue.submit([encode()]);
+    ps.push(device.queue.onSubmittedWorkDone());
+  }
+  await Promise.all(ps);
 });
 await time('3 submits, 1 workdone', async () => {
-  for (let i = 0; i < 3; i++) device.queue.submit([encode()]); await device.queue.onSubmittedWorkDone();
+  for (let i = 0; i < 3; i++) device.queue.submit([encode()]);
+  await device.queue.onSubmittedWorkDone();
 });
 
 // Host-side memory: reading mapped memory vs plain memory, fresh allocations vs reused ones.
@@ -70,18 +92,44 @@ const dst = new Float32Array(n).fill(2);
 function gbps(name: string, f: () => unknown) {
   f();
   const s: number[] = [];
-  for (let r = 0; r < 3; r++) { const t = performance.now(); f(); s.push(performance.now() - t); }
+  for (let r = 0; r < 3; r++) {
+    const t = performance.now();
+    f();
+    s.push(performance.now() - t);
+  }
   s.sort((a, b) => a - b);
-  console.log(`${name.padEnd(44)} ${(n * 4 / (s[1]! / 1000) / 1e9).toFixed(2)} GB/s`);
+  console.log(`${name.padEnd(44)} ${((n * 4) / (s[1]! / 1000) / 1e9).toFixed(2)} GB/s`);
 }
 let sink = 0;
-gbps('plain.slice() (fresh allocation)', () => { sink += plain.slice()[5]!; });
-gbps('dst.set(plain) (reused allocation)', () => { dst.set(plain); });
-gbps('dst.set(MAP_READ view)', () => { dst.set(rview); });
-gbps('MAP_READ view.slice()', () => { sink += rview.slice()[7]!; });
-gbps('scalar sum over plain', () => { let s = 0; for (let i = 0; i < n; i++) s += plain[i]!; sink += s; });
-gbps('scalar sum over MAP_READ view', () => { let s = 0; for (let i = 0; i < n; i++) s += rview[i]!; sink += s; });
-gbps('scalar sum over MAP_WRITE view', () => { let s = 0; for (let i = 0; i < n; i++) s += wview[i]!; sink += s; });
-gbps('MAP_WRITE view.set(plain)', () => { wview.set(plain); });
+gbps('plain.slice() (fresh allocation)', () => {
+  sink += plain.slice()[5]!;
+});
+gbps('dst.set(plain) (reused allocation)', () => {
+  dst.set(plain);
+});
+gbps('dst.set(MAP_READ view)', () => {
+  dst.set(rview);
+});
+gbps('MAP_READ view.slice()', () => {
+  sink += rview.slice()[7]!;
+});
+gbps('scalar sum over plain', () => {
+  let s = 0;
+  for (let i = 0; i < n; i++) s += plain[i]!;
+  sink += s;
+});
+gbps('scalar sum over MAP_READ view', () => {
+  let s = 0;
+  for (let i = 0; i < n; i++) s += rview[i]!;
+  sink += s;
+});
+gbps('scalar sum over MAP_WRITE view', () => {
+  let s = 0;
+  for (let i = 0; i < n; i++) s += wview[i]!;
+  sink += s;
+});
+gbps('MAP_WRITE view.set(plain)', () => {
+  wview.set(plain);
+});
 console.log('sink', sink > 0);
 device.destroy();

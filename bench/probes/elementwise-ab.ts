@@ -20,16 +20,33 @@ const seq = mgr.sequence();
 for (let i = 0; i < 50; i++) seq.record(new OpAlgoDispatch(algo));
 const module = device.createShaderModule({ code: SCALE_WGSL });
 const auto = await device.createComputePipelineAsync({ layout: 'auto', compute: { module, constants: { 0: threads } } });
-const bgl = device.createBindGroupLayout({ entries: [
-  { binding: 0, visibility: ShaderStage.COMPUTE, buffer: { type: 'read-only-storage' } },
-  { binding: 1, visibility: ShaderStage.COMPUTE, buffer: { type: 'storage' } }] });
+const bgl = device.createBindGroupLayout({
+  entries: [
+    { binding: 0, visibility: ShaderStage.COMPUTE, buffer: { type: 'read-only-storage' } },
+    { binding: 1, visibility: ShaderStage.COMPUTE, buffer: { type: 'storage' } },
+  ],
+});
 const explicit = await device.createComputePipelineAsync({ layout: device.createPipelineLayout({ bindGroupLayouts: [bgl] }), compute: { module, constants: { 0: threads } } });
-const group = (p: GPUComputePipeline, layout: GPUBindGroupLayout, x: GPUBuffer, y: GPUBuffer) => device.createBindGroup({ layout, entries: [{ binding: 0, resource: { buffer: x } }, { binding: 1, resource: { buffer: y } }] });
+const group = (p: GPUComputePipeline, layout: GPUBindGroupLayout, x: GPUBuffer, y: GPUBuffer) =>
+  device.createBindGroup({
+    layout,
+    entries: [
+      { binding: 0, resource: { buffer: x } },
+      { binding: 1, resource: { buffer: y } },
+    ],
+  });
 async function run(p: GPUComputePipeline, g: GPUBindGroup, perDispatchState: boolean) {
   const e = device.createCommandEncoder();
   const pass = e.beginComputePass();
-  pass.setPipeline(p); pass.setBindGroup(0, g);
-  for (let i = 0; i < 50; i++) { if (perDispatchState) { pass.setPipeline(p); pass.setBindGroup(0, g); } pass.dispatchWorkgroups(workgroups, 1, 1); }
+  pass.setPipeline(p);
+  pass.setBindGroup(0, g);
+  for (let i = 0; i < 50; i++) {
+    if (perDispatchState) {
+      pass.setPipeline(p);
+      pass.setBindGroup(0, g);
+    }
+    pass.dispatchWorkgroups(workgroups, 1, 1);
+  }
   pass.end();
   device.queue.submit([e.finish()]);
   await device.queue.onSubmittedWorkDone();
@@ -37,7 +54,8 @@ async function run(p: GPUComputePipeline, g: GPUBindGroup, perDispatchState: boo
 async function runDeferred(p: GPUComputePipeline, g: GPUBindGroup) {
   const e = device.createCommandEncoder({ label: 'x' });
   const pass = e.beginComputePass({});
-  pass.setPipeline(p); pass.setBindGroup(0, g);
+  pass.setPipeline(p);
+  pass.setBindGroup(0, g);
   for (let i = 0; i < 50; i++) pass.dispatchWorkgroups(workgroups, 1, 1);
   pass.end();
   device.pushErrorScope('validation');
@@ -47,7 +65,13 @@ async function runDeferred(p: GPUComputePipeline, g: GPUBindGroup) {
 }
 const variants: [string, () => Promise<unknown>][] = [
   ['kompute seq.eval()', () => seq.eval()],
-  ['kompute evalAsync + evalAwait', async () => { seq.evalAsync(); await seq.evalAwait(); }],
+  [
+    'kompute evalAsync + evalAwait',
+    async () => {
+      seq.evalAsync();
+      await seq.evalAwait();
+    },
+  ],
   ['raw explicit, kompute buffers, deferred+scope', () => runDeferred(explicit, group(explicit, bgl, a.buffer, b.buffer))],
   ['raw auto, raw buffers', () => run(auto, group(auto, auto.getBindGroupLayout(0), ra, rb), false)],
   ['raw explicit, raw buffers', () => run(explicit, group(explicit, bgl, ra, rb), false)],
@@ -56,14 +80,22 @@ const variants: [string, () => Promise<unknown>][] = [
   ['raw auto, raw buffers, state per dispatch', () => run(auto, group(auto, auto.getBindGroupLayout(0), ra, rb), true)],
 ];
 const results = new Map<string, number[]>();
-for (const [, f] of variants) { await f(); await f(); }
+for (const [, f] of variants) {
+  await f();
+  await f();
+}
 for (let r = 0; r < 15; r++) {
   for (const [name, f] of [...variants.slice(r % variants.length), ...variants.slice(0, r % variants.length)]) {
-    const t = performance.now(); await f(); const s = (performance.now() - t) / 1000;
+    const t = performance.now();
+    await f();
+    const s = (performance.now() - t) / 1000;
     (results.get(name) ?? results.set(name, []).get(name)!).push((50 * 2 * n * 4) / s / 1e9);
   }
 }
-for (const [name, v] of results) { v.sort((x, y) => x - y); console.log(`${name.padEnd(46)} median ${v[7]!.toFixed(0)} GB/s (min ${v[0]!.toFixed(0)}, max ${v[14]!.toFixed(0)})`); }
+for (const [name, v] of results) {
+  v.sort((x, y) => x - y);
+  console.log(`${name.padEnd(46)} median ${v[7]!.toFixed(0)} GB/s (min ${v[0]!.toFixed(0)}, max ${v[14]!.toFixed(0)})`);
+}
 mgr.destroy();
 void BufferUsage;
 // Second part: where does kompute's extra time per eval go?
@@ -89,7 +121,13 @@ void BufferUsage;
   syncPart.sort((x, y) => x - y);
   total.sort((x, y) => x - y);
   console.log(`evalAsync sync part median ${syncPart[7]!.toFixed(0)} us, total ${total[7]!.toFixed(0)} us -> ${((50 * 2 * n * 4) / (total[7]! / 1e6) / 1e9).toFixed(0)} GB/s`);
-  const g = device.createBindGroup({ layout: bgl, entries: [{ binding: 0, resource: { buffer: ra } }, { binding: 1, resource: { buffer: rb } }] });
+  const g = device.createBindGroup({
+    layout: bgl,
+    entries: [
+      { binding: 0, resource: { buffer: ra } },
+      { binding: 1, resource: { buffer: rb } },
+    ],
+  });
   const rawT: number[] = [];
   for (let r = 0; r < 15; r++) {
     const t0 = performance.now();

@@ -21,16 +21,66 @@ function submit(): void {
 }
 const never = new Promise<never>(() => {});
 const variants: [string, () => Promise<unknown>][] = [
-  ['raw submit + onSubmittedWorkDone', async () => { submit(); await device.queue.onSubmittedWorkDone(); }],
-  ['raw, work-done asked in a microtask', async () => { submit(); await new Promise<void>((r) => queueMicrotask(() => void device.queue.onSubmittedWorkDone().then(r))); }],
-  ['raw, wrapped in Promise.race + then', async () => { submit(); await Promise.race([device.queue.onSubmittedWorkDone(), never]).then(() => undefined); }],
-  ['raw + error scope popped', async () => { device.pushErrorScope('validation'); submit(); const e = device.popErrorScope(); await Promise.all([e, device.queue.onSubmittedWorkDone()]); }],
-  ['raw, encoder via mgr internals', async () => { submit(); await (mgr as unknown as { device: GPUDevice }).device.queue.onSubmittedWorkDone(); }],
+  [
+    'raw submit + onSubmittedWorkDone',
+    async () => {
+      submit();
+      await device.queue.onSubmittedWorkDone();
+    },
+  ],
+  [
+    'raw, work-done asked in a microtask',
+    async () => {
+      submit();
+      await new Promise<void>((r) => queueMicrotask(() => void device.queue.onSubmittedWorkDone().then(r)));
+    },
+  ],
+  [
+    'raw, wrapped in Promise.race + then',
+    async () => {
+      submit();
+      await Promise.race([device.queue.onSubmittedWorkDone(), never]).then(() => undefined);
+    },
+  ],
+  [
+    'raw + error scope popped',
+    async () => {
+      device.pushErrorScope('validation');
+      submit();
+      const e = device.popErrorScope();
+      await Promise.all([e, device.queue.onSubmittedWorkDone()]);
+    },
+  ],
+  [
+    'raw, encoder via mgr internals',
+    async () => {
+      submit();
+      await (mgr as unknown as { device: GPUDevice }).device.queue.onSubmittedWorkDone();
+    },
+  ],
   ['kompute seq.eval()', () => seq.eval()],
-  ['kompute evalAsync(); evalAwait()', async () => { seq.evalAsync(); await seq.evalAwait(); }],
-  ['kompute evalAsync(); evalAwait(); return seq', async () => { seq.evalAsync(); await seq.evalAwait(); return seq; }],
+  [
+    'kompute evalAsync(); evalAwait()',
+    async () => {
+      seq.evalAsync();
+      await seq.evalAwait();
+    },
+  ],
+  [
+    'kompute evalAsync(); evalAwait(); return seq',
+    async () => {
+      seq.evalAsync();
+      await seq.evalAwait();
+      return seq;
+    },
+  ],
   ['kompute seq.eval().then(() => undefined)', () => seq.eval().then(() => undefined)],
-  ['kompute await seq.eval() inside async fn', async () => { await seq.eval(); }],
+  [
+    'kompute await seq.eval() inside async fn',
+    async () => {
+      await seq.eval();
+    },
+  ],
 ];
 await compareVariants(variants, 1500, 200);
 mgr.destroy();

@@ -106,12 +106,7 @@ async function time(size: number, tile: Int8Tile | undefined): Promise<number> {
 const summary: string[] = [];
 for (const [name, tile] of [['default', undefined], ...Object.entries(TILES)] as const) {
   try {
-    const results = [
-      await check(16, 16, 32, false, tile),
-      await check(48, 80, 96, false, tile),
-      await check(272, 208, 160, true, tile),
-      await check(144, 400, 64, false, tile),
-    ];
+    const results = [await check(16, 16, 32, false, tile), await check(48, 80, 96, false, tile), await check(272, 208, 160, true, tile), await check(144, 400, 64, false, tile)];
     const ok = results.every((r) => r.startsWith('ok'));
     let line = `${name.padEnd(14)} small sizes ${ok ? 'ok' : results.join(' | ')}`;
     if (!quick) {

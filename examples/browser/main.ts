@@ -104,7 +104,8 @@ async function run(): Promise<DemoOutcome> {
   const device = await adapter!.requestDevice();
   const borrowed = await doubleOnDevice(device, [1, 2, 3, 4], adapter!.info);
   timings.borrowedMs = performance.now() - t;
-  byId('borrowed').textContent = `Manager.fromDevice(device): [1, 2, 3, 4] * 2 = [${borrowed.doubled.join(', ')}]; ` +
+  byId('borrowed').textContent =
+    `Manager.fromDevice(device): [1, 2, 3, 4] * 2 = [${borrowed.doubled.join(', ')}]; ` +
     `after mgr.destroy() the page's device ${borrowed.deviceStillUsable ? 'still works' : 'is broken'} (${timings.borrowedMs.toFixed(1)} ms)`;
   device.destroy();
   return { state: 'done', message: 'Done: all programs ran on this GPU.', adapter: adapterInfo, product, losses, w, b, borrowed, timings };

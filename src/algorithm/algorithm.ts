@@ -217,7 +217,8 @@ export class Algorithm extends Resource {
 
   #configure(tensors: readonly Memory[], wgsl: string, options: AlgorithmOptions): void {
     const context = this.context;
-    if (typeof options !== 'object' || options === null) throw new ArgumentError('options', `expected an options object, got ${typeof options}`, 'pass { workgroup, constants, pushConstants } or nothing');
+    if (typeof options !== 'object' || options === null)
+      throw new ArgumentError('options', `expected an options object, got ${typeof options}`, 'pass { workgroup, constants, pushConstants } or nothing');
     if (!Array.isArray(tensors)) throw new ArgumentError('tensors', 'expected an array of tensors', 'pass [tensor0, tensor1, ...] in binding order');
     tensors.forEach((t, i) => {
       if (typeof t?.assertUsableBy !== 'function') throw new ArgumentError(`tensors[${i}]`, 'is not a Tensor or an Image', 'create tensors with mgr.tensor() and images with mgr.image()');
@@ -226,7 +227,11 @@ export class Algorithm extends Resource {
     });
     const buffers = tensors.reduce((n, t) => (t.kind === 'tensor' ? n + 1 : n), 0);
     if (buffers > context.limits.maxStorageBuffersPerShaderStage) {
-      throw new SizeError('tensors', `${buffers} tensors exceed this device's maxStorageBuffersPerShaderStage (${context.limits.maxStorageBuffersPerShaderStage})`, 'bind fewer tensors, e.g. pack several arrays into one');
+      throw new SizeError(
+        'tensors',
+        `${buffers} tensors exceed this device's maxStorageBuffersPerShaderStage (${context.limits.maxStorageBuffersPerShaderStage})`,
+        'bind fewer tensors, e.g. pack several arrays into one',
+      );
     }
     if (typeof wgsl !== 'string' || wgsl.trim() === '') throw new ArgumentError('wgsl', 'expected WGSL source text', 'pass the shader as a string');
     const workgroup = this.#checkWorkgroup(options.workgroup ?? [tensors[0]?.size ?? 1]);
@@ -245,7 +250,11 @@ export class Algorithm extends Resource {
     const push = pushData && pushData.length > 0 ? pushData : null;
     const check = options.checkBindings !== false;
     if (check && push && pushType && pushTypeOf(push) !== pushType) {
-      throw new AlgorithmBindingError('pushConstants', `the shader's push-constant struct holds ${pushType} values but a ${push.constructor.name} was given`, `pass numbers or a ${pushType === 'i32' ? 'Int32Array' : pushType === 'u32' ? 'Uint32Array' : 'Float32Array'}`);
+      throw new AlgorithmBindingError(
+        'pushConstants',
+        `the shader's push-constant struct holds ${pushType} values but a ${push.constructor.name} was given`,
+        `pass numbers or a ${pushType === 'i32' ? 'Int32Array' : pushType === 'u32' ? 'Uint32Array' : 'Float32Array'}`,
+      );
     }
     checkAliasing(shader, tensors);
     const entryPoint = this.#entryPoint(shader, options.entryPoint);
@@ -288,9 +297,7 @@ export class Algorithm extends Resource {
 
   async #compile(wgsl: string, layout: GPUPipelineLayout, entryPoint: string | undefined, constants: readonly number[]): Promise<GPUComputePipeline> {
     const context = this.context;
-    const { result: module, error } = context.captureNow(`compiling ${this.label}`, () =>
-      context.device.createShaderModule({ label: this.label, code: wgsl }),
-    );
+    const { result: module, error } = context.captureNow(`compiling ${this.label}`, () => context.device.createShaderModule({ label: this.label, code: wgsl }));
     const info = await module.getCompilationInfo();
     const messages: ShaderMessage[] = info.messages.map((m) => ({ type: m.type, message: m.message, line: m.lineNum, column: m.linePos }));
     if (messages.some((m) => m.type === 'error')) {
@@ -330,17 +337,29 @@ export class Algorithm extends Resource {
       if (b.group === 0) {
         const tensor = tensors[b.binding];
         if (!tensor) {
-          throw new AlgorithmBindingError('tensors', `${where} has no tensor (it is ${b.typeName}): ${tensors.length} tensor(s) were given, so tensors[${b.binding}] is missing`, 'pass a tensor for every binding of group 0');
+          throw new AlgorithmBindingError(
+            'tensors',
+            `${where} has no tensor (it is ${b.typeName}): ${tensors.length} tensor(s) were given, so tensors[${b.binding}] is missing`,
+            'pass a tensor for every binding of group 0',
+          );
         }
         if (tensor instanceof Image) {
           checkImageBinding(where, b, tensor);
           continue;
         }
         if (b.kind === 'storage-texture' || b.kind === 'texture') {
-          throw new AlgorithmBindingError('wgsl', `${where} is a texture (${b.typeName}) and must be var<storage> to bind ${tensor.label}, a tensor`, 'bind an image (mgr.image) to a texture binding, or declare the binding as var<storage>');
+          throw new AlgorithmBindingError(
+            'wgsl',
+            `${where} is a texture (${b.typeName}) and must be var<storage> to bind ${tensor.label}, a tensor`,
+            'bind an image (mgr.image) to a texture binding, or declare the binding as var<storage>',
+          );
         }
         if (b.kind !== 'storage') {
-          throw new AlgorithmBindingError('wgsl', `${where} is var<${b.kind}> ${b.typeName} but must be var<storage> to bind ${tensor.label}`, 'declare tensors as var<storage, read> or var<storage, read_write>');
+          throw new AlgorithmBindingError(
+            'wgsl',
+            `${where} is var<${b.kind}> ${b.typeName} but must be var<storage> to bind ${tensor.label}`,
+            'declare tensors as var<storage, read> or var<storage, read_write>',
+          );
         }
         const scalar = /(f32|i32|u32|f16)>*$/.exec(b.typeName)?.[1];
         if (scalar && scalar !== tensor.dtype) {
@@ -356,14 +375,14 @@ export class Algorithm extends Resource {
           throw new AlgorithmBindingError('pushConstants', `${where} declares push constants but none were given`, 'pass options.pushConstants');
         }
         if (b.size > push.byteLength) {
-          throw new AlgorithmBindingError('pushConstants', `${where}: ${b.typeName} is ${b.size} bytes but ${push.byteLength} bytes of push constants were given`, 'pass one 4-byte value per struct member');
+          throw new AlgorithmBindingError(
+            'pushConstants',
+            `${where}: ${b.typeName} is ${b.size} bytes but ${push.byteLength} bytes of push constants were given`,
+            'pass one 4-byte value per struct member',
+          );
         }
       } else {
-        throw new AlgorithmBindingError(
-          'wgsl',
-          `${where} is not a binding kompute-ts provides`,
-          'tensors and images are @group(0) @binding(i); push constants are @group(1) @binding(0) var<uniform>',
-        );
+        throw new AlgorithmBindingError('wgsl', `${where} is not a binding kompute-ts provides`, 'tensors and images are @group(0) @binding(i); push constants are @group(1) @binding(0) var<uniform>');
       }
     }
     if (push && !pushDeclared) {
@@ -402,10 +421,18 @@ function checkImageBinding(where: string, b: ShaderBinding, image: Image): void 
       throw new AlgorithmBindingError(argument, `${where} is ${b.textureType} but ${image.label} is a 2-D image`, `declare it as texture_storage_2d<${image.format}, ...>`);
     }
     if (b.textureFormat !== image.format) {
-      throw new AlgorithmBindingError(argument, `${where} is ${b.typeName} but ${image.label} is ${image.format}`, `declare texture_storage_2d<${image.format}, ${b.textureAccess}>, or bind an image of format ${b.textureFormat}`);
+      throw new AlgorithmBindingError(
+        argument,
+        `${where} is ${b.typeName} but ${image.label} is ${image.format}`,
+        `declare texture_storage_2d<${image.format}, ${b.textureAccess}>, or bind an image of format ${b.textureFormat}`,
+      );
     }
     if (b.textureAccess === 'read_write' && !READ_WRITE_FORMATS.has(image.format) && !image.owner.features.has('texture-formats-tier2')) {
-      throw new AlgorithmBindingError(argument, `${where} declares read_write access, which ${image.format} storage textures do not allow on this device`, 'use read or write access (a separate image for each), or a 1-channel 32-bit image');
+      throw new AlgorithmBindingError(
+        argument,
+        `${where} declares read_write access, which ${image.format} storage textures do not allow on this device`,
+        'use read or write access (a separate image for each), or a 1-channel 32-bit image',
+      );
     }
     return;
   }

@@ -60,7 +60,11 @@ export function bindNamedTensors(tensors: readonly Memory[] | NamedTensors, wgsl
       throw new ArgumentError(`tensors.${name}`, 'is not a Tensor', 'create tensors with mgr.tensor()');
     }
     if ('width' in (tensor as object)) {
-      throw new ArgumentError(`tensors.${name}`, 'is an image: only tensors get generated bindings', 'pass the images and tensors as an array in binding order, with the texture declarations in the shader');
+      throw new ArgumentError(
+        `tensors.${name}`,
+        'is an image: only tensors get generated bindings',
+        'pass the images and tensors as an array in binding order, with the texture declarations in the shader',
+      );
     }
   }
   for (const [name, mode] of Object.entries(access ?? {})) {

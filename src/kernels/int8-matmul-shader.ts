@@ -100,9 +100,7 @@ export function int8MatMulShader(config: SubgroupMatrixConfig, problem: Int8Prob
     out(`var<workgroup> sb: array<${store}, ${(sbRows * sbStride) / 4}>;`);
   }
   out(`@compute @workgroup_size(${threads})`);
-  out(
-    `fn main(@builtin(workgroup_id) wg: vec3<u32>${multi ? ', @builtin(subgroup_id) sg: u32' : ''}${staged ? ', @builtin(local_invocation_index) lid: u32' : ''}) {`,
-  );
+  out(`fn main(@builtin(workgroup_id) wg: vec3<u32>${multi ? ', @builtin(subgroup_id) sg: u32' : ''}${staged ? ', @builtin(local_invocation_index) lid: u32' : ''}) {`);
   out(`  let sgRow = ${multi ? `(sg / ${wn}u) * ${sm * cm}u` : '0u'};`);
   out(`  let sgCol = ${multi ? `(sg % ${wn}u) * ${sn * cn}u` : '0u'};`);
   out(`  let row0 = wg.y * ${bm}u + sgRow;`);
@@ -122,9 +120,7 @@ export function int8MatMulShader(config: SubgroupMatrixConfig, problem: Int8Prob
       for (const i of I) out(`${indent}l${set}${i} = subgroupMatrixLoad<${L}>(&a, aRow${i} + ${kk}, false, K);`);
       for (const j of J) {
         out(
-          transposeB
-            ? `${indent}r${set}${j} = subgroupMatrixLoad<${R}>(&b, bCol${j} * K + ${kk}, true, K);`
-            : `${indent}r${set}${j} = subgroupMatrixLoad<${R}>(&b, (${kk}) * N + bCol${j}, false, N);`,
+          transposeB ? `${indent}r${set}${j} = subgroupMatrixLoad<${R}>(&b, bCol${j} * K + ${kk}, true, K);` : `${indent}r${set}${j} = subgroupMatrixLoad<${R}>(&b, (${kk}) * N + bCol${j}, false, N);`,
         );
       }
     };

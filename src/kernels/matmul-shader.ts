@@ -52,7 +52,19 @@ export function tileProblem(tile: MatMulTile): string | null {
  * registers `name0..`, as vec4s along D. `xContiguous`: the operand is stored with D contiguous
  * (`k * ld + x`), else with K contiguous (`x * ld + k`).
  */
-function operandLoad(name: string, type: string, array: string, d: number, bk: number, xContiguous: boolean, ld: number, extent: number, k: number, base: string, checked: boolean): { load: string; store: string; decl: string } {
+function operandLoad(
+  name: string,
+  type: string,
+  array: string,
+  d: number,
+  bk: number,
+  xContiguous: boolean,
+  ld: number,
+  extent: number,
+  k: number,
+  base: string,
+  checked: boolean,
+): { load: string; store: string; decl: string } {
   const vecs = (d * bk) / 1024;
   const zero = `${type}(0)`;
   const load: string[] = [];

@@ -44,7 +44,10 @@ export class OpIota extends KernelOp {
     const context = contextOf('OpIota', { out });
     const start = options.start ?? 0;
     const step = options.step ?? 1;
-    for (const [name, v] of [['start', start], ['step', step]] as const) {
+    for (const [name, v] of [
+      ['start', start],
+      ['step', step],
+    ] as const) {
       if (typeof v !== 'number' || !Number.isFinite(v)) throw new ArgumentError(`options.${name}`, `OpIota expects a finite number, got ${String(v)}`, `pass a number as ${name}`);
     }
     const type = wgslType(out.dtype);

@@ -46,7 +46,11 @@ export class OpMap extends KernelOp {
     const n = out.size;
     for (const [name, t] of Object.entries(named)) {
       if (n % t.size !== 0) {
-        throw new SizeError(name, `OpMap input ${name} (${t.label}) has ${t.size} elements, which does not divide out's ${n}`, 'inputs must have the output size, one element, or a size that divides it (repeated)');
+        throw new SizeError(
+          name,
+          `OpMap input ${name} (${t.label}) has ${t.size} elements, which does not divide out's ${n}`,
+          'inputs must have the output size, one element, or a size that divides it (repeated)',
+        );
       }
     }
     // Bind each distinct input tensor once; an input that is the output reads the output binding.

@@ -29,7 +29,7 @@ const TILES: readonly Int8Tile[] = [
   { wm: 2, wn: 2, sm: 4, sn: 4, staged: true, bk: 32, schedule: 'prefetch' },
   { wm: 2, wn: 2, sm: 2, sn: 2, staged: false },
   { wm: 1, wn: 1, sm: 1, sn: 1, staged: false },
-]
+];
 
 /** The config an i32 (packed i8) or u32 (packed u8) product runs on, or an UnsupportedError saying why there is none. */
 function pickConfig(context: DeviceContext, dtype: 'i32' | 'u32'): SubgroupMatrixConfig {
@@ -94,10 +94,21 @@ export class OpMatMulInt8 extends KernelOp {
     const context = contextOf('OpMatMulInt8', { a, b, c });
     if (typeof options !== 'object' || options === null) throw new ArgumentError('options', 'OpMatMulInt8 needs the matrix shape', 'pass { m, n } (and k, transposeB as needed)');
     checkDTypeIn('OpMatMulInt8', 'a', a, ['i32', 'u32']);
-    for (const [name, t] of [['b', b], ['c', c]] as const) {
-      if (t.dtype !== a.dtype) throw new DTypeError(name, `OpMatMulInt8 needs one dtype: a is ${a.dtype} (packed ${a.dtype === 'i32' ? 'i8' : 'u8'}), ${name} (${t.label}) is ${t.dtype}`, 'use i32 tensors throughout for i8, u32 for u8');
+    for (const [name, t] of [
+      ['b', b],
+      ['c', c],
+    ] as const) {
+      if (t.dtype !== a.dtype)
+        throw new DTypeError(
+          name,
+          `OpMatMulInt8 needs one dtype: a is ${a.dtype} (packed ${a.dtype === 'i32' ? 'i8' : 'u8'}), ${name} (${t.label}) is ${t.dtype}`,
+          'use i32 tensors throughout for i8, u32 for u8',
+        );
     }
-    for (const [name, t] of [['a', a], ['b', b]] as const) {
+    for (const [name, t] of [
+      ['a', a],
+      ['b', b],
+    ] as const) {
       if (t === c) throw new ArgumentError('c', `OpMatMulInt8 cannot write its result into its input ${name}`, 'pass a separate output tensor');
     }
     const m = positive('m', options.m);
@@ -105,14 +116,27 @@ export class OpMatMulInt8 extends KernelOp {
     const k = options.k === undefined ? (4 * a.size) / m : positive('k', options.k);
     if (!Number.isInteger(k) || k < 1) throw new SizeError('a', `OpMatMulInt8: a has ${a.size} words (${4 * a.size} bytes), not a multiple of m = ${m}`, 'pass options.k, or an a of m × k / 4 words');
     const config = pickConfig(context, a.dtype as 'i32' | 'u32');
-    for (const [name, v, multiple] of [['m', m, config.M], ['n', n, config.N], ['k', k, config.K]] as const) {
+    for (const [name, v, multiple] of [
+      ['m', m, config.M],
+      ['n', n, config.N],
+      ['k', k, config.K],
+    ] as const) {
       if (v % multiple !== 0) {
-        throw new SizeError(`options.${name}`, `OpMatMulInt8: ${name} = ${v} is not a multiple of ${multiple}, the device's subgroup matrix ${name.toUpperCase()}`, `pad the matrices with zeros to a multiple of ${multiple}`);
+        throw new SizeError(
+          `options.${name}`,
+          `OpMatMulInt8: ${name} = ${v} is not a multiple of ${multiple}, the device's subgroup matrix ${name.toUpperCase()}`,
+          `pad the matrices with zeros to a multiple of ${multiple}`,
+        );
       }
     }
     const transposeB = options.transposeB === true;
     const expect = (name: string, t: Tensor, rows: number, cols: number) => {
-      if (t.size * 4 !== rows * cols) throw new SizeError(name, `OpMatMulInt8: ${name} (${t.label}) has ${t.size} words, expected ${rows} × ${cols} / 4 = ${(rows * cols) / 4} (four 8-bit values per word)`, 'pack the matrix with packInt8, and check m, n, k and transposeB');
+      if (t.size * 4 !== rows * cols)
+        throw new SizeError(
+          name,
+          `OpMatMulInt8: ${name} (${t.label}) has ${t.size} words, expected ${rows} × ${cols} / 4 = ${(rows * cols) / 4} (four 8-bit values per word)`,
+          'pack the matrix with packInt8, and check m, n, k and transposeB',
+        );
     };
     expect('a', a, m, k);
     expect('b', b, transposeB ? n : k, transposeB ? k : n);
@@ -125,7 +149,8 @@ export class OpMatMulInt8 extends KernelOp {
     const [bm, bn] = int8Block(tile, config);
     const groups = [Math.ceil(n / bn), Math.ceil(m / bm)];
     const max = context.limits.maxComputeWorkgroupsPerDimension;
-    if (groups[0]! > max || groups[1]! > max) throw new SizeError('options', `OpMatMulInt8: ${m} × ${n} needs ${groups.join(' × ')} workgroups, over this device's ${max} per dimension`, 'split the product into blocks of rows or columns');
+    if (groups[0]! > max || groups[1]! > max)
+      throw new SizeError('options', `OpMatMulInt8: ${m} × ${n} needs ${groups.join(' × ')} workgroups, over this device's ${max} per dimension`, 'split the product into blocks of rows or columns');
     const info = (context.device as GPUDevice & { adapterInfo?: { subgroupMaxSize?: number } }).adapterInfo;
     const wgsl = int8MatMulShader(config, { m, n, k, transposeB }, tile, info?.subgroupMaxSize || 32);
     super([{ algorithm: kernelAlgorithm(context, [a, b, c], wgsl, groups, `OpMatMulInt8(${m}×${k}·${k}×${n})`) }]);

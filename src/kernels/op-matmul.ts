@@ -54,10 +54,16 @@ export class OpMatMul extends KernelOp {
     const context = contextOf('OpMatMul', { a, b, c });
     if (typeof options !== 'object' || options === null) throw new ArgumentError('options', 'OpMatMul needs the matrix shape', 'pass { m, n } (and k, transposeA, transposeB as needed)');
     checkDTypeIn('OpMatMul', 'a', a, ['f32', 'i32', 'u32', 'f16']);
-    for (const [name, t] of [['b', b], ['c', c]] as const) {
+    for (const [name, t] of [
+      ['b', b],
+      ['c', c],
+    ] as const) {
       if (t.dtype !== a.dtype) throw new DTypeError(name, `OpMatMul needs one dtype: a is ${a.dtype}, ${name} (${t.label}) is ${t.dtype}`, 'use tensors of one dtype');
     }
-    for (const [name, t] of [['a', a], ['b', b]] as const) {
+    for (const [name, t] of [
+      ['a', a],
+      ['b', b],
+    ] as const) {
       if (t === c) throw new ArgumentError('c', `OpMatMul cannot write its result into its input ${name}`, 'pass a separate output tensor');
     }
     const m = positive('m', options.m);
@@ -73,8 +79,7 @@ export class OpMatMul extends KernelOp {
     expect('b', b, transposeB ? n : k, transposeB ? k : n);
     expect('c', c, m, n);
     const requested = options.tile;
-    const tile: MatMulTile =
-      typeof requested === 'object' ? requested : requested ? TILES[requested] : Math.ceil(m / 128) * Math.ceil(n / 128) >= 256 ? TILES.large : TILES.small;
+    const tile: MatMulTile = typeof requested === 'object' ? requested : requested ? TILES[requested] : Math.ceil(m / 128) * Math.ceil(n / 128) >= 256 ? TILES.large : TILES.small;
     const problem = typeof tile === 'object' && tile !== null ? tileProblem(tile) : 'not a tile';
     if (problem) throw new ArgumentError('options.tile', `OpMatMul cannot use this tile: ${problem}`, "use 'large' or 'small'");
     const bytes = tileBytes(tile, bytesPerElement(a.dtype));
@@ -83,7 +88,8 @@ export class OpMatMul extends KernelOp {
     }
     const groups = [Math.ceil(n / tile.bn), Math.ceil(m / tile.bm)];
     const max = context.limits.maxComputeWorkgroupsPerDimension;
-    if (groups[0]! > max || groups[1]! > max) throw new SizeError('options', `OpMatMul: ${m} × ${n} needs ${groups.join(' × ')} workgroups, over this device's ${max} per dimension`, 'split the product into blocks of rows or columns');
+    if (groups[0]! > max || groups[1]! > max)
+      throw new SizeError('options', `OpMatMul: ${m} × ${n} needs ${groups.join(' × ')} workgroups, over this device's ${max} per dimension`, 'split the product into blocks of rows or columns');
     const wgsl = matMulShader(wgslType(a.dtype), { m, n, k, transposeA, transposeB }, tile);
     super([{ algorithm: kernelAlgorithm(context, [a, b, c], wgsl, groups, `OpMatMul(${m}×${k}·${k}×${n})`) }]);
     this.m = m;

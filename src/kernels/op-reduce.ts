@@ -161,7 +161,8 @@ export class OpReduce extends KernelOp {
     checkOp('OpReduce', op, ['sum', 'max', 'min', 'mean'] as const);
     checkDTypeIn('OpReduce', 'x', x, ['f32', 'i32', 'u32', 'f16']);
     if (out.dtype !== x.dtype) throw new DTypeError('out', `OpReduce writes ${x.dtype} values but out (${out.label}) is ${out.dtype}`, `pass a ${x.dtype} tensor`);
-    if (op === 'mean' && x.dtype !== 'f32' && x.dtype !== 'f16') throw new DTypeError('options.op', `mean needs floating-point values, ${x.label} is ${x.dtype}`, "use op 'sum' and divide, or convert to f32 with OpMap");
+    if (op === 'mean' && x.dtype !== 'f32' && x.dtype !== 'f16')
+      throw new DTypeError('options.op', `mean needs floating-point values, ${x.label} is ${x.dtype}`, "use op 'sum' and divide, or convert to f32 with OpMap");
     const base: ReduceOp = op === 'mean' ? 'sum' : op;
     const type = wgslType(x.dtype);
     const label = `OpReduce(${op}, ${x.label})`;
@@ -172,7 +173,8 @@ export class OpReduce extends KernelOp {
       checkSize('OpReduce', 'out', out, 1, 'a whole-tensor reduction has one result');
       steps = reduceAllSteps(context, x, out, base, op === 'mean', label, subgroups);
     } else {
-      if (options.axis !== 0 && options.axis !== 1) throw new ArgumentError('options.axis', `OpReduce reduces along axis 0 or 1, got ${String(options.axis)}`, 'pass 0 (columns) or 1 (rows), or leave it out for the whole tensor');
+      if (options.axis !== 0 && options.axis !== 1)
+        throw new ArgumentError('options.axis', `OpReduce reduces along axis 0 or 1, got ${String(options.axis)}`, 'pass 0 (columns) or 1 (rows), or leave it out for the whole tensor');
       const [rows, cols] = checkShape2D('OpReduce', 'options.shape', options.shape, x);
       if (options.axis === 1) {
         checkSize('OpReduce', 'out', out, rows, 'one value per row');

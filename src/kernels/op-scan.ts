@@ -56,7 +56,18 @@ ${workgroupCombine(op, type, WORKGROUP, subgroups)}
  * Scans each block of `source` into `out`, starting from `offsets[blockId]` (the combined value of
  * every earlier block) when there are several blocks.
  */
-function blockScanShader(type: string, n: number, blocks: number, columns: number, op: ReduceOp, exclusive: boolean, source: 'x' | 'out', withOffsets: boolean, subgroups: boolean, tiles: number): string {
+function blockScanShader(
+  type: string,
+  n: number,
+  blocks: number,
+  columns: number,
+  op: ReduceOp,
+  exclusive: boolean,
+  source: 'x' | 'out',
+  withOffsets: boolean,
+  subgroups: boolean,
+  tiles: number,
+): string {
   const id = identity(op, type);
   // WGSL has subgroup inclusive scans for addition only; max and min take the portable path.
   const header = combineHeader(subgroups && op === 'sum');

@@ -38,9 +38,7 @@ export function useSubgroups(features: ReadonlySet<string>, type: string, reques
 
 /** The `enable` directive and entry-point parameters a workgroup combination needs. */
 export function combineHeader(subgroups: boolean): { enable: string; params: string } {
-  return subgroups
-    ? { enable: 'enable subgroups;\n', params: ', @builtin(subgroup_invocation_id) sgid: u32, @builtin(subgroup_size) sgsize: u32' }
-    : { enable: '', params: '' };
+  return subgroups ? { enable: 'enable subgroups;\n', params: ', @builtin(subgroup_invocation_id) sgid: u32, @builtin(subgroup_size) sgsize: u32' } : { enable: '', params: '' };
 }
 
 /**

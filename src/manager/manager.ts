@@ -111,10 +111,7 @@ export class Manager {
     if (options.powerPreference) request.powerPreference = options.powerPreference;
     const adapter = await gpu.requestAdapter(request);
     if (!adapter) {
-      throw new UnsupportedError(
-        'no WebGPU adapter was found',
-        'on Linux without a GPU install Mesa\'s lavapipe (bash scripts/install-lavapipe.sh); with a GPU, check its Vulkan driver',
-      );
+      throw new UnsupportedError('no WebGPU adapter was found', "on Linux without a GPU install Mesa's lavapipe (bash scripts/install-lavapipe.sh); with a GPU, check its Vulkan driver");
     }
     const info = adapter.info;
     if (options.adapter !== undefined) {
@@ -223,7 +220,11 @@ export class Manager {
     const type = checkMemoryType(options.type);
     const needed = type === MemoryType.Storage ? BufferUsage.STORAGE : TENSOR_BUFFER_USAGE;
     if ((buffer.usage & needed) !== needed) {
-      throw new ArgumentError('buffer', `its usage (0x${buffer.usage.toString(16)}) lacks STORAGE${type === MemoryType.Storage ? '' : ' | COPY_SRC | COPY_DST'}`, 'create the buffer with those usages, or wrap it as { type: MemoryType.Storage }');
+      throw new ArgumentError(
+        'buffer',
+        `its usage (0x${buffer.usage.toString(16)}) lacks STORAGE${type === MemoryType.Storage ? '' : ' | COPY_SRC | COPY_DST'}`,
+        'create the buffer with those usages, or wrap it as { type: MemoryType.Storage }',
+      );
     }
     return new Tensor(this.#context, { dtype, size: length, type, external: buffer, label: options.label });
   }

@@ -8,27 +8,13 @@ export type DType = 'f32' | 'i32' | 'u32' | 'f16';
  * The typed array that holds a tensor's host data. `f16` data is a `Uint16Array` of IEEE half
  * bits (Node has no `Float16Array` before v24); see {@link float16BitsToFloat32}.
  */
-export type TypedArrayFor<D extends DType> = D extends 'f32'
-  ? Float32Array
-  : D extends 'i32'
-    ? Int32Array
-    : D extends 'u32'
-      ? Uint32Array
-      : Uint16Array;
+export type TypedArrayFor<D extends DType> = D extends 'f32' ? Float32Array : D extends 'i32' ? Int32Array : D extends 'u32' ? Uint32Array : Uint16Array;
 
 /** Any typed array kompute-ts accepts as tensor data. */
 export type TensorData = Float32Array | Int32Array | Uint32Array | Uint16Array;
 
 /** What {@link dtypeOf} infers for a typed array; `Uint16Array` is taken as f16 bits. */
-export type DTypeOf<T> = T extends Float32Array
-  ? 'f32'
-  : T extends Int32Array
-    ? 'i32'
-    : T extends Uint32Array
-      ? 'u32'
-      : T extends Uint16Array
-        ? 'f16'
-        : DType;
+export type DTypeOf<T> = T extends Float32Array ? 'f32' : T extends Int32Array ? 'i32' : T extends Uint32Array ? 'u32' : T extends Uint16Array ? 'f16' : DType;
 
 interface DTypeInfo {
   readonly bytes: number;
@@ -106,7 +92,7 @@ export function toTypedArray<D extends DType>(argument: string, dtype: D, values
     return values as unknown as TypedArrayFor<D>;
   }
   if (!Array.isArray(values)) {
-    throw new DTypeError(argument, `expected a typed array or an array of numbers, got ${typeof values}`, 'pass numbers or a typed array of the tensor\'s dtype');
+    throw new DTypeError(argument, `expected a typed array or an array of numbers, got ${typeof values}`, "pass numbers or a typed array of the tensor's dtype");
   }
   const out = new INFO[dtype].array(new ArrayBuffer(values.length * INFO[dtype].bytes), 0, values.length);
   for (let i = 0; i < values.length; i++) {

@@ -108,10 +108,7 @@ export class ImageHostCopy implements HostSync {
   encodeDownload(encoder: GPUCommandEncoder, texture: GPUTexture): void {
     this.#busy = true;
     const { width, height } = this.#shape;
-    this.#download ??= this.#pool.acquire(
-      { label: `${this.#label} readback`, size: this.#paddedRow * height, usage: BufferUsage.MAP_READ | BufferUsage.COPY_DST },
-      'staging',
-    ).buffer;
+    this.#download ??= this.#pool.acquire({ label: `${this.#label} readback`, size: this.#paddedRow * height, usage: BufferUsage.MAP_READ | BufferUsage.COPY_DST }, 'staging').buffer;
     encoder.copyTextureToBuffer({ texture }, { buffer: this.#download, bytesPerRow: this.#paddedRow, rowsPerImage: height }, { width, height });
     this.#downloadStaged = true;
   }

@@ -3,17 +3,7 @@ import { ArgumentError, SizeError, StateError } from '../errors.js';
 import type { DeviceContext } from '../manager/device-context.js';
 import type { Releasable } from '../manager/registry.js';
 import type { TransferStage } from './host-copy.js';
-import {
-  checkFormatSupported,
-  type ImageArrayFor,
-  type ImageChannels,
-  type ImageData,
-  type ImageDType,
-  imageBytesPerElement,
-  paddedRowBytes,
-  textureFormat,
-  toImageArray,
-} from './image-format.js';
+import { checkFormatSupported, type ImageArrayFor, type ImageChannels, type ImageData, type ImageDType, imageBytesPerElement, paddedRowBytes, textureFormat, toImageArray } from './image-format.js';
 import { ImageHostCopy } from './image-host-copy.js';
 import { Memory } from './memory.js';
 import { MemoryType } from './memory-type.js';
@@ -67,10 +57,7 @@ export class Image<D extends ImageDType = ImageDType> extends Memory {
   #generation = 0;
 
   /** @internal Use `mgr.image(...)`. */
-  constructor(
-    context: DeviceContext,
-    init: { dtype: D; width: number; height: number; channels: ImageChannels; type: MemoryType; data?: ImageData | undefined; label?: string | undefined },
-  ) {
+  constructor(context: DeviceContext, init: { dtype: D; width: number; height: number; channels: ImageChannels; type: MemoryType; data?: ImageData | undefined; label?: string | undefined }) {
     super(context, 'Image', init.label);
     checkFormatSupported(init.dtype, init.channels, context.features);
     this.#dtype = init.dtype;
@@ -223,10 +210,7 @@ export class Image<D extends ImageDType = ImageDType> extends Memory {
   #mirror(action: string): ImageHostCopy {
     const mirror = this.#core.mirror;
     if (!mirror) {
-      throw new StateError(
-        `${this.label}.${action}: Storage images have no host copy`,
-        'create the image with { type: MemoryType.Device } (or Host) to read or write it from JavaScript',
-      );
+      throw new StateError(`${this.label}.${action}: Storage images have no host copy`, 'create the image with { type: MemoryType.Device } (or Host) to read or write it from JavaScript');
     }
     return mirror;
   }
@@ -244,10 +228,7 @@ export class Image<D extends ImageDType = ImageDType> extends Memory {
       );
     }
     const texture = context.capture(`creating ${this.label}`, () => {
-      const t = context.ledger.createTexture(
-        { label: this.label, size: { width, height }, format, usage: IMAGE_TEXTURE_USAGE, dimension: '2d' },
-        rowBytes * height,
-      );
+      const t = context.ledger.createTexture({ label: this.label, size: { width, height }, format, usage: IMAGE_TEXTURE_USAGE, dimension: '2d' }, rowBytes * height);
       // Storage images have no host copy: their initial data goes straight to the texture
       // (writeTexture has no 256-byte row rule).
       if (data && this.#memoryType === MemoryType.Storage) {
@@ -271,7 +252,10 @@ export function checkChannels(channels: unknown): ImageChannels {
 /** Throws unless width and height are positive integers within the device's texture limit. */
 export function checkImageExtent(context: DeviceContext, width: unknown, height: unknown): void {
   const max = context.limits.maxTextureDimension2D;
-  for (const [name, value] of [['width', width], ['height', height]] as const) {
+  for (const [name, value] of [
+    ['width', width],
+    ['height', height],
+  ] as const) {
     if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) {
       throw new ArgumentError(name, `must be a positive integer, got ${String(value)}`, 'images have at least one texel per row and one row');
     }

@@ -105,10 +105,7 @@ export class MappedHostCopy implements HostCopy {
       if (this.#download) {
         if (this.#downloadRange) this.#download.unmap();
       } else {
-        this.#download = this.#pool.acquire(
-          { label: `${this.#label} readback`, size: this.#bytes, usage: BufferUsage.MAP_READ | BufferUsage.COPY_DST },
-          'staging',
-        ).buffer;
+        this.#download = this.#pool.acquire({ label: `${this.#label} readback`, size: this.#bytes, usage: BufferUsage.MAP_READ | BufferUsage.COPY_DST }, 'staging').buffer;
       }
       this.#downloadRange = null;
       if (this.#current === 'download') this.#view = null;
@@ -125,20 +122,24 @@ export class MappedHostCopy implements HostCopy {
     const maps: Promise<void>[] = [];
     if (this.#uploadStaged && this.#upload) {
       const upload = this.#upload;
-      maps.push(upload.mapAsync(MapMode.WRITE).then(() => {
-        if (this.#upload === upload) this.#uploadRange = upload.getMappedRange();
-      }));
+      maps.push(
+        upload.mapAsync(MapMode.WRITE).then(() => {
+          if (this.#upload === upload) this.#uploadRange = upload.getMappedRange();
+        }),
+      );
     }
     if (this.#downloadStaged && this.#download) {
       const download = this.#download;
-      maps.push(download.mapAsync(MapMode.READ).then(async () => {
-        if (this.#download !== download) return;
-        this.#downloadRange = download.getMappedRange();
-        // What a rejected batch left in the readback buffer is not the tensor's data.
-        if (!(await ran)) return;
-        this.#view = null;
-        this.#current = 'download';
-      }));
+      maps.push(
+        download.mapAsync(MapMode.READ).then(async () => {
+          if (this.#download !== download) return;
+          this.#downloadRange = download.getMappedRange();
+          // What a rejected batch left in the readback buffer is not the tensor's data.
+          if (!(await ran)) return;
+          this.#view = null;
+          this.#current = 'download';
+        }),
+      );
     }
     this.#uploadStaged = false;
     this.#downloadStaged = false;

@@ -51,18 +51,13 @@ export class Tensor<D extends DType = DType> extends Memory {
   #generation = 0;
 
   /** @internal Use `mgr.tensor(...)` or `mgr.tensorFromBuffer(...)`. */
-  constructor(
-    context: DeviceContext,
-    init: { dtype: D; size: number; type: MemoryType; data?: TensorData | undefined; external?: GPUBuffer; label?: string | undefined },
-  ) {
+  constructor(context: DeviceContext, init: { dtype: D; size: number; type: MemoryType; data?: TensorData | undefined; external?: GPUBuffer; label?: string | undefined }) {
     super(context, 'Tensor', init.label);
     checkDTypeSupported(init.dtype, context.features);
     this.#dtype = init.dtype;
     this.#memoryType = init.type;
     this.#size = init.size;
-    this.#core = init.external
-      ? new TensorCore(context, init.external, false, this.#newMirror(init.size, undefined))
-      : this.#allocate(init.size, init.data, init.data ? 'data' : 'length');
+    this.#core = init.external ? new TensorCore(context, init.external, false, this.#newMirror(init.size, undefined)) : this.#allocate(init.size, init.data, init.data ? 'data' : 'length');
     this.track('tensor', this.#core);
   }
 
@@ -204,10 +199,7 @@ export class Tensor<D extends DType = DType> extends Memory {
   #mirror(action: string): HostCopy {
     const mirror = this.#core.mirror;
     if (!mirror) {
-      throw new StateError(
-        `${this.label}.${action}: Storage tensors have no host copy`,
-        'create the tensor with { type: MemoryType.Device } (or Host) to read or write it from JavaScript',
-      );
+      throw new StateError(`${this.label}.${action}: Storage tensors have no host copy`, 'create the tensor with { type: MemoryType.Device } (or Host) to read or write it from JavaScript');
     }
     return mirror;
   }
@@ -215,9 +207,7 @@ export class Tensor<D extends DType = DType> extends Memory {
   #newMirror(size: number, data: TensorData | undefined): HostCopy | null {
     if (this.#memoryType === MemoryType.Storage) return null;
     const bytes = paddedBytes(size * bytesPerElement(this.#dtype));
-    return bytes <= SMALL_TRANSFER_BYTES
-      ? new PlainHostCopy(this.#dtype, size, bytes, this.label, data)
-      : new MappedHostCopy(this.context.pool, this.#dtype, size, bytes, this.label, data);
+    return bytes <= SMALL_TRANSFER_BYTES ? new PlainHostCopy(this.#dtype, size, bytes, this.label, data) : new MappedHostCopy(this.context.pool, this.#dtype, size, bytes, this.label, data);
   }
 
   #allocate(size: number, data: TensorData | undefined, argument: string): TensorCore {
@@ -226,10 +216,7 @@ export class Tensor<D extends DType = DType> extends Memory {
     checkTensorBytes(context, bytes, argument);
     const storageData = this.#memoryType === MemoryType.Storage ? data : undefined;
     const buffer = context.capture(`creating ${this.label}`, () => {
-      const b = context.ledger.create(
-        { label: this.label, size: bytes, usage: TENSOR_BUFFER_USAGE, mappedAtCreation: storageData !== undefined },
-        'device',
-      );
+      const b = context.ledger.create({ label: this.label, size: bytes, usage: TENSOR_BUFFER_USAGE, mappedAtCreation: storageData !== undefined }, 'device');
       if (storageData) {
         viewOf(this.#dtype, b.getMappedRange(), size).set(storageData);
         b.unmap();
@@ -261,10 +248,6 @@ export function checkLength(argument: string, length: unknown): number {
 function checkTensorBytes(context: DeviceContext, bytes: number, argument: string): void {
   const limit = Math.min(context.limits.maxStorageBufferBindingSize, context.limits.maxBufferSize);
   if (bytes > limit) {
-    throw new SizeError(
-      argument,
-      `a tensor of ${bytes} bytes exceeds this device's limit of ${limit} bytes (maxStorageBufferBindingSize / maxBufferSize)`,
-      'split the data into several tensors',
-    );
+    throw new SizeError(argument, `a tensor of ${bytes} bytes exceeds this device's limit of ${limit} bytes (maxStorageBufferBindingSize / maxBufferSize)`, 'split the data into several tensors');
   }
 }

@@ -35,7 +35,8 @@ export class OpMult extends OpAlgoDispatch {
     }
     const list = checkTensorList('OpMult', tensors, 3);
     list.forEach((t, i) => {
-      if (!(t instanceof Tensor)) throw new ArgumentError(`tensors[${i}]`, `OpMult multiplies tensors, and ${t.label} is an image`, 'copy the image into a tensor first (OpCopy), or write a shader for images');
+      if (!(t instanceof Tensor))
+        throw new ArgumentError(`tensors[${i}]`, `OpMult multiplies tensors, and ${t.label} is an image`, 'copy the image into a tensor first (OpCopy), or write a shader for images');
     });
     const [lhs, rhs, out] = list as [Tensor, Tensor, Tensor];
     for (const t of [rhs, out]) {

@@ -10,7 +10,8 @@ export function checkTensorList(op: string, tensors: unknown, min: number): read
   }
   tensors.forEach((t, i) => {
     if (!(t instanceof Memory)) throw new ArgumentError(`tensors[${i}]`, `${op} got something that is not a Tensor or an Image`, 'create tensors with mgr.tensor() and images with mgr.image()');
-    if (t.owner !== (tensors[0] as Memory).owner) throw new ArgumentError(`tensors[${i}]`, `${t.label} belongs to another manager than ${(tensors[0] as Memory).label}`, 'use tensors of one manager in one operation');
+    if (t.owner !== (tensors[0] as Memory).owner)
+      throw new ArgumentError(`tensors[${i}]`, `${t.label} belongs to another manager than ${(tensors[0] as Memory).label}`, 'use tensors of one manager in one operation');
   });
   return [...(tensors as Memory[])];
 }

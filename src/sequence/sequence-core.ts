@@ -17,7 +17,10 @@ export class SequenceCore implements Releasable {
   #resolve: GPUBuffer | null = null;
   #readback: GPUBuffer | null = null;
 
-  constructor(private readonly context: DeviceContext, private readonly label: string) {
+  constructor(
+    private readonly context: DeviceContext,
+    private readonly label: string,
+  ) {
     this.arena = new TransferArena(context, label);
   }
 

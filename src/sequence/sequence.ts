@@ -323,7 +323,8 @@ export class Sequence extends Resource {
     if (!(op instanceof Operation)) throw new ArgumentError('op', 'expected an operation (OpSyncDevice, OpAlgoDispatch, ...)', 'pass an instance of an Operation subclass');
     op.validate('recording');
     for (const owned of [...op.tensors, ...op.algorithms]) {
-      if (owned.owner !== this.context) throw new ArgumentError('op', `${op.name} uses ${owned.label}, which belongs to another manager`, 'record operations into a sequence of the manager that created their tensors');
+      if (owned.owner !== this.context)
+        throw new ArgumentError('op', `${op.name} uses ${owned.label}, which belongs to another manager`, 'record operations into a sequence of the manager that created their tensors');
     }
   }
 
@@ -372,9 +373,11 @@ export class Sequence extends Resource {
     this.#flight = flight;
     const run = this.#run(batch, plan, claimed);
     // Released when the run itself ends (not at an abort): transfers in flight still need the data.
-    void run.finally(() => {
-      for (const copy of claimed) copy.unclaim();
-    }).catch(() => {});
+    void run
+      .finally(() => {
+        for (const copy of claimed) copy.unclaim();
+      })
+      .catch(() => {});
     run.then(
       () => settle(null),
       (error: unknown) => settle({ error }),
@@ -429,8 +432,7 @@ export class Sequence extends Resource {
     // One completion signal for the batch: the small-download map when there is one, else the
     // queue's work-done event.
     const ran = error.then((e) => e === null);
-    const batchDone: Promise<unknown> =
-      encoder.downloadBytesUsed > 0 ? core.arena.deliver(arena.readback!, encoder.downloadBytesUsed, encoder.deliveries, ran) : context.workDone();
+    const batchDone: Promise<unknown> = encoder.downloadBytesUsed > 0 ? core.arena.deliver(arena.readback!, encoder.downloadBytesUsed, encoder.deliveries, ran) : context.workDone();
     const settled = [...encoder.copies].map((copy) => copy.settle(batchDone, ran));
     const timing = queries && encoder.timedOps.length > 0 ? this.#readTimings(queries.readback, encoder.timedOps, batch) : null;
     const [failure] = await Promise.all([error, batchDone, timing, ...settled]);

@@ -43,10 +43,7 @@ export class TransferArena {
     if (uploadNeed > 0 && (!this.#upload || this.#upload.size < uploadNeed)) {
       const size = sizeFor(uploadNeed);
       context.pool.give(this.#upload);
-      this.#upload = context.pool.acquire(
-        { label: `${this.#label} uploads`, size, usage: BufferUsage.UNIFORM | BufferUsage.COPY_SRC | BufferUsage.COPY_DST },
-        'uniform',
-      ).buffer;
+      this.#upload = context.pool.acquire({ label: `${this.#label} uploads`, size, usage: BufferUsage.UNIFORM | BufferUsage.COPY_SRC | BufferUsage.COPY_DST }, 'uniform').buffer;
       this.#hostUpload = new Uint8Array(size);
       this.#pushGroup = null;
     }
@@ -69,12 +66,7 @@ export class TransferArena {
    * Maps the readback buffer after the batch and hands each download its bytes, when the batch
    * ran (`ran` resolves false when WebGPU rejected it: the buffer then holds no downloads).
    */
-  async deliver(
-    readback: GPUBuffer,
-    bytes: number,
-    deliveries: readonly { offset: number; bytes: number; deliver: (data: Uint8Array) => void }[],
-    ran: Promise<boolean>,
-  ): Promise<void> {
+  async deliver(readback: GPUBuffer, bytes: number, deliveries: readonly { offset: number; bytes: number; deliver: (data: Uint8Array) => void }[], ran: Promise<boolean>): Promise<void> {
     await readback.mapAsync(MapMode.READ, 0, bytes);
     try {
       if (!(await ran)) return;

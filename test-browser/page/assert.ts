@@ -24,7 +24,10 @@ type Message = string | Error | undefined;
 
 function show(value: unknown): string {
   try {
-    if (ArrayBuffer.isView(value) && !(value instanceof DataView)) return `${value.constructor.name}(${Array.from(value as unknown as ArrayLike<number>).slice(0, 16).join(', ')})`;
+    if (ArrayBuffer.isView(value) && !(value instanceof DataView))
+      return `${value.constructor.name}(${Array.from(value as unknown as ArrayLike<number>)
+        .slice(0, 16)
+        .join(', ')})`;
     if (typeof value === 'bigint') return `${value}n`;
     if (typeof value === 'string') return JSON.stringify(value);
     if (value instanceof Error) return `${value.name}: ${value.message}`;
@@ -88,7 +91,8 @@ export function ok(value: unknown, message?: Message): asserts value {
 }
 
 export function equal(actual: unknown, expected: unknown, message?: Message): void {
-  if (!Object.is(actual, expected)) throw new AssertionError({ message, actual, expected, operator: 'strictEqual', fallback: `Expected values to be strictly equal: ${show(actual)} !== ${show(expected)}` });
+  if (!Object.is(actual, expected))
+    throw new AssertionError({ message, actual, expected, operator: 'strictEqual', fallback: `Expected values to be strictly equal: ${show(actual)} !== ${show(expected)}` });
 }
 
 export function notEqual(actual: unknown, expected: unknown, message?: Message): void {
@@ -96,15 +100,24 @@ export function notEqual(actual: unknown, expected: unknown, message?: Message):
 }
 
 export function deepEqual(actual: unknown, expected: unknown, message?: Message): void {
-  if (!isDeepStrictEqual(actual, expected)) throw new AssertionError({ message, actual, expected, operator: 'deepStrictEqual', fallback: `Expected values to be strictly deep-equal:\n actual: ${show(actual)}\n expected: ${show(expected)}` });
+  if (!isDeepStrictEqual(actual, expected))
+    throw new AssertionError({
+      message,
+      actual,
+      expected,
+      operator: 'deepStrictEqual',
+      fallback: `Expected values to be strictly deep-equal:\n actual: ${show(actual)}\n expected: ${show(expected)}`,
+    });
 }
 
 export function notDeepEqual(actual: unknown, expected: unknown, message?: Message): void {
-  if (isDeepStrictEqual(actual, expected)) throw new AssertionError({ message, actual, expected, operator: 'notDeepStrictEqual', fallback: `Expected "actual" not to be strictly deep-equal to: ${show(expected)}` });
+  if (isDeepStrictEqual(actual, expected))
+    throw new AssertionError({ message, actual, expected, operator: 'notDeepStrictEqual', fallback: `Expected "actual" not to be strictly deep-equal to: ${show(expected)}` });
 }
 
 export function match(value: string, pattern: RegExp, message?: Message): void {
-  if (typeof value !== 'string' || !pattern.test(value)) throw new AssertionError({ message, actual: value, expected: pattern, operator: 'match', fallback: `The input did not match the regular expression ${String(pattern)}. Input: ${show(value)}` });
+  if (typeof value !== 'string' || !pattern.test(value))
+    throw new AssertionError({ message, actual: value, expected: pattern, operator: 'match', fallback: `The input did not match the regular expression ${String(pattern)}. Input: ${show(value)}` });
 }
 
 export function fail(message?: Message): never {
@@ -179,8 +192,23 @@ export async function doesNotReject(promiseOrFn: Promise<unknown> | (() => Promi
 
 /** `assert(value)` is `assert.ok(value)`; the functions hang off it as in Node. */
 const assert = Object.assign((value: unknown, message?: Message): void => ok(value, message), {
-  AssertionError, ok, equal, notEqual, deepEqual, notDeepEqual, match, fail, throws, doesNotThrow, rejects, doesNotReject,
-  strictEqual: equal, notStrictEqual: notEqual, deepStrictEqual: deepEqual, notDeepStrictEqual: notDeepEqual, isDeepStrictEqual,
+  AssertionError,
+  ok,
+  equal,
+  notEqual,
+  deepEqual,
+  notDeepEqual,
+  match,
+  fail,
+  throws,
+  doesNotThrow,
+  rejects,
+  doesNotReject,
+  strictEqual: equal,
+  notStrictEqual: notEqual,
+  deepStrictEqual: deepEqual,
+  notDeepStrictEqual: notDeepEqual,
+  isDeepStrictEqual,
 });
 Object.assign(assert, { strict: assert });
 export default assert;

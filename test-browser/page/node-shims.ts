@@ -34,5 +34,5 @@ export function readFileSync(url: string | URL, encoding?: string): string {
 
 /** `node:fs` `writeFileSync`: examples import it for their command-line mode only; a page has no files to write. */
 export function writeFileSync(): never {
-  throw new Error('writeFileSync does not exist in the browser (only the examples\' command-line mode writes files)');
+  throw new Error("writeFileSync does not exist in the browser (only the examples' command-line mode writes files)");
 }

@@ -23,35 +23,8 @@ import {
 } from '../../src/index.js';
 import { gcUntil, Usage } from '../helpers.js';
 import { type DT, DTS, kernelSource, pushArray, toBits, valuesFor } from './kernels.js';
-import {
-  type AlgoConfig,
-  compareValues,
-  type ErrName,
-  type Mem,
-  MEMS,
-  Model,
-  type OpM,
-  type SeqM,
-  zeros,
-} from './model.js';
-import {
-  afterStep,
-  type Box,
-  count,
-  decide,
-  deref,
-  fails,
-  type Hyp,
-  newManager,
-  observe,
-  quiesce,
-  type Real,
-  REPORTED_LATE,
-  settleBeforeEval,
-  succeeds,
-  takeOutcomes,
-  within,
-} from './harness.js';
+import { type AlgoConfig, compareValues, type ErrName, type Mem, MEMS, Model, type OpM, type SeqM, zeros } from './model.js';
+import { afterStep, type Box, count, decide, deref, fails, type Hyp, newManager, observe, quiesce, type Real, REPORTED_LATE, settleBeforeEval, succeeds, takeOutcomes, within } from './harness.js';
 
 const TYPED = { f32: Float32Array, i32: Int32Array, u32: Uint32Array } as const;
 const OTHER: Record<DT, DT> = { f32: 'i32', i32: 'u32', u32: 'f32' };
@@ -166,19 +139,7 @@ const show = (p: object): string =>
 
 // ---- tensors ----
 
-type BadCreate =
-  | 'zero'
-  | 'negative'
-  | 'fraction'
-  | 'nan'
-  | 'f64'
-  | 'unknownDtype'
-  | 'unknownType'
-  | 'float64Data'
-  | 'int8Data'
-  | 'dtypeMismatch'
-  | 'emptyData'
-  | 'huge';
+type BadCreate = 'zero' | 'negative' | 'fraction' | 'nan' | 'f64' | 'unknownDtype' | 'unknownType' | 'float64Data' | 'int8Data' | 'dtypeMismatch' | 'emptyData' | 'huge';
 
 export interface CreateTensorP {
   dtype: number;
@@ -254,11 +215,7 @@ export class CreateTensor extends Step {
     const what = `${tname(id)} = tensor(${p.form === 'length' ? size : `${p.form} x${size}`}, ${dtype}, ${mem})`;
     const options = { type: mem as MemoryType };
     const obs = await observe(what, () =>
-      p.form === 'length'
-        ? mgr.tensor(size, dtype, options)
-        : p.form === 'typed'
-          ? mgr.tensor(TYPED[dtype].from(values!), options)
-          : mgr.tensor(values!, { ...options, dtype }),
+      p.form === 'length' ? mgr.tensor(size, dtype, options) : p.form === 'typed' ? mgr.tensor(TYPED[dtype].from(values!), options) : mgr.tensor(values!, { ...options, dtype }),
     );
     decide(box, what, obs, [succeeds(next)]);
     const t = (obs as { value: unknown }).value as Tensor;
@@ -398,8 +355,7 @@ export class RebuildTensor extends Step {
     const t = m.tensor(id);
     const size = sizeFor(p.sizeClass, p.seed);
     const values = p.form === 'length' ? null : valuesFor(t.dtype, size, p.seed);
-    let arg: number | number[] | Float32Array | Int32Array | Uint32Array =
-      p.form === 'length' ? size : p.form === 'typed' ? TYPED[t.dtype].from(values!) : values!;
+    let arg: number | number[] | Float32Array | Int32Array | Uint32Array = p.form === 'length' ? size : p.form === 'typed' ? TYPED[t.dtype].from(values!) : values!;
     let badError: ErrName | null = null;
     if (p.bad === 'zero') [arg, badError] = [0, 'ArgumentError'];
     if (p.bad === 'wrongType') [arg, badError] = [TYPED[OTHER[t.dtype]].from([1, 2]), 'DTypeError'];
@@ -1024,7 +980,12 @@ export class RecordOp extends Step {
     }
     const sequence = real.seqs.get(seqId)!;
     const op = built.op;
-    decide(box, what, await observe(what, () => sequence.record(op)), hyps.map((h) => (h.error ? h : { ...h, check: (v: unknown) => (v === sequence ? null : 'record() did not return the sequence') })));
+    decide(
+      box,
+      what,
+      await observe(what, () => sequence.record(op)),
+      hyps.map((h) => (h.error ? h : { ...h, check: (v: unknown) => (v === sequence ? null : 'record() did not return the sequence') })),
+    );
     return what;
   }
 }
@@ -1103,12 +1064,7 @@ function predictEval(m: Model, seqId: number, ops: readonly OpM[] | null, wait: 
  * Does the sequence show the state `next` has for it? Its batch (with `ops`: whether they were
  * recorded) and whether it records. Tells apart outcomes that end with the same error.
  */
-function sequenceShows(
-  sequence: Sequence,
-  next: Model,
-  seqId: number,
-  given: { ops: readonly Operation[]; opMs: readonly OpM[] } | null,
-): boolean {
+function sequenceShows(sequence: Sequence, next: Model, seqId: number, given: { ops: readonly Operation[]; opMs: readonly OpM[] } | null): boolean {
   const s = next.seq(seqId);
   if (!sequence.isInit()) return true;
   const batch = sequence.getOperations();
@@ -1550,9 +1506,7 @@ const algoSpec: fc.Arbitrary<AlgoSpec> = fc.record({
 
 const badCreate = weighted<BadCreate | null>(
   [null, 180],
-  ...(['zero', 'negative', 'fraction', 'nan', 'f64', 'unknownDtype', 'unknownType', 'float64Data', 'int8Data', 'dtypeMismatch', 'emptyData', 'huge'] as const).map(
-    (b): [BadCreate, number] => [b, 2],
-  ),
+  ...(['zero', 'negative', 'fraction', 'nan', 'f64', 'unknownDtype', 'unknownType', 'float64Data', 'int8Data', 'dtypeMismatch', 'emptyData', 'huge'] as const).map((b): [BadCreate, number] => [b, 2]),
 );
 
 const kind3 = weighted<'tensor' | 'algorithm' | 'sequence'>(['tensor', 5], ['algorithm', 3], ['sequence', 2]);
@@ -1568,9 +1522,7 @@ const evalArb = (async: fc.Arbitrary<boolean>, settle: fc.Arbitrary<boolean>): f
     })
     .map((p) => new Eval(p));
 
-const evalAwaitArb = fc
-  .record({ seq: pick, alive, timeout: weighted<EvalAwait['p']['timeout']>(['none', 6], [0, 2], [1, 2], [3, 1], ['negative', 1]) })
-  .map((p) => new EvalAwait(p));
+const evalAwaitArb = fc.record({ seq: pick, alive, timeout: weighted<EvalAwait['p']['timeout']>(['none', 6], [0, 2], [1, 2], [3, 1], ['negative', 1]) }).map((p) => new EvalAwait(p));
 
 const setDataArb = fc
   .record({ pick, alive, variant: weighted<SetDataP['variant']>(['numbers', 10], ['typed', 6], ['short', 1], ['long', 1], ['wrongType', 1]), seed: fc.nat({ max: 100000 }) })
@@ -1654,10 +1606,7 @@ const freshArb = fc
       },
     ),
   })
-  .map(
-    ({ dtype, sizeClass, seed, tensors, next }) =>
-      new WithFreshTensors({ tensors: tensors.map((t) => new CreateTensor({ dtype, sizeClass, seed, mem: t.mem, form: t.form, bad: null })), next }),
-  );
+  .map(({ dtype, sizeClass, seed, tensors, next }) => new WithFreshTensors({ tensors: tensors.map((t) => new CreateTensor({ dtype, sizeClass, seed, mem: t.mem, form: t.form, bad: null })), next }));
 
 /** Every command, weighted; the manager is destroyed in about one program in forty. */
 export const commandArb: fc.Arbitrary<Step> = fc.oneof(
@@ -1698,7 +1647,13 @@ export const commandArb: fc.Arbitrary<Step> = fc.oneof(
   { weight: 8, arbitrary: fc.record({ pick, alive }).map((p) => new AlgorithmCompiled(p)) },
   { weight: 50, arbitrary: fc.constant(null).map(() => new CreateSequence()) },
   { weight: 140, arbitrary: fc.record({ seq: pick, alive, op: opSpec }).map((p) => new RecordOp(p)) },
-  { weight: 200, arbitrary: evalArb(fc.nat({ max: 9 }).map((n) => n < 4), fc.boolean()) },
+  {
+    weight: 200,
+    arbitrary: evalArb(
+      fc.nat({ max: 9 }).map((n) => n < 4),
+      fc.boolean(),
+    ),
+  },
   { weight: 80, arbitrary: evalAwaitArb },
   { weight: 50, arbitrary: burstArb },
   { weight: 40, arbitrary: freshArb },

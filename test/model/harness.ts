@@ -274,8 +274,7 @@ export async function afterStep(box: Box, real: Real, what: string): Promise<voi
   };
   let actual = counts();
   const below = (a: typeof actual): boolean => a.tensors < expected.tensors || a.algorithms < expected.algorithms || a.sequences < expected.sequences;
-  const equal = (a: typeof actual): boolean =>
-    a.tensors === expected.tensors && a.algorithms === expected.algorithms && a.sequences === expected.sequences;
+  const equal = (a: typeof actual): boolean => a.tensors === expected.tensors && a.algorithms === expected.algorithms && a.sequences === expected.sequences;
   if (below(actual)) {
     assert.fail(`${what}: mgr.memory() ${JSON.stringify(actual)} counts fewer live objects than the model ${JSON.stringify(expected)} (released while still reachable)`);
   }

@@ -15,15 +15,7 @@ export const MEMS: readonly Mem[] = ['Device', 'Host', 'DeviceAndHost', 'Storage
 export type Arr = readonly Val[];
 
 /** Library error classes, by name (the test maps them to the real classes). */
-export type ErrName =
-  | 'DestroyedError'
-  | 'StateError'
-  | 'SizeError'
-  | 'DTypeError'
-  | 'ArgumentError'
-  | 'AlgorithmBindingError'
-  | 'ValidationError'
-  | 'ShaderCompileError';
+export type ErrName = 'DestroyedError' | 'StateError' | 'SizeError' | 'DTypeError' | 'ArgumentError' | 'AlgorithmBindingError' | 'ValidationError' | 'ShaderCompileError';
 
 export interface TensorM {
   readonly id: number;
@@ -517,9 +509,7 @@ export class Model {
    */
   busyFlights(id: number, anyUse = false): FlightM[] {
     const gen = this.tensor(id).gen;
-    return this.flights().filter(
-      (f) => (anyUse ? f.touched : f.inUse).has(id) && f.gens.get(id) === gen && !f.settled && !f.unbusied.has(id),
-    );
+    return this.flights().filter((f) => (anyUse ? f.touched : f.inUse).has(id) && f.gens.get(id) === gen && !f.settled && !f.unbusied.has(id));
   }
 
   /** Flights that use tensor `id` and have not been seen to finish. */
@@ -566,7 +556,9 @@ export function compareValues(actual: ArrayLike<number>, expected: Arr, what: st
     const a = actual[i]!;
     if (a === e || (Number.isNaN(a) && Number.isNaN(e))) continue;
     const from = Math.max(0, i - 2);
-    return `${what}[${i}]: got ${a}, model ${e} (got [${Array.from(actual).slice(from, i + 3).join(', ')}] from index ${from}, model [${expected.slice(from, i + 3).join(', ')}])`;
+    return `${what}[${i}]: got ${a}, model ${e} (got [${Array.from(actual)
+      .slice(from, i + 3)
+      .join(', ')}] from index ${from}, model [${expected.slice(from, i + 3).join(', ')}])`;
   }
   return null;
 }
