@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { ArgumentError, DTypeError, type Manager, OpMatMul, OpSyncDevice, OpSyncLocal, SizeError } from '../src/index.js';
-import { assertClose, createManager, randomValues } from './helpers.js';
+import { assertClose, createManager, randomValues, withManager } from './helpers.js';
 
 /** C = op(A)·op(B) in f64 on the CPU; `a` is m×k (or k×m with ta), `b` is k×n (or n×k with tb). */
 function cpuMatMul(a: ArrayLike<number>, b: ArrayLike<number>, m: number, n: number, k: number, ta: boolean, tb: boolean): Float64Array {
@@ -99,13 +99,18 @@ describe('OpMatMul', () => {
   });
 
   test('the kernel owns no GPU memory: its algorithm is the manager’s, and goes with it', async () => {
-    const before = mgr.memory();
-    const a = mgr.tensor(4, 'f32');
-    const op = new OpMatMul(a, mgr.tensor(4, 'f32'), mgr.tensor(4, 'f32'), { m: 2, n: 2 });
-    await op.compiled();
-    assert.equal(mgr.memory().algorithms, before.algorithms + 1);
-    assert.equal(op.algorithms[0]!.isInit(), true);
-    a.destroy();
-    await assert.rejects(mgr.sequence().eval(op), /destroyed/i);
+    // A manager of its own: objects earlier tests dropped may be collected at any moment and
+    // would change the counts.
+    await withManager(async (own) => {
+      const a = own.tensor(4, 'f32');
+      const op = new OpMatMul(a, own.tensor(4, 'f32'), own.tensor(4, 'f32'), { m: 2, n: 2 });
+      await op.compiled();
+      assert.equal(own.memory().algorithms, 1);
+      assert.equal(op.algorithms[0]!.isInit(), true);
+      a.destroy();
+      await assert.rejects(own.sequence().eval(op), /destroyed/i);
+      own.destroy();
+      assert.equal(op.algorithms[0]!.isInit(), false, 'destroyed with its manager');
+    });
   });
 });
