@@ -22,4 +22,6 @@ const ms = performance.now() - t;
 console.log(`\nlogistic regression, 5 samples, 100 iterations, learning rate 0.1  (${ms.toFixed(1)} ms, ${((ms * 1000) / 100).toFixed(0)} µs per iteration)`);
 console.log(`  w = [${w.map((v) => v.toFixed(6)).join(', ')}]  b = ${b.toFixed(6)}`);
 console.log(`  mean loss ${losses[0]!.toFixed(4)} -> ${losses.at(-1)!.toFixed(4)}`);
-console.log(`\nmemory after the programs: ${JSON.stringify(mgr.memory())}`);
+const memory = mgr.memory();
+console.log(`\nmemory after the programs: ${JSON.stringify(memory)}`);
+console.log(`  (nothing live; poolBytes: ${memory.poolBytes} bytes of released staging kept for reuse, freed with the manager)`);
