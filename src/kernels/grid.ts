@@ -18,6 +18,28 @@ export function flatGroup(columns: number): string {
   return `(wg.x + wg.y * ${columns}u)`;
 }
 
+/**
+ * Elements each thread of the element-wise kernels (fill, iota, map) handles, `WORKGROUP` apart so
+ * that a workgroup's accesses stay contiguous: a quarter of the workgroups of one element per
+ * thread, whose launch cost bounded those kernels (measured on the H100, docs/BENCHMARKS.md).
+ */
+export const ELEMENTS_PER_THREAD = 4;
+
+/**
+ * The body of an element-wise kernel's `main` over `n` elements laid out by {@link grid} for
+ * `ceil(n / (WORKGROUP * ELEMENTS_PER_THREAD))` workgroups: runs `body` (WGSL statements that use
+ * `i` and `n`) for each element index this thread owns.
+ */
+export function elementLoop(columns: number, n: number, body: string): string {
+  return `  let first = ${flatGroup(columns)} * ${WORKGROUP * ELEMENTS_PER_THREAD}u + lid;
+  let n = ${n}u;
+  for (var k = 0u; k < ${ELEMENTS_PER_THREAD}u; k++) {
+    let i = first + k * ${WORKGROUP}u;
+    if (i >= n) { return; }
+${body}
+  }`;
+}
+
 /** Formats a number as a WGSL literal of `type`. */
 export function literal(value: number, type: string): string {
   if (type === 'u32') return `${value >>> 0}u`;

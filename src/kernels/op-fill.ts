@@ -2,7 +2,7 @@ import { ArgumentError } from '../errors.js';
 import { wgslType } from '../memory/dtype.js';
 import type { Tensor } from '../memory/tensor.js';
 import { contextOf, enables, KernelOp, kernelAlgorithm } from './kernel-op.js';
-import { flatGroup, grid, literal, WORKGROUP } from './grid.js';
+import { ELEMENTS_PER_THREAD, elementLoop, grid, literal, WORKGROUP } from './grid.js';
 
 /** Sets every element of a tensor to one value on the GPU: `out[i] = value`. */
 export class OpFill extends KernelOp {
@@ -14,12 +14,11 @@ export class OpFill extends KernelOp {
     const context = contextOf('OpFill', { out });
     if (typeof value !== 'number' || Number.isNaN(value)) throw new ArgumentError('value', `OpFill expects a number, got ${String(value)}`, 'pass the value to write to every element');
     const type = wgslType(out.dtype);
-    const { workgroup, columns } = grid(context, Math.ceil(out.size / WORKGROUP));
+    const { workgroup, columns } = grid(context, Math.ceil(out.size / (WORKGROUP * ELEMENTS_PER_THREAD)));
     const wgsl = `${enables(out.dtype)}@group(0) @binding(0) var<storage, read_write> out: array<${type}>;
 @compute @workgroup_size(${WORKGROUP})
 fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_index) lid: u32) {
-  let i = ${flatGroup(columns)} * ${WORKGROUP}u + lid;
-  if (i < ${out.size}u) { out[i] = ${literal(value, type)}; }
+${elementLoop(columns, out.size, `    out[i] = ${literal(value, type)};`)}
 }
 `;
     super([{ algorithm: kernelAlgorithm(context, [out], wgsl, workgroup, `OpFill(${out.label})`) }]);
@@ -51,12 +50,11 @@ export class OpIota extends KernelOp {
       if (typeof v !== 'number' || !Number.isFinite(v)) throw new ArgumentError(`options.${name}`, `OpIota expects a finite number, got ${String(v)}`, `pass a number as ${name}`);
     }
     const type = wgslType(out.dtype);
-    const { workgroup, columns } = grid(context, Math.ceil(out.size / WORKGROUP));
+    const { workgroup, columns } = grid(context, Math.ceil(out.size / (WORKGROUP * ELEMENTS_PER_THREAD)));
     const wgsl = `${enables(out.dtype)}@group(0) @binding(0) var<storage, read_write> out: array<${type}>;
 @compute @workgroup_size(${WORKGROUP})
 fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_index) lid: u32) {
-  let i = ${flatGroup(columns)} * ${WORKGROUP}u + lid;
-  if (i < ${out.size}u) { out[i] = ${literal(start, type)} + ${type}(i) * ${literal(step, type)}; }
+${elementLoop(columns, out.size, `    out[i] = ${literal(start, type)} + ${type}(i) * ${literal(step, type)};`)}
 }
 `;
     super([{ algorithm: kernelAlgorithm(context, [out], wgsl, workgroup, `OpIota(${out.label})`) }]);

@@ -2,7 +2,7 @@ import { ArgumentError, SizeError } from '../errors.js';
 import { wgslType } from '../memory/dtype.js';
 import type { Tensor } from '../memory/tensor.js';
 import { contextOf, enables, KernelOp, kernelAlgorithm } from './kernel-op.js';
-import { flatGroup, grid, WORKGROUP } from './grid.js';
+import { ELEMENTS_PER_THREAD, elementLoop, grid, WORKGROUP } from './grid.js';
 
 const IDENTIFIER = /^[A-Za-z][A-Za-z0-9_]*$/;
 const RESERVED = new Set(['i', 'n', 'out', 'main', 'wg', 'lid']);
@@ -66,15 +66,13 @@ export class OpMap extends KernelOp {
       const array = binding === 0 ? 'out' : `in${binding}`;
       lets.push(`  let ${name} = ${array}[${t.size === 1 ? '0u' : t.size === n ? 'i' : `i % ${t.size}u`}];`);
     }
-    const { workgroup, columns } = grid(context, Math.ceil(n / WORKGROUP));
+    const { workgroup, columns } = grid(context, Math.ceil(n / (WORKGROUP * ELEMENTS_PER_THREAD)));
+    const body = `${lets.map((l) => `  ${l}`).join('\n')}
+    out[i] = ${expression};`;
     const wgsl = `${enables(...bound.map((t) => t.dtype))}${decls.join('\n')}
 @compute @workgroup_size(${WORKGROUP})
 fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_index) lid: u32) {
-  let i = ${flatGroup(columns)} * ${WORKGROUP}u + lid;
-  let n = ${n}u;
-  if (i >= n) { return; }
-${lets.join('\n')}
-  out[i] = ${expression};
+${elementLoop(columns, n, body)}
 }
 `;
     super([{ algorithm: kernelAlgorithm(context, bound, wgsl, workgroup, `OpMap(${expression})`) }]);
