@@ -246,6 +246,41 @@ describe('asynchronous evaluation', () => {
     assert.match(reported.message, /reported late: an earlier evaluation of Sequence#\d+ failed and was not awaited/);
   });
 
+  // Found in review: the late report appended to the shared error object (an algorithm's compile
+  // error is every sequence's), so each report changed what everyone else saw.
+  test("a late report is a copy of the error: the algorithm's own compile error and the other sequence's report stay as they were", async () => {
+    const t = mgr.tensor(1, 'f32');
+    const broken = mgr.algorithm([t], '@group(0) @binding(0) var<storage, read_write> t: array<f32>;\n@compute @workgroup_size(1) fn main() { t[0] = nope; }');
+    const first = mgr.sequence();
+    const second = mgr.sequence();
+    first.evalAsync(new OpAlgoDispatch(broken));
+    second.evalAsync(new OpAlgoDispatch(broken));
+    const original = await broken.compiled().then(
+      () => assert.fail('the shader must not compile'),
+      (e: unknown) => e as Error,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const reports: Error[] = [];
+    for (const seq of [first, second]) {
+      try {
+        seq.evalAsync();
+        assert.fail('the earlier failure must be reported');
+      } catch (e) {
+        reports.push(e as Error);
+      }
+    }
+    for (const [k, seq] of [first, second].entries()) {
+      const report = reports[k]!;
+      assert.ok(report instanceof ShaderCompileError, String(report));
+      assert.equal(report.cause, original);
+      assert.equal((report as ShaderCompileError).code, (original as ShaderCompileError).code);
+      assert.equal(report.message.match(/reported late/g)?.length, 1, report.message);
+      assert.ok(report.message.includes(seq.label));
+    }
+    assert.doesNotMatch(original.message, /reported late/);
+    for (const r of [first, second, broken, t]) r.destroy();
+  });
+
   // Found by the lifecycle model test: the evaluation waited for the first pipeline, then encoded
   // the rebuilt algorithm before its new pipeline existed ("No pipeline set").
   test('an algorithm rebuilt while a submitted-later evaluation waits for its pipeline is dispatched as rebuilt', async () => {

@@ -153,6 +153,50 @@ describe('staging pool', () => {
     });
   });
 
+  // Found in review: the image's readback buffer went to the pool while the copy into it was in
+  // flight; the next image of its size then failed every evaluation ("used in submit while mapped").
+  test('an image destroyed while its readback is in flight leaves nothing broken for the next image of its size', async () => {
+    await withManager(async (mgr) => {
+      for (let round = 0; round < 5; round++) {
+        const a = mgr.image(new Float32Array(8 * 8).fill(round), 8, 8, 1);
+        const seqA = mgr.sequence();
+        await seqA.eval(new OpSyncDevice([a]), new OpSyncLocal([a]));
+        seqA.evalAsync();
+        a.destroy();
+        const b = mgr.image(new Float32Array(8 * 8).fill(round + 0.5), 8, 8, 1);
+        const seqB = mgr.sequence();
+        await seqB.eval(new OpSyncDevice([b]), new OpSyncLocal([b]));
+        await seqB.eval(new OpSyncDevice([b]), new OpSyncLocal([b]));
+        assert.ok(
+          b.data().every((x) => x === round + 0.5),
+          `round ${round}`,
+        );
+        await seqA.evalAwait().catch(() => {});
+        for (const r of [seqA, seqB, b]) r.destroy();
+      }
+    });
+  });
+
+  // Found in review: thousands of collected sequences' 256-byte buffers all stayed pooled.
+  test('small buffers count at least 64 KiB against the bound, so their number stays bounded', async () => {
+    await withManager(
+      async (mgr) => {
+        const t = mgr.tensor([1, 2, 3, 4]);
+        const sequences = [];
+        for (let i = 0; i < 40; i++) {
+          const seq = mgr.sequence();
+          await seq.eval(new OpSyncDevice([t]), new OpSyncLocal([t]));
+          sequences.push(seq);
+        }
+        for (const seq of sequences) seq.destroy();
+        const { poolBytes } = mgr.memory();
+        assert.ok(poolBytes > 0, 'some were kept');
+        assert.ok(poolBytes <= 16 * 256, `at most 16 buffers of 256 bytes under a 1 MiB bound, got ${poolBytes} bytes`);
+      },
+      { stagingPoolBytes: 1024 * 1024 },
+    );
+  });
+
   test('trimStagingPool() frees the pool; destroy() frees it too; a destroyed manager refuses to trim', async () => {
     const mgr = await createManager();
     await roundTripped(mgr, 4);

@@ -40,6 +40,8 @@ export class DeviceContext {
   #epoch = 0;
   /** Caches that must forget what they hold when the epoch moves (see {@link EpochCache}). */
   readonly #epochCaches = new Set<WeakRef<EpochCache>>();
+  /** Size of {@link #epochCaches} at which references to collected caches are swept out. */
+  #sweepAt = 64;
   #pushLayout: GPUBindGroupLayout | undefined;
 
   constructor(device: GPUDevice, stagingPoolBytes = DEFAULT_STAGING_POOL_BYTES) {
@@ -77,6 +79,12 @@ export class DeviceContext {
     if (cache.registered) return;
     cache.registered = true;
     this.#epochCaches.add(new WeakRef(cache));
+    // Without destroys or rebuilds the epoch never moves: sweep out the caches (sequences) the
+    // garbage collector took meanwhile, so the set follows the live ones.
+    if (this.#epochCaches.size >= this.#sweepAt) {
+      for (const ref of this.#epochCaches) if (!ref.deref()) this.#epochCaches.delete(ref);
+      this.#sweepAt = Math.max(64, 2 * this.#epochCaches.size);
+    }
   }
 
   /** A fresh label such as `Tensor#4`. */

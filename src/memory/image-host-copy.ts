@@ -118,14 +118,18 @@ export class ImageHostCopy implements HostSync {
     this.#uploadStaged = false;
     this.#downloadStaged = false;
     try {
-      // A batch whose commands did not run copied nothing into the readback buffer.
-      if (!download || !(await ran)) {
+      if (!download) {
         await batchDone;
         return;
       }
-      await download.mapAsync(MapMode.READ);
+      // Mapped at once, before anything is awaited: while the map is pending, a release (the image
+      // destroyed meanwhile) destroys the buffer instead of pooling it under the copy in flight.
+      const mapped = download.mapAsync(MapMode.READ);
+      const [didRun] = await Promise.all([ran, mapped]);
       if (this.#released) return;
       try {
+        // A batch whose commands did not run copied nothing into the readback buffer.
+        if (!didRun) return;
         const range = new Uint8Array(download.getMappedRange());
         const target = new Uint8Array(this.#view.buffer, this.#view.byteOffset, this.#view.byteLength);
         if (this.#paddedRow === this.#rowBytes) target.set(range.subarray(0, target.byteLength));

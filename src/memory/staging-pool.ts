@@ -4,6 +4,13 @@ import type { BufferCategory, BufferLedger } from '../manager/buffer-ledger.js';
 /** The bound on a manager's idle staging buffers when `stagingPoolBytes` is not given: 128 MiB. */
 export const DEFAULT_STAGING_POOL_BYTES = 128 * 1024 * 1024;
 
+/**
+ * What a kept buffer counts against the bound at least: small buffers cost a GPU object and a
+ * JavaScript one each whatever their size, so their number must be bounded too (at most 2,048
+ * under the default bound; without this, thousands of collected sequences' 256-byte buffers).
+ */
+const MIN_CHARGE_BYTES = 64 * 1024;
+
 /** A buffer handed out by the pool; `range` is its mapped range when it is a mapped upload buffer. */
 export interface PooledBuffer {
   readonly buffer: GPUBuffer;
@@ -31,6 +38,8 @@ export class StagingPool {
   /** Upload buffers being mapped again; taken only once mapped. */
   readonly #remapping = new Set<GPUBuffer>();
   #bytes = 0;
+  /** {@link bytes} with each buffer counted at least {@link MIN_CHARGE_BYTES}: what the bound limits. */
+  #charged = 0;
 
   constructor(ledger: BufferLedger, limit: number) {
     this.#ledger = ledger;
@@ -70,6 +79,7 @@ export class StagingPool {
     const entry = this.#idle.get(keyOf(usage, size))?.pop();
     if (!entry) return null;
     this.#bytes -= size;
+    this.#charged -= chargeOf(size);
     this.#ledger.recategorize(entry.buffer, category);
     return entry;
   }
@@ -81,12 +91,13 @@ export class StagingPool {
   give(buffer: GPUBuffer | null): void {
     if (!buffer || !this.#ledger.has(buffer)) return;
     const size = buffer.size;
-    if (this.#bytes + size > this.#limit || buffer.mapState === 'pending') {
+    if (this.#charged + chargeOf(size) > this.#limit || buffer.mapState === 'pending') {
       this.#ledger.destroy(buffer);
       return;
     }
     this.#ledger.recategorize(buffer, 'pool');
     this.#bytes += size;
+    this.#charged += chargeOf(size);
     if (buffer.mapState === 'mapped') buffer.unmap();
     if ((buffer.usage & BufferUsage.MAP_WRITE) === 0) {
       this.#keep({ buffer, range: null, reused: true });
@@ -121,8 +132,13 @@ export class StagingPool {
 
   #drop(buffer: GPUBuffer): void {
     this.#bytes -= buffer.size;
+    this.#charged -= chargeOf(buffer.size);
     this.#ledger.destroy(buffer);
   }
+}
+
+function chargeOf(size: number): number {
+  return Math.max(size, MIN_CHARGE_BYTES);
 }
 
 function keyOf(usage: number, size: number): string {

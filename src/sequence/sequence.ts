@@ -120,6 +120,20 @@ class PlanCache implements EpochCache {
   }
 }
 
+/**
+ * The error of an evaluation nobody awaited, as the next call reports it: a copy (same class,
+ * code and hint; the original as `cause`) whose message says where it comes from, since it would
+ * otherwise read like an error of the reporting call. A copy, because the original may be shared
+ * (an algorithm's compile error is every sequence's).
+ */
+function reportedLate(error: unknown, sequence: string): unknown {
+  if (!(error instanceof Error)) return error;
+  const late = Object.create(Object.getPrototypeOf(error), Object.getOwnPropertyDescriptors(error)) as Error;
+  late.message = `${error.message} [reported late: an earlier evaluation of ${sequence} failed and was not awaited]`;
+  Object.defineProperty(late, 'cause', { value: error, writable: true, configurable: true });
+  return late;
+}
+
 /** One evaluation in flight. */
 interface Flight {
   readonly promise: Promise<void>;
@@ -333,11 +347,7 @@ export class Sequence extends Resource {
     const last = this.#lastFlight;
     if (last?.failure && !last.observed) {
       last.observed = true;
-      const error = last.failure.error;
-      // Nobody saw this error yet, so it can still say where it comes from: without this, a
-      // failure of the earlier evaluation reads like one of the call that reports it.
-      if (error instanceof Error) error.message += ` [reported late: an earlier evaluation of ${this.label} failed and was not awaited]`;
-      throw error;
+      throw reportedLate(last.failure.error, this.label);
     }
   }
 

@@ -41,7 +41,7 @@ export class TransferArena {
     const context = this.#context;
     const uploadNeed = layout.pushSlots * MAX_PUSH_CONSTANT_BYTES + layout.uploadBytes;
     if (uploadNeed > 0 && (!this.#upload || this.#upload.size < uploadNeed)) {
-      const size = sizeFor(uploadNeed);
+      const size = sizeFor(uploadNeed, context.limits.maxBufferSize);
       context.pool.give(this.#upload);
       this.#upload = context.pool.acquire({ label: `${this.#label} uploads`, size, usage: BufferUsage.UNIFORM | BufferUsage.COPY_SRC | BufferUsage.COPY_DST }, 'uniform').buffer;
       this.#hostUpload = new Uint8Array(size);
@@ -55,7 +55,7 @@ export class TransferArena {
       });
     }
     if (layout.downloadBytes > 0 && (!this.#readback || this.#readback.size < layout.downloadBytes)) {
-      const size = sizeFor(layout.downloadBytes);
+      const size = sizeFor(layout.downloadBytes, context.limits.maxBufferSize);
       context.pool.give(this.#readback);
       this.#readback = context.pool.acquire({ label: `${this.#label} readback`, size, usage: BufferUsage.MAP_READ | BufferUsage.COPY_DST }, 'staging').buffer;
     }
@@ -87,9 +87,12 @@ export class TransferArena {
   }
 }
 
-/** Powers of two from 256 bytes: growth at least doubles, and sequences share few sizes in the pool. */
-function sizeFor(needed: number): number {
+/**
+ * Powers of two from 256 bytes: growth at least doubles, and sequences share few sizes in the
+ * pool. Near the device's buffer limit, just what is needed (rounded to 256 bytes).
+ */
+function sizeFor(needed: number, maxBufferSize: number): number {
   let size = 256;
   while (size < needed) size *= 2;
-  return size;
+  return size <= maxBufferSize ? size : Math.ceil(needed / 256) * 256;
 }
