@@ -69,6 +69,8 @@ const CASES: readonly Case[] = [
   ['notDeepEqual', [[1], [1]]],
   ['match', ['abc', /b/]],
   ['match', ['abc', /x/]],
+  ['doesNotMatch', ['abc', /x/]],
+  ['doesNotMatch', ['abc', /b/]],
   ['throws', [thrower(new Custom('m'))]],
   ['throws', [() => undefined]],
   ['throws', [thrower(new Custom('m')), Custom]],

@@ -120,6 +120,18 @@ export function match(value: string, pattern: RegExp, message?: Message): void {
     throw new AssertionError({ message, actual: value, expected: pattern, operator: 'match', fallback: `The input did not match the regular expression ${String(pattern)}. Input: ${show(value)}` });
 }
 
+export function doesNotMatch(value: string, pattern: RegExp, message?: Message): void {
+  if (typeof value !== 'string' || pattern.test(value)) {
+    throw new AssertionError({
+      message,
+      actual: value,
+      expected: pattern,
+      operator: 'doesNotMatch',
+      fallback: `The input was expected to not match the regular expression ${String(pattern)}. Input: ${show(value)}`,
+    });
+  }
+}
+
 export function fail(message?: Message): never {
   throw new AssertionError({ message, operator: 'fail', fallback: 'Failed' });
 }
@@ -199,6 +211,7 @@ const assert = Object.assign((value: unknown, message?: Message): void => ok(val
   deepEqual,
   notDeepEqual,
   match,
+  doesNotMatch,
   fail,
   throws,
   doesNotThrow,
