@@ -22,6 +22,7 @@ import {
   type Tensor,
   UnsupportedError,
 } from '../src/index.js';
+import { randomInt8 } from '../examples/int8-matmul.js';
 import { SCALE_WGSL } from './kernels.js';
 import { rawDispatch, rawKernel, storageBuffer } from './raw.js';
 import { type Prepared, randomFloats, type Workload } from './workloads.js';
@@ -36,6 +37,32 @@ async function rawDispatch2D(device: GPUDevice, kernel: { pipeline: GPUComputePi
   pass.end();
   device.queue.submit([encoder.finish()]);
   await device.queue.onSubmittedWorkDone();
+}
+
+/**
+ * A matrix product `op` over `tensors` [a, b, c], recorded `count` times in one sequence, against
+ * the very same shader through raw WebGPU on buffers holding the same inputs (`inputs`, as bytes):
+ * the ratio is the framework's overhead. Reports 2·n³ operations per product, in units of 10¹².
+ */
+async function productVersusRaw(mgr: Manager, op: OpMatMul | OpMatMulInt8, tensors: readonly Tensor[], inputs: readonly [Float32Array, Float32Array], n: number, count: number): Promise<Prepared> {
+  const seq = mgr.sequence();
+  for (let i = 0; i < count; i++) seq.record(op);
+  const device = mgr.device;
+  const algorithm = op.algorithms[0]!;
+  const ra = storageBuffer(device, inputs[0].byteLength, inputs[0]);
+  const rb = storageBuffer(device, inputs[1].byteLength, inputs[1]);
+  const rc = storageBuffer(device, n * n * 4);
+  const kernel = await rawKernel(device, op.wgsl, [ra, rb, rc]);
+  const groups = algorithm.getWorkgroup();
+  return {
+    kompute: { run: () => seq.eval() },
+    raw: { run: () => rawDispatch2D(device, kernel, groups, count) },
+    figure: (s) => (count * 2 * n ** 3) / s / 1e12,
+    cleanup() {
+      for (const buffer of [ra, rb, rc]) buffer.destroy();
+      for (const r of [seq, algorithm, ...tensors]) r.destroy();
+    },
+  };
 }
 
 const TILE_NAMES: Record<string, 'large' | 'small' | MatMulTile> = {
@@ -61,41 +88,16 @@ function matmul(size: number, quickSize: number, tileName?: string): Workload {
       const n = quick ? quickSize : size;
       // Enough products per evaluation that one evaluation lasts well over the submit overhead.
       const count = quick ? 1 : Math.max(1, Math.min(64, Math.round(2e11 / (2 * n ** 3))));
-      const a = mgr.tensor(randomFloats(n * n, 1), { type: MemoryType.Storage });
-      const b = mgr.tensor(randomFloats(n * n, 2), { type: MemoryType.Storage });
+      const av = randomFloats(n * n, 1);
+      const bv = randomFloats(n * n, 2);
+      const a = mgr.tensor(av, { type: MemoryType.Storage });
+      const b = mgr.tensor(bv, { type: MemoryType.Storage });
       const c = mgr.tensor(n * n, 'f32', { type: MemoryType.Storage });
       const tile = tileName ? TILE_NAMES[tileName] : undefined;
       const op = await new OpMatMul(a, b, c, { m: n, n, ...(tile ? { tile } : {}) }).compiled();
-      const seq = mgr.sequence();
-      for (let i = 0; i < count; i++) seq.record(op);
-      const device = mgr.device;
-      const algorithm = op.algorithms[0]!;
-      const ra = storageBuffer(device, n * n * 4, randomFloats(n * n, 1));
-      const rb = storageBuffer(device, n * n * 4, randomFloats(n * n, 2));
-      const rc = storageBuffer(device, n * n * 4);
-      const kernel = await rawKernel(device, op.wgsl, [ra, rb, rc]);
-      const groups = algorithm.getWorkgroup();
-      return {
-        kompute: { run: () => seq.eval() },
-        raw: { run: () => rawDispatch2D(device, kernel, groups, count) },
-        figure: (s) => (count * 2 * n ** 3) / s / 1e12,
-        cleanup() {
-          for (const buffer of [ra, rb, rc]) buffer.destroy();
-          for (const r of [seq, algorithm, a, b, c]) r.destroy();
-        },
-      };
+      return productVersusRaw(mgr, op, [a, b, c], [av, bv], n, count);
     },
   };
-}
-
-function randomInt8(n: number, seed: number): Int8Array {
-  const out = new Int8Array(n);
-  let s = seed >>> 0;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = s >>> 24;
-  }
-  return out;
 }
 
 /**
@@ -124,25 +126,8 @@ function int8MatMul(size: number, quickSize: number): Workload {
       const b = mgr.tensor(bv, { type: MemoryType.Storage });
       const c = mgr.tensor(n * n, 'i32', { type: MemoryType.Storage });
       const op = await new OpMatMulInt8(a, b, c, { m: n, n }).compiled();
-      const seq = mgr.sequence();
-      for (let i = 0; i < count; i++) seq.record(op);
-      const device = mgr.device;
-      const algorithm = op.algorithms[0]!;
-      const ra = storageBuffer(device, av.byteLength, new Float32Array(av.buffer));
-      const rb = storageBuffer(device, bv.byteLength, new Float32Array(bv.buffer));
-      const rc = storageBuffer(device, n * n * 4);
-      const kernel = await rawKernel(device, op.wgsl, [ra, rb, rc]);
-      const groups = algorithm.getWorkgroup();
-      return {
-        kompute: { run: () => seq.eval() },
-        raw: { run: () => rawDispatch2D(device, kernel, groups, count) },
-        // Integer operations, in the same unit column as the f32 products (TOP/s).
-        figure: (s) => (count * 2 * n ** 3) / s / 1e12,
-        cleanup() {
-          for (const buffer of [ra, rb, rc]) buffer.destroy();
-          for (const r of [seq, algorithm, a, b, c]) r.destroy();
-        },
-      };
+      // Integer operations, in the same unit column as the f32 products (TOP/s).
+      return productVersusRaw(mgr, op, [a, b, c], [new Float32Array(av.buffer), new Float32Array(bv.buffer)], n, count);
     },
   };
 }

@@ -18,7 +18,8 @@ export interface Int8Report {
   readonly mismatches: number;
 }
 
-function randomInt8(n: number, seed: number): Int8Array {
+/** `n` pseudo-random int8 values from `seed` (a linear congruential generator: the same on every run). */
+export function randomInt8(n: number, seed: number): Int8Array {
   const out = new Int8Array(n);
   let s = seed;
   for (let i = 0; i < n; i++) {

@@ -21,18 +21,8 @@ import {
   UnsupportedError,
   unpackInt8,
 } from '../src/index.js';
-import { int8MatMul } from '../examples/int8-matmul.js';
+import { int8MatMul, randomInt8 } from '../examples/int8-matmul.js';
 import { createManager } from './helpers.js';
-
-function randomBytes(n: number, seed: number): Int8Array {
-  const out = new Int8Array(n);
-  let s = seed >>> 0;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = s >>> 24;
-  }
-  return out;
-}
 
 describe('packInt8 / unpackInt8', () => {
   test('four values per word, little-endian, and back', () => {
@@ -42,7 +32,7 @@ describe('packInt8 / unpackInt8', () => {
       [...packed].map((w) => w >>> 0),
       [0x80_7f_ff_01, 0x00_00_02_00],
     );
-    const bytes = randomBytes(4096, 5);
+    const bytes = randomInt8(4096, 5);
     assert.deepEqual(unpackInt8(packInt8(bytes)), bytes);
     const unsigned = new Uint8Array([255, 0, 128, 7]);
     const u = packInt8(unsigned);
@@ -67,7 +57,7 @@ describe('OpMatMulInt8', () => {
   after(() => mgr.destroy());
 
   test('the GPU reads packed words as the bytes packInt8 put in them', async () => {
-    const bytes = randomBytes(1024, 9);
+    const bytes = randomInt8(1024, 9);
     const words = mgr.tensor(packInt8(bytes));
     const out = mgr.tensor(bytes.length, 'i32');
     const wgsl = `
@@ -138,8 +128,8 @@ fn main(@builtin(global_invocation_id) id: vec3<u32>) {
       [3 * M, 5 * N, 3 * K, false],
       [17 * M, 13 * N, 5 * K, true],
     ] as const) {
-      const av = randomBytes(m * k, m + k);
-      const bv = randomBytes(k * n, n + 2 * k);
+      const av = randomInt8(m * k, m + k);
+      const bv = randomInt8(k * n, n + 2 * k);
       const a = mgr.tensor(packInt8(av));
       const b = mgr.tensor(packInt8(bv));
       const c = mgr.tensor(new Int32Array(m * n).fill(-999999));

@@ -4,6 +4,7 @@ import type { Tensor } from '../memory/tensor.js';
 import { SUBGROUP_MATRIX_FEATURE, type SubgroupMatrixConfig, subgroupMatrixConfigsOf } from '../manager/device-info.js';
 import { int8Block, int8MatMulShader, type Int8Tile, int8TileBytes } from './int8-matmul-shader.js';
 import { checkDTypeIn, contextOf, KernelOp, kernelAlgorithm } from './kernel-op.js';
+import { checkDimension } from './shape.js';
 
 /** The Dawn flag that makes Dawn offer experimental features such as {@link SUBGROUP_MATRIX_FEATURE}. */
 export const EXPERIMENTAL_FEATURES_FLAG = 'enable-dawn-features=allow_unsafe_apis';
@@ -48,11 +49,6 @@ function pickConfig(context: DeviceContext, dtype: 'i32' | 'u32'): SubgroupMatri
     throw new UnsupportedError(`OpMatMulInt8: this device has no ${component} × ${component} → ${dtype} subgroup matrix config (it offers ${offered})`, 'use OpMatMul over i32 or f32 tensors');
   }
   return config;
-}
-
-function positive(name: string, v: unknown): number {
-  if (!Number.isInteger(v) || (v as number) < 1) throw new ArgumentError(`options.${name}`, `OpMatMulInt8 expects a positive integer ${name}, got ${String(v)}`, `pass the matrix dimension ${name}`);
-  return v as number;
 }
 
 /**
@@ -111,9 +107,9 @@ export class OpMatMulInt8 extends KernelOp {
     ] as const) {
       if (t === c) throw new ArgumentError('c', `OpMatMulInt8 cannot write its result into its input ${name}`, 'pass a separate output tensor');
     }
-    const m = positive('m', options.m);
-    const n = positive('n', options.n);
-    const k = options.k === undefined ? (4 * a.size) / m : positive('k', options.k);
+    const m = checkDimension('OpMatMulInt8', 'm', options.m);
+    const n = checkDimension('OpMatMulInt8', 'n', options.n);
+    const k = options.k === undefined ? (4 * a.size) / m : checkDimension('OpMatMulInt8', 'k', options.k);
     if (!Number.isInteger(k) || k < 1) throw new SizeError('a', `OpMatMulInt8: a has ${a.size} words (${4 * a.size} bytes), not a multiple of m = ${m}`, 'pass options.k, or an a of m × k / 4 words');
     const config = pickConfig(context, a.dtype as 'i32' | 'u32');
     for (const [name, v, multiple] of [

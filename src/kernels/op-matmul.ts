@@ -3,6 +3,7 @@ import { bytesPerElement, wgslType } from '../memory/dtype.js';
 import type { Tensor } from '../memory/tensor.js';
 import { checkDTypeIn, contextOf, KernelOp, kernelAlgorithm } from './kernel-op.js';
 import { matMulShader, type MatMulTile, tileBytes, tileProblem, TILES } from './matmul-shader.js';
+import { checkDimension } from './shape.js';
 
 /** Options of {@link OpMatMul}. */
 export interface MatMulOptions {
@@ -21,11 +22,6 @@ export interface MatMulOptions {
    * (64 × 64, 4 × 4) or a custom shape; default by size, so that small products still fill the GPU.
    */
   readonly tile?: 'large' | 'small' | MatMulTile;
-}
-
-function positive(name: string, v: unknown): number {
-  if (!Number.isInteger(v) || (v as number) < 1) throw new ArgumentError(`options.${name}`, `OpMatMul expects a positive integer ${name}, got ${String(v)}`, `pass the matrix dimension ${name}`);
-  return v as number;
 }
 
 /**
@@ -66,9 +62,9 @@ export class OpMatMul extends KernelOp {
     ] as const) {
       if (t === c) throw new ArgumentError('c', `OpMatMul cannot write its result into its input ${name}`, 'pass a separate output tensor');
     }
-    const m = positive('m', options.m);
-    const n = positive('n', options.n);
-    const k = options.k === undefined ? a.size / m : positive('k', options.k);
+    const m = checkDimension('OpMatMul', 'm', options.m);
+    const n = checkDimension('OpMatMul', 'n', options.n);
+    const k = options.k === undefined ? a.size / m : checkDimension('OpMatMul', 'k', options.k);
     if (!Number.isInteger(k) || k < 1) throw new SizeError('a', `OpMatMul: a has ${a.size} elements, not a multiple of m = ${m}`, 'pass options.k, or an a of m × k elements');
     const expect = (name: string, t: Tensor, rows: number, cols: number) => {
       if (t.size !== rows * cols) throw new SizeError(name, `OpMatMul: ${name} (${t.label}) has ${t.size} elements, expected ${rows} × ${cols} = ${rows * cols}`, 'check m, n, k and the transposes');

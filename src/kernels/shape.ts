@@ -1,6 +1,12 @@
 import { ArgumentError, SizeError } from '../errors.js';
 import type { Tensor } from '../memory/tensor.js';
 
+/** Checks that `options[name]` of `kernel` is a matrix dimension: a positive integer. */
+export function checkDimension(kernel: string, name: string, v: unknown): number {
+  if (!Number.isInteger(v) || (v as number) < 1) throw new ArgumentError(`options.${name}`, `${kernel} expects a positive integer ${name}, got ${String(v)}`, `pass the matrix dimension ${name}`);
+  return v as number;
+}
+
 /** Checks a 2-D shape `[rows, cols]` against a tensor's size. */
 export function checkShape2D(kernel: string, argument: string, shape: unknown, t: Tensor): [number, number] {
   if (!Array.isArray(shape) || shape.length !== 2 || !shape.every((d) => Number.isInteger(d) && d >= 1)) {
