@@ -4,6 +4,7 @@
 # before anything else; quick when everything is already in place.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/as-root.sh
 
 if [[ ! -d node_modules || package-lock.json -nt node_modules/.package-lock.json ]]; then
   echo "setup: installing npm dependencies"
@@ -18,13 +19,6 @@ npx --no-install tsc -p .
 
 if ! node scripts/probe-adapter.mjs 2>/dev/null; then
   echo "setup: no WebGPU adapter; installing Mesa's software Vulkan driver (lavapipe)"
-  if [[ $(id -u) -eq 0 ]]; then
-    bash scripts/install-lavapipe.sh
-  elif command -v sudo >/dev/null; then
-    sudo bash scripts/install-lavapipe.sh
-  else
-    echo "setup: run 'bash scripts/install-lavapipe.sh' as root, or install your GPU's Vulkan driver" >&2
-    exit 1
-  fi
+  as_root scripts/install-lavapipe.sh setup "install your GPU's Vulkan driver"
   node scripts/probe-adapter.mjs 2>/dev/null || { echo "setup: still no WebGPU adapter: see README.md, Troubleshooting" >&2; exit 1; }
 fi

@@ -42,12 +42,6 @@ export interface HostSync {
  * tensors it moves).
  */
 export interface HostCopy extends HostSync {
-  /** True while an evaluation is moving the data (from its evalAsync() until its transfers are done). */
-  readonly busy: boolean;
-  /** Marks the data as taken by an evaluation that is about to move it. */
-  claim(): void;
-  /** Ends a claim; called once the evaluation's run has ended, whatever its outcome. */
-  unclaim(): void;
   /** The host data as a typed array. */
   view(): TensorData;
   /** Copies `data` (right type and length) into the host data. */
@@ -56,14 +50,6 @@ export interface HostCopy extends HostSync {
   encodeUpload(stage: TransferStage, target: GPUBuffer): void;
   /** Encodes GPU → host at this point of the batch. */
   encodeDownload(stage: TransferStage, source: GPUBuffer): void;
-  /**
-   * After submission: resolves once the data is back in place (`batchDone` settles when the GPU
-   * finished). `ran` resolves false when the batch's commands did not run: it failed before its
-   * submission, or WebGPU rejected it (a validation error); readbacks then deliver nothing.
-   */
-  settle(batchDone: Promise<unknown>, ran: Promise<boolean>): Promise<void>;
-  /** Frees staging memory; pending work is abandoned quietly. */
-  release(): void;
 }
 
 /** Tensors up to this many bytes keep a plain host array and share the sequence's transfer buffers. */
