@@ -1,8 +1,8 @@
 import { ShaderStage } from '../backends/webgpu-constants.js';
-import { Resource } from '../lifecycle.js';
+import { Resource } from '../core/lifecycle.js';
 import { AlgorithmBindingError, ArgumentError, DTypeError, KomputeError, ShaderCompileError, SizeError, ValidationError, type ShaderMessage } from '../errors.js';
-import type { DeviceContext } from '../manager/device-context.js';
-import type { Releasable } from '../manager/registry.js';
+import type { DeviceContext } from '../core/device-context.js';
+import type { Releasable } from '../core/registry.js';
 import { Image } from '../memory/image.js';
 import { imageWgslType, sampleType } from '../memory/image-format.js';
 import type { Memory } from '../memory/memory.js';

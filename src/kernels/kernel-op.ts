@@ -1,10 +1,10 @@
 import { Algorithm } from '../algorithm/algorithm.js';
 import { ArgumentError, DTypeError } from '../errors.js';
-import type { DeviceContext } from '../manager/device-context.js';
+import type { DeviceContext } from '../core/device-context.js';
 import type { DType } from '../memory/dtype.js';
 import { MemoryType } from '../memory/memory-type.js';
 import { Tensor } from '../memory/tensor.js';
-import type { EncodeContext } from '../sequence/encode-context.js';
+import type { EncodeContext } from '../operations/encode-context.js';
 import { Operation } from '../operations/operation.js';
 
 const NO_TENSORS: readonly Tensor[] = Object.freeze([]);

@@ -1,5 +1,5 @@
-import { Resource } from '../lifecycle.js';
-import type { DeviceContext } from '../manager/device-context.js';
+import { Resource } from '../core/lifecycle.js';
+import type { DeviceContext } from '../core/device-context.js';
 import type { HostSync, TransferStage } from './host-copy.js';
 import type { MemoryType } from './memory-type.js';
 

@@ -1,6 +1,6 @@
 import type { Algorithm } from '../algorithm/algorithm.js';
 import type { Memory } from '../memory/memory.js';
-import type { EncodeContext } from '../sequence/encode-context.js';
+import type { EncodeContext } from './encode-context.js';
 
 /**
  * A step recorded into a sequence. Operations own no GPU memory (seed principle 3): they only

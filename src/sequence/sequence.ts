@@ -1,13 +1,13 @@
 import { MapMode } from '../backends/webgpu-constants.js';
-import { Resource } from '../lifecycle.js';
+import { Resource } from '../core/lifecycle.js';
 import type { Algorithm } from '../algorithm/algorithm.js';
 import { ArgumentError, DestroyedError, type KomputeError, SizeError, StateError, UnsupportedError } from '../errors.js';
-import type { DeviceContext, EpochCache } from '../manager/device-context.js';
-import type { Releasable } from '../manager/registry.js';
+import type { DeviceContext, EpochCache } from '../core/device-context.js';
+import type { Releasable } from '../core/registry.js';
 import { isCoherent } from '../memory/tensor.js';
 import type { Memory } from '../memory/memory.js';
 import { Operation } from '../operations/operation.js';
-import { type ArenaBuffers, EncodeContext } from './encode-context.js';
+import { type ArenaBuffers, EncodeContext } from '../operations/encode-context.js';
 import type { ArenaLayout } from './transfer-arena.js';
 import type { HostSync } from '../memory/host-copy.js';
 import { SequenceCore } from './sequence-core.js';

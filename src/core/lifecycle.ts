@@ -1,6 +1,6 @@
-import { DestroyedError } from './errors.js';
-import type { DeviceContext } from './manager/device-context.js';
-import type { ChildKind, Releasable } from './manager/registry.js';
+import { DestroyedError } from '../errors.js';
+import type { DeviceContext } from './device-context.js';
+import type { ChildKind, Releasable } from './registry.js';
 
 /**
  * What every resource a manager creates shares: a label, an alive/destroyed state, one guard
