@@ -69,6 +69,7 @@ export class Image<D extends ImageDType = ImageDType> extends Memory {
     this.track('image', this.#core);
   }
 
+  /** @internal */
   protected get core(): Releasable {
     return this.#core;
   }

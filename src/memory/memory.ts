@@ -48,16 +48,7 @@ export abstract class Memory extends Resource {
   /** @internal What a bind group entry binds. */
   abstract bindingResource(): GPUBindingResource;
 
-  /** @internal Throws unless usable; called by operations at record and evaluation time. */
-  assertUsableBy(action: string): void {
-    this.assertUsable(action);
-  }
-
-  /** @internal The manager context the memory belongs to. */
-  get owner(): DeviceContext {
-    return this.context;
-  }
-
+  /** @internal */
   protected constructor(context: DeviceContext, kind: string, label: string | undefined) {
     super(context, kind, label);
   }

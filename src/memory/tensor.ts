@@ -61,6 +61,7 @@ export class Tensor<D extends DType = DType> extends Memory {
     this.track('tensor', this.#core);
   }
 
+  /** @internal */
   protected get core(): Releasable {
     return this.#core;
   }

@@ -1,180 +1,31 @@
 import type { Algorithm } from '../algorithm/algorithm.js';
-import { MAX_PUSH_CONSTANT_BYTES } from '../algorithm/push-constants.js';
-import type { HostSync, TransferStage } from '../memory/host-copy.js';
 import type { Memory } from '../memory/memory.js';
-import { encodeMemoryCopy } from '../memory/memory-copy.js';
-
-/** The shared transfer buffers an evaluation encodes against (see TransferArena). */
-export interface ArenaBuffers {
-  readonly upload: GPUBuffer | null;
-  readonly hostUpload: Uint8Array;
-  readonly pushGroup: GPUBindGroup | null;
-  readonly readback: GPUBuffer | null;
-}
-
-/** Timestamp queries for the timed passes of one evaluation. */
-export interface TimestampSlots {
-  readonly querySet: GPUQuerySet;
-}
-
-interface Delivery {
-  readonly offset: number;
-  readonly bytes: number;
-  readonly deliver: (data: Uint8Array) => void;
-}
 
 /**
- * What an operation records into: one command encoder per evaluation, with consecutive dispatches
- * sharing one compute pass (and redundant pipeline and bind-group changes skipped). Operations call
- * these methods from their `encode()`; they never create or free GPU memory themselves.
+ * What an operation may record into from its `encode()`: dispatches, copies, and transfers between
+ * host and GPU memory, all on the evaluation's one command encoder. The sequence hands each
+ * operation its recorder (src/sequence/recorder.ts) through this contract; operations never create
+ * or free GPU memory themselves.
  */
-export class EncodeContext implements TransferStage {
-  readonly encoder: GPUCommandEncoder;
-  readonly #arena: ArenaBuffers;
-  readonly #timestamps: TimestampSlots | null;
-  readonly #copies = new Set<HostSync>();
-  readonly #deliveries: Delivery[] = [];
-  #pass: GPUComputePassEncoder | null = null;
-  #passPipeline: GPUComputePipeline | null = null;
-  #passGroup: GPUBindGroup | null = null;
-  #pushCursor = 0;
-  #uploadCursor: number;
-  #downloadCursor = 0;
-  #opIndex = 0;
-  readonly #timedOps: number[] = [];
-
-  /** @internal */
-  constructor(encoder: GPUCommandEncoder, arena: ArenaBuffers, pushSlots: number, timestamps: TimestampSlots | null) {
-    this.encoder = encoder;
-    this.#arena = arena;
-    this.#timestamps = timestamps;
-    this.#uploadCursor = pushSlots * MAX_PUSH_CONSTANT_BYTES;
-  }
-
-  /** @internal Marks the start of operation `index` of the batch. */
-  beginOp(index: number): void {
-    this.#opIndex = index;
-  }
+export abstract class EncodeContext {
+  /** The evaluation's command encoder. */
+  abstract readonly encoder: GPUCommandEncoder;
 
   /** Dispatches `algorithm`, with `push` (or else the algorithm's own) push constants. */
-  dispatch(algorithm: Algorithm, push: Float32Array | Int32Array | Uint32Array | null): void {
-    const values = push ?? algorithm.pushData;
-    const pass = this.#computePass();
-    const { pipeline, group, workgroup } = algorithm.dispatchState();
-    if (pipeline !== this.#passPipeline) {
-      pass.setPipeline(pipeline);
-      this.#passPipeline = pipeline;
-    }
-    if (group !== this.#passGroup) {
-      pass.setBindGroup(0, group);
-      this.#passGroup = group;
-    }
-    if (values) {
-      const offset = this.#pushCursor;
-      this.#pushCursor += MAX_PUSH_CONSTANT_BYTES;
-      this.#arena.hostUpload.set(new Uint8Array(values.buffer, values.byteOffset, values.byteLength), offset);
-      pass.setBindGroup(1, this.#arena.pushGroup!, [offset]);
-    }
-    pass.dispatchWorkgroups(workgroup[0], workgroup[1], workgroup[2]);
-    if (this.#timestamps) this.#endPass();
-  }
+  abstract dispatch(algorithm: Algorithm, push: Float32Array | Int32Array | Uint32Array | null): void;
 
   /** Copies `bytes` from one GPU buffer to another. */
-  copyBuffer(source: GPUBuffer, target: GPUBuffer, bytes: number): void {
-    this.#endPass();
-    this.encoder.copyBufferToBuffer(source, 0, target, 0, bytes);
-  }
+  abstract copyBuffer(source: GPUBuffer, target: GPUBuffer, bytes: number): void;
 
   /**
    * Copies GPU data between tensors and images: image to image (same width, height and format),
    * tensor to image and image to tensor (same element count, rows tightly packed in the tensor).
    */
-  copyMemory(source: Memory, target: Memory): void {
-    this.#endPass();
-    encodeMemoryCopy(this.encoder, source, target);
-  }
+  abstract copyMemory(source: Memory, target: Memory): void;
 
   /** Copies the host data of a tensor or image to its GPU memory. */
-  upload(memory: Memory): void {
-    const copy = memory.hostCopy;
-    if (!copy) return;
-    this.#endPass();
-    this.#copies.add(copy);
-    memory.encodeUpload(this);
-  }
+  abstract upload(memory: Memory): void;
 
   /** Copies the GPU memory of a tensor or image to its host data (readable once the evaluation completed). */
-  download(memory: Memory): void {
-    const copy = memory.hostCopy;
-    if (!copy) return;
-    this.#endPass();
-    this.#copies.add(copy);
-    memory.encodeDownload(this);
-  }
-
-  /** @internal TransferStage: stages small host bytes in the shared upload buffer. */
-  stageUpload(data: Uint8Array, target: GPUBuffer): void {
-    const offset = this.#uploadCursor;
-    this.#uploadCursor += data.byteLength;
-    this.#arena.hostUpload.set(data, offset);
-    this.encoder.copyBufferToBuffer(this.#arena.upload!, offset, target, 0, data.byteLength);
-  }
-
-  /** @internal TransferStage: reads small GPU data back through the shared readback buffer. */
-  stageDownload(source: GPUBuffer, bytes: number, deliver: (data: Uint8Array) => void): void {
-    const offset = this.#downloadCursor;
-    this.#downloadCursor += bytes;
-    this.encoder.copyBufferToBuffer(source, 0, this.#arena.readback!, offset, bytes);
-    this.#deliveries.push({ offset, bytes, deliver });
-  }
-
-  /** @internal Bytes of the upload buffer this evaluation filled. */
-  get uploadBytesUsed(): number {
-    return this.#uploadCursor;
-  }
-
-  /** @internal Bytes of the readback buffer this evaluation uses. */
-  get downloadBytesUsed(): number {
-    return this.#downloadCursor;
-  }
-
-  /** @internal Small downloads to hand out after completion. */
-  get deliveries(): readonly Delivery[] {
-    return this.#deliveries;
-  }
-
-  /** @internal Host copies this evaluation transfers. */
-  get copies(): ReadonlySet<HostSync> {
-    return this.#copies;
-  }
-
-  /** @internal Indices of the operations that got a timed pass, in query order. */
-  get timedOps(): readonly number[] {
-    return this.#timedOps;
-  }
-
-  /** @internal Ends any open pass and finishes the command buffer. */
-  finish(): GPUCommandBuffer {
-    this.#endPass();
-    return this.encoder.finish();
-  }
-
-  #computePass(): GPUComputePassEncoder {
-    if (this.#pass) return this.#pass;
-    const descriptor: GPUComputePassDescriptor = {};
-    if (this.#timestamps) {
-      const q = this.#timedOps.length * 2;
-      descriptor.timestampWrites = { querySet: this.#timestamps.querySet, beginningOfPassWriteIndex: q, endOfPassWriteIndex: q + 1 };
-      this.#timedOps.push(this.#opIndex);
-    }
-    this.#pass = this.encoder.beginComputePass(descriptor);
-    return this.#pass;
-  }
-
-  #endPass(): void {
-    this.#pass?.end();
-    this.#pass = null;
-    this.#passPipeline = null;
-    this.#passGroup = null;
-  }
+  abstract download(memory: Memory): void;
 }
