@@ -24,7 +24,7 @@ export { OpSyncDevice } from './operations/op-sync-device.js';
 export { OpSyncLocal } from './operations/op-sync-local.js';
 export { OpCopy } from './operations/op-copy.js';
 export { OpAlgoDispatch } from './operations/op-algo-dispatch.js';
-export { OpMult } from './operations/op-mult.js';
+export { OpMult } from './kernels/op-mult.js';
 export { OpMemoryBarrier } from './operations/op-memory-barrier.js';
 // Built-in kernels (matmul, map, reductions, softmax, scan, fill, iota).
 export * from './kernels/index.js';

@@ -3,7 +3,7 @@ import { Manager, MemoryType, OpAlgoDispatch } from '../../src/index.js';
 import { DeviceContext } from '../../src/core/device-context.js';
 import { SCALE_WGSL } from '../kernels.js';
 import { compareVariants } from './compare-variants.js';
-import { randomFloats } from '../workloads.js';
+import { randomFloats } from '../workload.js';
 
 const mgr = await Manager.create();
 const device = mgr.device;

@@ -3,8 +3,8 @@ import { Algorithm } from '../algorithm/algorithm.js';
 import { ArgumentError, DTypeError, SizeError } from '../errors.js';
 import { wgslType } from '../memory/dtype.js';
 import { Tensor } from '../memory/tensor.js';
-import { OpAlgoDispatch } from './op-algo-dispatch.js';
-import { checkTensorList } from './tensor-list.js';
+import { OpAlgoDispatch } from '../operations/op-algo-dispatch.js';
+import { checkTensorList } from '../operations/tensor-list.js';
 
 const WORKGROUP_SIZE = 256;
 
