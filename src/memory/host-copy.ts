@@ -55,6 +55,40 @@ export interface HostCopy extends HostSync {
 /** Tensors up to this many bytes keep a plain host array and share the sequence's transfer buffers. */
 export const SMALL_TRANSFER_BYTES = 64 * 1024;
 
+/**
+ * The claim bookkeeping every host copy shares: an evaluation claims the data from its
+ * evalAsync() (or when it encodes a transfer) until its transfers are done, and while it is
+ * claimed, reading or writing the host data fails with {@link busyError}.
+ */
+export abstract class HostClaim {
+  readonly #owner: string;
+  #busy = false;
+
+  protected constructor(label: string) {
+    this.#owner = label;
+  }
+
+  /** True while an evaluation is moving the data (from its evalAsync() until its transfers are done). */
+  get busy(): boolean {
+    return this.#busy;
+  }
+
+  /** Marks the data as taken by an evaluation that is about to move it. */
+  claim(): void {
+    this.#busy = true;
+  }
+
+  /** Ends a claim. */
+  unclaim(): void {
+    this.#busy = false;
+  }
+
+  /** Throws {@link busyError} while the data is claimed. */
+  protected assertIdle(action: string): void {
+    if (this.#busy) throw busyError(this.#owner, action);
+  }
+}
+
 /** The error of touching host data while an evaluation moves it. */
 export function busyError(label: string, action: string): StateError {
   return new StateError(`${label}.${action}: the host data is being transferred by a running evaluation`, 'await the evaluation (eval() or evalAwait()) before touching the data');
