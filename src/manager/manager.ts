@@ -1,15 +1,15 @@
-import { Algorithm, type AlgorithmOptions } from '../algorithm/algorithm.js';
+import { type Algorithm, type AlgorithmOptions, createAlgorithm } from '../algorithm/algorithm.js';
 import { bindNamedTensors, type NamedTensors } from '../algorithm/generated-bindings.js';
 import { acquireGpu } from '../backends/gpu-provider.js';
 import { BufferUsage } from '../backends/webgpu-constants.js';
 import { ArgumentError, type DeviceLostError, DTypeError, SizeError, UnsupportedError } from '../errors.js';
 import { bytesPerElement, checkDType, type DType, type DTypeOf, dtypeOf, type TensorData, toTypedArray } from '../memory/dtype.js';
 import { MemoryType } from '../memory/memory-type.js';
-import { checkLength, paddedBytes, Tensor, TENSOR_BUFFER_USAGE, type TensorOptions } from '../memory/tensor.js';
-import { checkChannels, checkImageData, checkImageExtent, Image, type ImageOptions } from '../memory/image.js';
+import { checkLength, createTensor, paddedBytes, type Tensor, TENSOR_BUFFER_USAGE, type TensorOptions } from '../memory/tensor.js';
+import { checkChannels, checkImageData, checkImageExtent, createImage, type Image, type ImageOptions } from '../memory/image.js';
 import { checkImageDType, type ImageData, type ImageDType, type ImageDTypeFor, imageDTypeOf } from '../memory/image-format.js';
 import type { Memory } from '../memory/memory.js';
-import { Sequence, type SequenceOptions } from '../sequence/sequence.js';
+import { createSequence, type Sequence, type SequenceOptions } from '../sequence/sequence.js';
 import type { MemoryReport } from '../core/buffer-ledger.js';
 import { DeviceContext } from '../core/device-context.js';
 import { checkManagerOptions } from './manager-options.js';
@@ -203,7 +203,7 @@ export class Manager {
       const length = checkLength('length', dataOrLength);
       checkDType('dtype', dtypeOrOptions);
       const options = maybeOptions ?? {};
-      return new Tensor(this.#context, { dtype: dtypeOrOptions, size: length, type: checkMemoryType(options.type), label: options.label });
+      return createTensor(this.#context, { dtype: dtypeOrOptions, size: length, type: checkMemoryType(options.type), label: options.label });
     }
     if (!ArrayBuffer.isView(dataOrLength) && !Array.isArray(dataOrLength)) {
       throw new ArgumentError('data', 'expected a typed array, an array of numbers, or a length', 'e.g. mgr.tensor([1, 2, 3]) or mgr.tensor(3, "f32")');
@@ -222,7 +222,7 @@ export class Manager {
     }
     const data = toTypedArray('data', dtype, dataOrLength as ArrayLike<number>);
     checkLength('data.length', data.length);
-    return new Tensor(this.#context, { dtype, size: data.length, type: checkMemoryType(options.type), data, label: options.label });
+    return createTensor(this.#context, { dtype, size: data.length, type: checkMemoryType(options.type), data, label: options.label });
   }
 
   /**
@@ -245,7 +245,7 @@ export class Manager {
         'create the buffer with those usages, or wrap it as { type: MemoryType.Storage }',
       );
     }
-    return new Tensor(this.#context, { dtype, size: length, type, external: buffer, label: options.label });
+    return createTensor(this.#context, { dtype, size: length, type, external: buffer, label: options.label });
   }
 
   /**
@@ -276,7 +276,7 @@ export class Manager {
       checkImageDType('options.dtype', dtype);
     }
     const values = data === null ? undefined : checkImageData('data', dtype, data as ArrayLike<number>, width * height * ch);
-    return new Image(this.#context, { dtype, width, height, channels: ch, type: checkMemoryType(options.type), data: values, label: options.label });
+    return createImage(this.#context, { dtype, width, height, channels: ch, type: checkMemoryType(options.type), data: values, label: options.label });
   }
 
   /**
@@ -288,13 +288,13 @@ export class Manager {
   algorithm(tensors: readonly Memory[] | NamedTensors, wgsl: string, options?: AlgorithmOptions): Algorithm {
     this.#context.assertAlive('algorithm()');
     const bound = bindNamedTensors(tensors, wgsl, options?.access);
-    return new Algorithm(this.#context, bound.tensors, bound.wgsl, options);
+    return createAlgorithm(this.#context, bound.tensors, bound.wgsl, options);
   }
 
   /** A sequence to record operations into and evaluate. */
   sequence(options?: SequenceOptions): Sequence {
     this.#context.assertAlive('sequence()');
-    return new Sequence(this.#context, options);
+    return createSequence(this.#context, options);
   }
 
   /** The adapter's vendor, architecture, description, and the device's features and limits. */

@@ -2,6 +2,7 @@ import { TextureUsage } from '../backends/webgpu-constants.js';
 import { ArgumentError, SizeError, StateError } from '../errors.js';
 import type { DeviceContext } from '../core/device-context.js';
 import type { Releasable } from '../core/registry.js';
+import { $create, assertCreationKey, type CreationKey } from '../core/internal.js';
 import type { TransferStage } from './host-copy.js';
 import { checkFormatSupported, type ImageArrayFor, type ImageChannels, type ImageData, type ImageDType, imageBytesPerElement, paddedRowBytes, textureFormat, toImageArray } from './image-format.js';
 import { ImageHostCopy } from './image-host-copy.js';
@@ -22,6 +23,22 @@ export interface ImageOptions {
  * Texture usage of every image: bound as a storage or a sampled texture, copied both ways.
  */
 export const IMAGE_TEXTURE_USAGE = TextureUsage.STORAGE_BINDING | TextureUsage.TEXTURE_BINDING | TextureUsage.COPY_SRC | TextureUsage.COPY_DST;
+
+/** What an image is created from (the manager's factory checks it first). */
+export interface ImageInit<D extends ImageDType = ImageDType> {
+  readonly dtype: D;
+  readonly width: number;
+  readonly height: number;
+  readonly channels: ImageChannels;
+  readonly type: MemoryType;
+  readonly data?: ImageData | undefined;
+  readonly label?: string | undefined;
+}
+
+/** The one creation path of an image: an image owned and tracked by the manager of `context`. */
+export function createImage<D extends ImageDType>(context: DeviceContext, init: ImageInit<D>): Image<D> {
+  return new Image($create, context, init);
+}
 
 /** The GPU side of an image; swapped wholesale by `rebuild()`. */
 class ImageCore implements Releasable {
@@ -56,8 +73,9 @@ export class Image<D extends ImageDType = ImageDType> extends Memory {
   #core: ImageCore;
   #generation = 0;
 
-  /** @internal Use `mgr.image(...)`. */
-  constructor(context: DeviceContext, init: { dtype: D; width: number; height: number; channels: ImageChannels; type: MemoryType; data?: ImageData | undefined; label?: string | undefined }) {
+  /** @internal Use `mgr.image(...)`; inside the library, {@link createImage}. */
+  constructor(key: CreationKey, context: DeviceContext, init: ImageInit<D>) {
+    assertCreationKey(key, 'Image', 'mgr.image(...)');
     super(context, 'Image', init.label);
     checkFormatSupported(init.dtype, init.channels, context.features);
     this.#dtype = init.dtype;

@@ -2,6 +2,7 @@ import { BufferUsage } from '../backends/webgpu-constants.js';
 import { ArgumentError, SizeError, StateError } from '../errors.js';
 import type { DeviceContext } from '../core/device-context.js';
 import type { Releasable } from '../core/registry.js';
+import { $create, assertCreationKey, type CreationKey } from '../core/internal.js';
 import { bytesPerElement, checkDTypeSupported, type DType, type TensorData, type TypedArrayFor, toTypedArray, viewOf } from './dtype.js';
 import { type HostCopy, SMALL_TRANSFER_BYTES, type TransferStage } from './host-copy.js';
 import { Memory } from './memory.js';
@@ -17,6 +18,24 @@ export interface TensorOptions {
   readonly dtype?: DType;
   /** Name used in error messages and WebGPU labels. */
   readonly label?: string;
+}
+
+/** What a tensor is created from (the manager's factories check it first). */
+export interface TensorInit<D extends DType = DType> {
+  readonly dtype: D;
+  readonly size: number;
+  readonly type: MemoryType;
+  readonly data?: TensorData | undefined;
+  readonly external?: GPUBuffer;
+  readonly label?: string | undefined;
+}
+
+/**
+ * The one creation path of a tensor (the manager's factories and the kernels' scratch tensors):
+ * a tensor owned and tracked by the manager of `context`.
+ */
+export function createTensor<D extends DType>(context: DeviceContext, init: TensorInit<D>): Tensor<D> {
+  return new Tensor($create, context, init);
 }
 
 /** GPU buffer usage every tensor buffer needs: bound as storage, copied both ways. */
@@ -50,8 +69,9 @@ export class Tensor<D extends DType = DType> extends Memory {
   #core: TensorCore;
   #generation = 0;
 
-  /** @internal Use `mgr.tensor(...)` or `mgr.tensorFromBuffer(...)`. */
-  constructor(context: DeviceContext, init: { dtype: D; size: number; type: MemoryType; data?: TensorData | undefined; external?: GPUBuffer; label?: string | undefined }) {
+  /** @internal Use `mgr.tensor(...)` or `mgr.tensorFromBuffer(...)`; inside the library, {@link createTensor}. */
+  constructor(key: CreationKey, context: DeviceContext, init: TensorInit<D>) {
+    assertCreationKey(key, 'Tensor', 'mgr.tensor(...) or mgr.tensorFromBuffer(...)');
     super(context, 'Tensor', init.label);
     checkDTypeSupported(init.dtype, context.features);
     this.#dtype = init.dtype;

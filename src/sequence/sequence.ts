@@ -4,7 +4,7 @@ import type { DeviceContext } from '../core/device-context.js';
 import type { Releasable } from '../core/registry.js';
 import { Operation } from '../operations/operation.js';
 import { Recorder } from './recorder.js';
-import { assertSameManager } from '../core/internal.js';
+import { $create, assertCreationKey, assertSameManager, type CreationKey } from '../core/internal.js';
 import type { HostSync } from '../memory/host-copy.js';
 import { SequenceCore } from './sequence-core.js';
 import { type BatchPlan, claimHostCopies, PlanCache, planBatch } from './batch-plan.js';
@@ -47,8 +47,9 @@ export class Sequence extends Resource {
   /** The current batch's plan, forgotten when the batch changes or a resource is destroyed or rebuilt. */
   readonly #plan: PlanCache = new PlanCache();
 
-  /** @internal Use `mgr.sequence()`. */
-  constructor(context: DeviceContext, options: SequenceOptions = {}) {
+  /** @internal Use `mgr.sequence()`; inside the library, {@link createSequence}. */
+  constructor(key: CreationKey, context: DeviceContext, options: SequenceOptions = {}) {
+    assertCreationKey(key, 'Sequence', 'mgr.sequence()');
     super(context, 'Sequence', options.label);
     this.#flights = new Flights(this.label);
     this.#timestamps = options.timestamps === true;
@@ -314,4 +315,9 @@ export class Sequence extends Resource {
     if (this.isDestroyed) throw new DestroyedError(this.label, 'evaluation');
     for (const op of batch) op.validate('evaluating');
   }
+}
+
+/** The one creation path of a sequence: a sequence owned and tracked by the manager of `context`. */
+export function createSequence(context: DeviceContext, options?: SequenceOptions): Sequence {
+  return new Sequence($create, context, options);
 }
