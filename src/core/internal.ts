@@ -40,7 +40,7 @@ export interface ResourceInternals {
 }
 
 /** Anything carrying internals: every resource. */
-export interface HasInternals {
+interface HasInternals {
   readonly label: string;
   readonly [$internal]: ResourceInternals;
 }

@@ -74,8 +74,8 @@ export abstract class KernelOp extends Operation {
     for (const t of this.#scratch) t.destroy();
   }
 
-  encode(context: EncodeContext): void {
-    for (const step of this.#steps) context.dispatch(step.algorithm, step.push ?? null);
+  encode(recorder: EncodeContext): void {
+    for (const step of this.#steps) recorder.dispatch(step.algorithm, step.push ?? null);
   }
 }
 

@@ -17,7 +17,7 @@ export interface TransferStage {
  * What an evaluation needs of any host copy (a tensor's or an image's): claiming it while the
  * evaluation moves its data, and settling it afterwards.
  */
-export interface HostSync {
+export interface HostCopy {
   /** True while an evaluation is moving the data (from its evalAsync() until its transfers are done). */
   readonly busy: boolean;
   /** Marks the data as taken by an evaluation that is about to move it. */
@@ -41,7 +41,7 @@ export interface HostSync {
  * sequence's shared transfer buffers so a batch costs one GPU round trip however many small
  * tensors it moves).
  */
-export interface HostCopy extends HostSync {
+export interface TensorHostCopy extends HostCopy {
   /** The host data as a typed array. */
   view(): TensorData;
   /** Copies `data` (right type and length) into the host data. */
@@ -90,6 +90,6 @@ export abstract class HostClaim {
 }
 
 /** The error of touching host data while an evaluation moves it. */
-export function busyError(label: string, action: string): StateError {
+function busyError(label: string, action: string): StateError {
   return new StateError(`${label}.${action}: the host data is being transferred by a running evaluation`, 'await the evaluation (eval() or evalAwait()) before touching the data');
 }

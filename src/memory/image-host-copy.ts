@@ -1,10 +1,10 @@
 import { BufferUsage, MapMode } from '../backends/webgpu-constants.js';
-import { HostClaim, type HostSync } from './host-copy.js';
+import { HostClaim, type HostCopy } from './host-copy.js';
 import { type ImageData, type ImageDType, imageBytesPerElement, newImageArray, paddedRowBytes } from './image-format.js';
 import type { StagingPool } from '../core/staging-pool.js';
 
 /** The shape of an image, as its host copy needs it. */
-export interface ImageShape {
+interface ImageShape {
   readonly dtype: ImageDType;
   readonly width: number;
   readonly height: number;
@@ -23,7 +23,7 @@ export interface ImageShape {
  *
  * Both are created at the first transfer that needs them and kept until the image goes away.
  */
-export class ImageHostCopy extends HostClaim implements HostSync {
+export class ImageHostCopy extends HostClaim implements HostCopy {
   readonly #pool: StagingPool;
   readonly #queue: GPUQueue;
   readonly #label: string;

@@ -22,10 +22,10 @@ export interface ImageOptions {
 /**
  * Texture usage of every image: bound as a storage or a sampled texture, copied both ways.
  */
-export const IMAGE_TEXTURE_USAGE = TextureUsage.STORAGE_BINDING | TextureUsage.TEXTURE_BINDING | TextureUsage.COPY_SRC | TextureUsage.COPY_DST;
+const IMAGE_TEXTURE_USAGE = TextureUsage.STORAGE_BINDING | TextureUsage.TEXTURE_BINDING | TextureUsage.COPY_SRC | TextureUsage.COPY_DST;
 
 /** What an image is created from (the manager's factory checks it first). */
-export interface ImageInit<D extends ImageDType = ImageDType> {
+interface ImageInit<D extends ImageDType = ImageDType> {
   readonly dtype: D;
   readonly width: number;
   readonly height: number;
@@ -46,12 +46,12 @@ class ImageCore implements Releasable {
   constructor(
     private readonly context: DeviceContext,
     public texture: GPUTexture,
-    public mirror: ImageHostCopy | null,
+    public hostCopy: ImageHostCopy | null,
   ) {}
 
   release(): void {
-    this.mirror?.release();
-    this.mirror = null;
+    this.hostCopy?.release();
+    this.hostCopy = null;
     this.view = null;
     this.context.ledger.destroyTexture(this.texture);
   }
@@ -150,18 +150,18 @@ export class Image<D extends ImageDType = ImageDType> extends Memory {
    */
   data(): ImageArrayFor<D> {
     this.assertUsable('data()');
-    return this.#mirror('data()').view() as ImageArrayFor<D>;
+    return this.#hostCopyFor('data()').view() as ImageArrayFor<D>;
   }
 
   /** Copies `values` into the host copy: exactly `size` values of this image's type. */
   setData(values: ImageArrayFor<D> | ArrayLike<number>): void {
     this.assertUsable('setData()');
-    const mirror = this.#mirror('setData()');
+    const copy = this.#hostCopyFor('setData()');
     const data = toImageArray('values', this.#dtype, values);
     if (data.length !== this.size) {
       throw new SizeError('values', `got ${data.length} values for a ${this.#width}×${this.#height}×${this.#channels} image of ${this.size}`, 'use rebuild() to change the size');
     }
-    mirror.write(data);
+    copy.write(data);
   }
 
   /**
@@ -171,7 +171,7 @@ export class Image<D extends ImageDType = ImageDType> extends Memory {
    */
   rebuild(data: ImageArrayFor<D> | ArrayLike<number> | null, width: number = this.#width, height: number = this.#height): void {
     this.assertUsable('rebuild()');
-    if (this.#core.mirror?.busy) {
+    if (this.#core.hostCopy?.busy) {
       throw new StateError(`${this.label}.rebuild(): a running evaluation is transferring this image`, 'await it first');
     }
     checkImageExtent(this.context, width, height);
@@ -181,7 +181,7 @@ export class Image<D extends ImageDType = ImageDType> extends Memory {
     // Keep the same core object: the manager's registry is keyed by it.
     old.release();
     old.texture = fresh.texture;
-    old.mirror = fresh.mirror;
+    old.hostCopy = fresh.hostCopy;
     old.view = null;
     this.#width = width;
     this.#height = height;
@@ -196,7 +196,7 @@ export class Image<D extends ImageDType = ImageDType> extends Memory {
 
   /** @internal */
   get hostCopy(): ImageHostCopy | null {
-    return this.#core.mirror;
+    return this.#core.hostCopy;
   }
 
   /** @internal Images never wrap a user's texture. */
@@ -211,12 +211,12 @@ export class Image<D extends ImageDType = ImageDType> extends Memory {
 
   /** @internal */
   encodeUpload(stage: TransferStage): void {
-    this.#core.mirror!.encodeUpload(stage.encoder, this.#core.texture);
+    this.#core.hostCopy!.encodeUpload(stage.encoder, this.#core.texture);
   }
 
   /** @internal */
   encodeDownload(stage: TransferStage): void {
-    this.#core.mirror!.encodeDownload(stage.encoder, this.#core.texture);
+    this.#core.hostCopy!.encodeDownload(stage.encoder, this.#core.texture);
   }
 
   /** @internal A view of the whole texture, made once per texture. */
@@ -226,12 +226,12 @@ export class Image<D extends ImageDType = ImageDType> extends Memory {
     return core.view;
   }
 
-  #mirror(action: string): ImageHostCopy {
-    const mirror = this.#core.mirror;
-    if (!mirror) {
+  #hostCopyFor(action: string): ImageHostCopy {
+    const copy = this.#core.hostCopy;
+    if (!copy) {
       throw new StateError(`${this.label}.${action}: Storage images have no host copy`, 'create the image with { type: MemoryType.Device } (or Host) to read or write it from JavaScript');
     }
-    return mirror;
+    return copy;
   }
 
   #allocate(width: number, height: number, data: ImageData | undefined, argument: string): ImageCore {
@@ -256,8 +256,8 @@ export class Image<D extends ImageDType = ImageDType> extends Memory {
       return t;
     });
     const shape = { dtype: this.#dtype, width, height, channels: this.#channels };
-    const mirror = this.#memoryType === MemoryType.Storage ? null : new ImageHostCopy(context.pool, context.device.queue, shape, this.label, data);
-    return new ImageCore(context, texture, mirror);
+    const copy = this.#memoryType === MemoryType.Storage ? null : new ImageHostCopy(context.pool, context.device.queue, shape, this.label, data);
+    return new ImageCore(context, texture, copy);
   }
 }
 

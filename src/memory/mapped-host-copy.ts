@@ -1,7 +1,7 @@
 import { BufferUsage, MapMode } from '../backends/webgpu-constants.js';
 import { StateError } from '../errors.js';
 import { type DType, type TensorData, viewOf } from './dtype.js';
-import { HostClaim, type HostCopy, type TransferStage } from './host-copy.js';
+import { HostClaim, type TensorHostCopy, type TransferStage } from './host-copy.js';
 import type { StagingPool } from '../core/staging-pool.js';
 
 /**
@@ -19,7 +19,7 @@ import type { StagingPool } from '../core/staging-pool.js';
  * stays valid until the next evaluation that transfers this tensor: WebGPU detaches a mapped
  * range when the buffer is unmapped, so call `data()` again after each evaluation.
  */
-export class MappedHostCopy extends HostClaim implements HostCopy {
+export class MappedHostCopy extends HostClaim implements TensorHostCopy {
   readonly #pool: StagingPool;
   readonly #dtype: DType;
   readonly #length: number;
@@ -32,7 +32,7 @@ export class MappedHostCopy extends HostClaim implements HostCopy {
   #current: 'upload' | 'download' = 'upload';
   #view: TensorData | null = null;
   #released = false;
-  // Per batch being encoded: whether this mirror was already uploaded or downloaded in it.
+  // Per batch being encoded: whether this host copy was already uploaded or downloaded in it.
   #uploadStaged = false;
   #downloadStaged = false;
 

@@ -1,5 +1,5 @@
 import { type DType, type TensorData, viewOf } from './dtype.js';
-import { HostClaim, type HostCopy, type TransferStage } from './host-copy.js';
+import { HostClaim, type TensorHostCopy, type TransferStage } from './host-copy.js';
 
 /**
  * A small tensor's host data: a plain typed array that stays valid across evaluations. Uploads
@@ -7,7 +7,7 @@ import { HostClaim, type HostCopy, type TransferStage } from './host-copy.js';
  * batch for all small tensors together), because for a few bytes the fixed cost of a GPU round
  * trip per tensor, not the copy, is what counts.
  */
-export class PlainHostCopy extends HostClaim implements HostCopy {
+export class PlainHostCopy extends HostClaim implements TensorHostCopy {
   readonly #bytes: Uint8Array;
   readonly #view: TensorData;
   // Whether the batch being encoded already reads this tensor back (see encodeUpload).

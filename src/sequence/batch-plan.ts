@@ -1,7 +1,7 @@
 import type { Algorithm } from '../algorithm/algorithm.js';
 import type { EpochCache } from '../core/device-context.js';
 import { StateError } from '../errors.js';
-import type { HostSync } from '../memory/host-copy.js';
+import type { HostCopy } from '../memory/host-copy.js';
 import type { Memory } from '../memory/memory.js';
 import { isCoherent } from '../memory/tensor.js';
 import type { Operation } from '../operations/operation.js';
@@ -63,8 +63,8 @@ export function planBatch(batch: readonly Operation[]): BatchPlan {
  * Claims the host data of every tensor `plan` transfers that `claimed` does not hold yet (all or
  * none: a tensor another evaluation is moving fails the whole claim).
  */
-export function claimHostCopies(plan: BatchPlan, claimed: HostSync[]): void {
-  const fresh: HostSync[] = [];
+export function claimHostCopies(plan: BatchPlan, claimed: HostCopy[]): void {
+  const fresh: HostCopy[] = [];
   for (const t of plan.transferred) {
     const copy = t.hostCopy;
     if (!copy || claimed.includes(copy) || fresh.includes(copy)) continue;

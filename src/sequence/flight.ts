@@ -1,8 +1,8 @@
 import { StateError } from '../errors.js';
-import type { HostSync } from '../memory/host-copy.js';
+import type { HostCopy } from '../memory/host-copy.js';
 
 /** One evaluation in flight. */
-export interface Flight {
+interface Flight {
   readonly promise: Promise<void>;
   readonly abort: (error: unknown) => void;
   settled: boolean;
@@ -58,7 +58,7 @@ export class Flights {
    * `claimed` are unclaimed when the run itself ends (not at an abort: transfers in flight still
    * need the data). Returns the flight.
    */
-  start(run: () => Promise<void>, claimed: readonly HostSync[]): Flight {
+  start(run: () => Promise<void>, claimed: readonly HostCopy[]): Flight {
     // One promise per evaluation, settled by the run or, earlier, by an abort (destroy, device
     // loss). The bookkeeping happens before any awaiting caller resumes, so isRunning() is
     // already false when `await seq.eval()` returns.

@@ -5,7 +5,7 @@ import type { Releasable } from '../core/registry.js';
 import { Operation } from '../operations/operation.js';
 import { Recorder } from './recorder.js';
 import { $create, assertCreationKey, assertSameManager, type CreationKey } from '../core/internal.js';
-import type { HostSync } from '../memory/host-copy.js';
+import type { HostCopy } from '../memory/host-copy.js';
 import { SequenceCore } from './sequence-core.js';
 import { type BatchPlan, claimHostCopies, PlanCache, planBatch } from './batch-plan.js';
 import { Flights } from './flight.js';
@@ -123,7 +123,7 @@ export class Sequence extends Resource {
     const plan = this.#planFor(batch);
     // Claim the host data now, before anything is awaited, so that data() and setData() cannot
     // slip in between evalAsync() and the encoding, and two sequences cannot move one tensor.
-    const claimed: HostSync[] = [];
+    const claimed: HostCopy[] = [];
     claimHostCopies(plan, claimed);
     this.#start(batch, plan, claimed);
     return this;
@@ -236,11 +236,11 @@ export class Sequence extends Resource {
     this.#flights.assertIdle(action);
   }
 
-  #start(batch: Operation[], plan: BatchPlan, claimed: HostSync[]): void {
+  #start(batch: Operation[], plan: BatchPlan, claimed: HostCopy[]): void {
     this.#flights.start(() => this.#run(batch, plan, claimed), claimed);
   }
 
-  async #run(batch: Operation[], plan: BatchPlan, claimed: HostSync[]): Promise<void> {
+  async #run(batch: Operation[], plan: BatchPlan, claimed: HostCopy[]): Promise<void> {
     const context = this.context;
     // Fast path: nothing to wait for, so the submission happens before evalAsync() returns.
     // Otherwise, while this waits, an algorithm of the batch may be rebuilt (a new pipeline to

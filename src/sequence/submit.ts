@@ -4,7 +4,7 @@ import type { ArenaBuffers, Recorder } from './recorder.js';
 import type { SequenceCore } from './sequence-core.js';
 
 /** The timestamp queries of one evaluation, with the buffers they resolve into. */
-export type QuerySlots = ReturnType<SequenceCore['timestamps']>;
+type QuerySlots = ReturnType<SequenceCore['timestamps']>;
 
 /**
  * Encodes one batch and submits it: uploads of the coherent tensors, the operations in order,
