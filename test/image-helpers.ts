@@ -8,7 +8,18 @@ import { type Image, type ImageChannels, type ImageDType, IMAGE_DTYPES, type Man
 export const ELEMENT_BYTES: Readonly<Record<ImageDType, number>> = { f32: 4, i32: 4, u32: 4, u8: 1, i8: 1, u16: 2, i16: 2, unorm8: 1, snorm8: 1, f16: 2 };
 
 /** The WGSL scalar a shader reads and writes an image of each dtype as. */
-export const WGSL_SCALAR: Readonly<Record<ImageDType, 'f32' | 'i32' | 'u32'>> = { f32: 'f32', i32: 'i32', u32: 'u32', u8: 'u32', i8: 'i32', u16: 'u32', i16: 'i32', unorm8: 'f32', snorm8: 'f32', f16: 'f32' };
+export const WGSL_SCALAR: Readonly<Record<ImageDType, 'f32' | 'i32' | 'u32'>> = {
+  f32: 'f32',
+  i32: 'i32',
+  u32: 'u32',
+  u8: 'u32',
+  i8: 'i32',
+  u16: 'u32',
+  i16: 'i32',
+  unorm8: 'f32',
+  snorm8: 'f32',
+  f16: 'f32',
+};
 
 /** The texture format of a dtype and channel count, written out independently of the library. */
 export function formatOf(dtype: ImageDType, channels: ImageChannels): string {

@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { create } from 'webgpu';
+import { $internal } from '../src/core/internal.js';
 import { DestroyedError, Manager, MemoryType, OpAlgoDispatch, OpSyncDevice, OpSyncLocal, UnsupportedError } from '../src/index.js';
 import { ADD_PUSH_SHADER, assertFails, createManager, DOUBLE_SHADER, Usage } from './helpers.js';
 
@@ -15,7 +16,7 @@ async function defaultAdapter(): Promise<GPUAdapter> {
   return adapter;
 }
 
-const ZERO = { tensors: 0, algorithms: 0, sequences: 0, images: 0, deviceBytes: 0, imageBytes: 0, stagingBytes: 0, otherBytes: 0, poolBytes: 0, totalBytes: 0 };
+const ZERO = { tensors: 0, algorithms: 0, sequences: 0, images: 0, samplers: 0, params: 0, paramBytes: 0, deviceBytes: 0, imageBytes: 0, stagingBytes: 0, otherBytes: 0, poolBytes: 0, totalBytes: 0 };
 
 describe('Manager.create()', () => {
   let mgr: Manager;
@@ -273,9 +274,9 @@ describe('mgr.destroy()', () => {
 
   test('destroy() drops the Dawn instance it holds so the process can exit', async () => {
     const mgr = await createManager();
-    assert.notEqual(mgr.heldGpu, null);
+    assert.notEqual(mgr[$internal].heldGpu, null);
     mgr.destroy();
-    assert.equal(mgr.heldGpu, null);
+    assert.equal(mgr[$internal].heldGpu, null);
   });
 
   test('every factory of a destroyed manager throws DestroyedError naming the Manager', async () => {

@@ -50,7 +50,11 @@ const KEYS = ['workgroup', 'invocations', 'constants', 'pushConstants', 'entryPo
 export function checkAlgorithmOptions(options: unknown): AlgorithmOptions {
   if (options === undefined) return {};
   if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-    throw new ArgumentError('options', `expected an options object, got ${options === null ? 'null' : Array.isArray(options) ? 'an array' : typeof options}`, 'pass { workgroup, constants, pushConstants } or nothing');
+    throw new ArgumentError(
+      'options',
+      `expected an options object, got ${options === null ? 'null' : Array.isArray(options) ? 'an array' : typeof options}`,
+      'pass { workgroup, constants, pushConstants } or nothing',
+    );
   }
   for (const key of Object.keys(options)) {
     if ((KEYS as readonly string[]).includes(key)) continue;
@@ -58,7 +62,8 @@ export function checkAlgorithmOptions(options: unknown): AlgorithmOptions {
     throw new ArgumentError(`options.${key}`, 'is not an algorithm option', near ? `did you mean '${near}'? options: ${KEYS.join(', ')}` : `options: ${KEYS.join(', ')}`);
   }
   const o = options as AlgorithmOptions;
-  if (o.checkBindings !== undefined && typeof o.checkBindings !== 'boolean') throw new ArgumentError('options.checkBindings', `must be true or false, got ${JSON.stringify(o.checkBindings)}`, 'pass a boolean');
+  if (o.checkBindings !== undefined && typeof o.checkBindings !== 'boolean')
+    throw new ArgumentError('options.checkBindings', `must be true or false, got ${JSON.stringify(o.checkBindings)}`, 'pass a boolean');
   if (o.entryPoint !== undefined && typeof o.entryPoint !== 'string') throw new ArgumentError('entryPoint', 'must be the name of a @compute function', 'pass a string');
   if (o.label !== undefined && typeof o.label !== 'string') throw new ArgumentError('options.label', 'must be a string', 'pass a name or nothing');
   if (o.workgroup !== undefined && o.invocations !== undefined) throw new ArgumentError('invocations', 'cannot be given together with workgroup', 'state either workgroups or invocations');

@@ -1,7 +1,8 @@
 import { AlgorithmBindingError, ArgumentError, KomputeError, SizeError, ValidationError } from '../errors.js';
-import { Resource } from '../lifecycle.js';
-import type { DeviceContext } from '../manager/device-context.js';
-import type { Releasable } from '../manager/registry.js';
+import { $internal } from '../core/internal.js';
+import { Resource } from '../core/lifecycle.js';
+import type { DeviceContext } from '../core/device-context.js';
+import type { Releasable } from '../core/registry.js';
 import { Image } from '../memory/image.js';
 import type { Memory } from '../memory/memory.js';
 import { Tensor } from '../memory/tensor.js';
@@ -71,6 +72,7 @@ export class Algorithm extends Resource {
     this.track('algorithm', this.#core);
   }
 
+  /** @internal */
   protected get core(): Releasable {
     return this.#core;
   }
@@ -141,8 +143,12 @@ export class Algorithm extends Resource {
   /** @internal Validates per-dispatch push constants against this algorithm's size. */
   checkPushConstants(argument: string, values: PushConstants): PushData {
     const own = this.#config?.push ?? null;
-    const data = toPushData(argument, values, this.#config?.pushLayout ?? null);
     const expected = own?.words.byteLength ?? 0;
+    const layout = this.#config?.pushLayout ?? null;
+    if (layout && (Array.isArray(values) || ArrayBuffer.isView(values)) && (values as ArrayLike<number>).length !== layout.length && !(ArrayBuffer.isView(values) && values.byteLength === expected)) {
+      throw new SizeError(argument, `${this.label} expects ${expected} bytes of push constants, got ${(values as ArrayLike<number>).length * 4}`, `pass ${layout.length} value(s), as at creation`);
+    }
+    const data = toPushData(argument, values, layout);
     if (data.words.byteLength !== expected) {
       throw new SizeError(
         argument,
@@ -161,14 +167,9 @@ export class Algorithm extends Resource {
   }
 
   /** @internal Throws unless usable; also checks the bound resources. */
-  assertUsableBy(action: string): void {
+  protected override assertUsableBy(action: string): void {
     this.assertUsable(action);
-    for (const r of this.#config.resources) r.assertUsableBy(`${action} through ${this.label}`);
-  }
-
-  /** @internal The manager context. */
-  get owner(): DeviceContext {
-    return this.context;
+    for (const r of this.#config.resources) r[$internal].assertUsable(`${action} through ${this.label}`);
   }
 
   /** @internal Waits for compilation; throws its error. */
@@ -223,13 +224,17 @@ export class Algorithm extends Resource {
     if (typeof wgsl !== 'string' || wgsl.trim() === '') throw new ArgumentError('wgsl', 'expected WGSL source text', 'pass the shader as a string');
     const bound = isBoundResources(given) ? given : bindResources(context, this.label, given, wgsl, options.access);
     const placed = [...bound.placed].sort((a, b) => a.group - b.group || a.binding - b.binding);
+    const max = context.limits.maxComputeWorkgroupsPerDimension;
+    const explicit = options.workgroup !== undefined ? checkWorkgroup(options.workgroup, max) : null;
     const shader = reflectShader(bound.wgsl);
     const entry = this.#entryPoint(shader, options.entryPoint);
     const check = options.checkBindings !== false;
     const constants = checkConstantsShape(options.constants);
     const warnings: string[] = [];
     if (!shader.reflected) {
-      warnings.push(`${this.label}: wgsl_reflect could not parse the shader (${shader.parseError.split('\n')[0]}); its layout comes from a light read of the declarations and the binding checks were skipped`);
+      warnings.push(
+        `${this.label}: wgsl_reflect could not parse the shader (${shader.parseError.split('\n')[0]}); its layout comes from a light read of the declarations and the binding checks were skipped`,
+      );
       if (!warned.has(bound.wgsl)) {
         warned.add(bound.wgsl);
         console.warn(`kompute-ts: ${warnings[0]}`);
@@ -241,11 +246,19 @@ export class Algorithm extends Resource {
     const pushGiven = options.pushConstants !== undefined ? toPushData('pushConstants', options.pushConstants, pushLayout) : null;
     const push = pushGiven && pushGiven.words.length > 0 ? pushGiven : null;
     if (push && placed.some((p) => p.group === PUSH_GROUP)) {
-      throw new AlgorithmBindingError('pushConstants', `push constants use @group(${PUSH_GROUP}) but resources were placed in that group too`, 'pass the values as a parameter block (mgr.params) at their binding instead');
+      throw new AlgorithmBindingError(
+        'pushConstants',
+        `push constants use @group(${PUSH_GROUP}) but resources were placed in that group too`,
+        'pass the values as a parameter block (mgr.params) at their binding instead',
+      );
     }
     if (check && shader.reflected) {
       if (pushDeclaration && !push && !placed.some((p) => p.group === PUSH_GROUP)) {
-        throw new AlgorithmBindingError('pushConstants', `@group(1) @binding(0) '${pushDeclaration.name}' declares push constants but none were given`, 'pass options.pushConstants, or a parameter block at that binding');
+        throw new AlgorithmBindingError(
+          'pushConstants',
+          `@group(1) @binding(0) '${pushDeclaration.name}' declares push constants but none were given`,
+          'pass options.pushConstants, or a parameter block at that binding',
+        );
       }
       if (push && !pushDeclaration) {
         throw new AlgorithmBindingError('pushConstants', 'push constants were given but the shader declares no @group(1) @binding(0) var<uniform>', 'declare it, or drop options.pushConstants');
@@ -259,7 +272,7 @@ export class Algorithm extends Resource {
       const tensors = new Map(placed.filter((p) => p.resource instanceof Tensor).map((p) => [`${p.group}:${p.binding}`, { tensor: p.resource as Tensor, argument: p.argument }]));
       checkBindingDetails(bound.wgsl, tensors);
     }
-    const workgroup = this.#workgroup(options, entry, shader, constants, resources);
+    const workgroup = explicit ?? this.#workgroup(options, entry, shader, constants, resources);
     const layout = buildLayout(context, this.label, shader, entry, placed, usesPush ? PUSH_GROUP : null);
 
     const memories = resources.filter((r): r is Memory => r instanceof Tensor || r instanceof Image);
@@ -270,7 +283,14 @@ export class Algorithm extends Resource {
     this.#core.groups = [];
     this.#error = null;
     const version = this.#version;
-    const input = { wgsl: bound.wgsl, source: bound.source, lineOffset: bound.lineOffset, layout: layout.pipelineLayout, entryPoint: entry?.name ?? options.entryPoint, constants: stageConstants(constants, shader.overrides) };
+    const input = {
+      wgsl: bound.wgsl,
+      source: bound.source,
+      lineOffset: bound.lineOffset,
+      layout: layout.pipelineLayout,
+      entryPoint: entry?.name ?? options.entryPoint,
+      constants: stageConstants(constants, shader.overrides),
+    };
     this.#ready = compilePipeline(context, this.label, input).then(
       (pipeline) => {
         if (version === this.#version && !this.isDestroyed) this.#core.pipeline = pipeline;
@@ -284,7 +304,6 @@ export class Algorithm extends Resource {
 
   #workgroup(options: AlgorithmOptions, entry: ComputeEntry | undefined, shader: ShaderInterface, constants: SpecializationConstants, resources: readonly Bindable[]): [number, number, number] {
     const max = this.context.limits.maxComputeWorkgroupsPerDimension;
-    if (options.workgroup !== undefined) return checkWorkgroup(options.workgroup, max);
     const size = resolveWorkgroupSize(entry, shader.overrides, constants);
     if (options.invocations !== undefined) return checkWorkgroup(workgroupsForInvocations(options.invocations, size), max, 'invocations');
     const first = resources.find((r): r is Memory => r instanceof Tensor || r instanceof Image);

@@ -1,5 +1,5 @@
 import { KomputeError, ShaderCompileError, type ShaderMessage, ValidationError } from '../errors.js';
-import type { DeviceContext } from '../manager/device-context.js';
+import type { DeviceContext } from '../core/device-context.js';
 
 /** What to compile: the module, and where the user's own source starts in it. */
 export interface CompileInput {

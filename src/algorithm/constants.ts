@@ -18,11 +18,16 @@ export function checkConstantsShape(constants: unknown): SpecializationConstants
     return [...constants];
   }
   if (typeof constants !== 'object' || constants === null) {
-    throw new ArgumentError('constants', `expected an array of numbers or an object of overrides by name, got ${constants === null ? 'null' : typeof constants}`, 'pass [v0, v1] by @id, or { name: value }');
+    throw new ArgumentError(
+      'constants',
+      `expected an array of numbers or an object of overrides by name, got ${constants === null ? 'null' : typeof constants}`,
+      'pass [v0, v1] by @id, or { name: value }',
+    );
   }
   const record: Record<string, number> = {};
   for (const [key, value] of Object.entries(constants)) {
-    if (typeof value !== 'number' || !Number.isFinite(value)) throw new ArgumentError(`constants.${key}`, `must be a finite number, got ${String(value)}`, 'override values are numbers (booleans as 0 or 1)');
+    if (typeof value !== 'number' || !Number.isFinite(value))
+      throw new ArgumentError(`constants.${key}`, `must be a finite number, got ${String(value)}`, 'override values are numbers (booleans as 0 or 1)');
     record[key] = value;
   }
   return record;
@@ -56,7 +61,9 @@ export function checkOverrides(overrides: readonly OverrideDeclaration[], consta
         throw new AlgorithmBindingError(
           `constants[${i}]`,
           `the value ${value} has no 'override' declared with @id(${i}); the shader declares ${declared.join(', ') || 'none'}`,
-          overrides.some((o) => o.id === null) ? `set overrides without @id by name: constants: { ${overrides.find((o) => o.id === null)!.name}: ${value} }` : `declare '@id(${i}) override name: f32;' or pass fewer constants`,
+          overrides.some((o) => o.id === null)
+            ? `set overrides without @id by name: constants: { ${overrides.find((o) => o.id === null)!.name}: ${value} }`
+            : `declare '@id(${i}) override name: f32;' or pass fewer constants`,
         );
       }
     });
@@ -70,7 +77,11 @@ export function checkOverrides(overrides: readonly OverrideDeclaration[], consta
   for (const o of overrides) {
     if (o.hasDefault || valueOf(o, constants) !== undefined) continue;
     if (o.id === null) {
-      throw new AlgorithmBindingError('constants', `'override ${o.name}: ${o.type}' has no @id and no default value, and no constant sets it by name`, `pass constants: { ${o.name}: value }, or give it a default`);
+      throw new AlgorithmBindingError(
+        'constants',
+        `'override ${o.name}: ${o.type}' has no @id and no default value, and no constant sets it by name`,
+        `pass constants: { ${o.name}: value }, or give it a default`,
+      );
     }
     throw new AlgorithmBindingError(
       Array.isArray(constants) ? `constants[${o.id}]` : `constants.${o.name}`,

@@ -19,7 +19,8 @@ export function workgroupsForInvocations(invocations: readonly number[], workgro
   }
   return [0, 1, 2].map((i) => {
     const n = invocations[i] ?? 1;
-    if (!Number.isInteger(n) || n < 1) throw new ArgumentError('invocations', `dimension ${'xyz'[i]} must be a positive integer, got ${String(n)}`, 'invocation counts are whole numbers of at least 1');
+    if (!Number.isInteger(n) || n < 1)
+      throw new ArgumentError('invocations', `dimension ${'xyz'[i]} must be a positive integer, got ${String(n)}`, 'invocation counts are whole numbers of at least 1');
     return Math.ceil(n / workgroupSize[i]!);
   }) as [number, number, number];
 }

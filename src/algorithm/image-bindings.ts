@@ -1,4 +1,5 @@
 import { ShaderStage } from '../backends/webgpu-constants.js';
+import { $internal } from '../core/internal.js';
 import { AlgorithmBindingError } from '../errors.js';
 import type { Image } from '../memory/image.js';
 import { imageWgslType, sampleType } from '../memory/image-format.js';
@@ -20,7 +21,7 @@ export function checkImageBinding(where: string, argument: string, b: ShaderBind
         `declare texture_storage_2d<${image.format}, ${b.textureAccess}>, or bind an image of format ${b.textureFormat}`,
       );
     }
-    if (b.textureAccess === 'read_write' && !READ_WRITE_FORMATS.has(image.format) && !image.owner.features.has('texture-formats-tier2')) {
+    if (b.textureAccess === 'read_write' && !READ_WRITE_FORMATS.has(image.format) && !image[$internal].context.features.has('texture-formats-tier2')) {
       throw new AlgorithmBindingError(
         argument,
         `${where} declares read_write access, which ${image.format} storage textures do not allow on this device`,
@@ -49,7 +50,7 @@ export function checkImageBinding(where: string, argument: string, b: ShaderBind
 /** The bind-group layout entry of an image, following the shader's declaration. */
 export function imageLayoutEntry(binding: number, image: Image, declared: ShaderBinding | undefined): GPUBindGroupLayoutEntry {
   if (declared?.kind === 'texture') {
-    return { binding, visibility: ShaderStage.COMPUTE, texture: { sampleType: sampleType(image.dtype, image.owner.features), viewDimension: '2d' } };
+    return { binding, visibility: ShaderStage.COMPUTE, texture: { sampleType: sampleType(image.dtype, image[$internal].context.features), viewDimension: '2d' } };
   }
   const declaredAccess = declared?.kind === 'storage-texture' ? declared.textureAccess : '';
   const access: GPUStorageTextureAccess = declaredAccess === 'read' ? 'read-only' : declaredAccess === 'read_write' ? 'read-write' : 'write-only';

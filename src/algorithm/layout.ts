@@ -1,5 +1,5 @@
 import { ShaderStage } from '../backends/webgpu-constants.js';
-import type { DeviceContext } from '../manager/device-context.js';
+import type { DeviceContext } from '../core/device-context.js';
 import { Image } from '../memory/image.js';
 import { Tensor } from '../memory/tensor.js';
 import { imageLayoutEntry } from './image-bindings.js';

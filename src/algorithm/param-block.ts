@@ -1,8 +1,8 @@
 import { BufferUsage } from '../backends/webgpu-constants.js';
 import { AlgorithmBindingError, ArgumentError, DTypeError } from '../errors.js';
-import { Resource } from '../lifecycle.js';
-import type { DeviceContext } from '../manager/device-context.js';
-import type { Releasable } from '../manager/registry.js';
+import { Resource } from '../core/lifecycle.js';
+import type { DeviceContext } from '../core/device-context.js';
+import type { Releasable } from '../core/registry.js';
 import { encodeStruct, type StructLayout, type StructValues } from './struct-layout.js';
 
 /** Options of `mgr.params(...)`. */
@@ -52,6 +52,7 @@ export class ParamBlock extends Resource {
     this.track('params', this.#core);
   }
 
+  /** @internal */
   protected get core(): Releasable {
     return this.#core;
   }
@@ -94,25 +95,19 @@ export class ParamBlock extends Resource {
     return 0;
   }
 
-  /** @internal */
-  get owner(): DeviceContext {
-    return this.context;
-  }
-
-  /** @internal */
-  assertUsableBy(action: string): void {
-    this.assertUsable(action);
-  }
-
   /** @internal Gives the block the layout of the struct at `where` (first binding), or checks it is the same. */
   shapeFor(layout: StructLayout, where: string, argument: string): void {
     if (this.#layout) {
       if (!sameLayout(this.#layout, layout)) {
-        throw new AlgorithmBindingError(argument, `${where} is ${layout.name} but ${this.label} follows ${this.#layout.name} (another layout), from the algorithm it was first bound to`, 'create one parameter block per struct');
+        throw new AlgorithmBindingError(
+          argument,
+          `${where} is ${layout.name} but ${this.label} follows ${this.#layout.name} (another layout), from the algorithm it was first bound to`,
+          'create one parameter block per struct',
+        );
       }
       return;
     }
-    const bytes = encodeStruct(layout, this.#values, `${this.label} values`);
+    const bytes = encodeStruct(layout, this.#values, 'values');
     const context = this.context;
     const size = Math.max(16, Math.ceil(bytes.byteLength / 16) * 16);
     this.#core.buffer = context.capture(`creating ${this.label}`, () =>

@@ -46,6 +46,8 @@ export function toPushData(argument: string, values: PushConstants, layout: Stru
   if (ArrayBuffer.isView(values) && arrayType === null) {
     throw new DTypeError(argument, `push constants must be a Float32Array, Int32Array, Uint32Array or numbers, got a ${values.constructor.name}`, 'convert the values to one of those');
   }
+  if (Array.isArray(values) && values.some((v) => typeof v !== 'number'))
+    throw new DTypeError(argument, 'push constants must be numbers', 'pass numbers, a Float32Array, Int32Array or Uint32Array, or { member: value }');
   let words: Uint32Array;
   let shown: PushType;
   if (layout === null || (arrayType !== null && layout.scalar === arrayType)) {
@@ -68,13 +70,23 @@ export function toPushData(argument: string, values: PushConstants, layout: Stru
         `pass numbers or a ${ARRAYS[layout.scalar as PushType].name}`,
       );
     }
-    if (typeof values !== 'object' || values === null) throw new DTypeError(argument, `expected numbers or an object of ${layout.name}'s members, got ${values === null ? 'null' : typeof values}`, 'pass [v0, v1, ...] or { member: value }');
+    if (typeof values !== 'object' || values === null) {
+      throw new DTypeError(
+        argument,
+        `push constants must be numbers, a typed array or an object of ${layout.name}'s members, got ${values === null ? 'null' : typeof values}`,
+        'pass [v0, v1, ...] or { member: value }',
+      );
+    }
     const bytes = encodeStruct(layout, values, argument);
     words = new Uint32Array(bytes.buffer);
     shown = layout.scalar === 'i32' || layout.scalar === 'u32' ? layout.scalar : layout.scalar === 'f32' ? 'f32' : 'u32';
   }
   if (words.byteLength > MAX_PUSH_CONSTANT_BYTES) {
-    throw new SizeError(argument, `${words.byteLength} bytes of push constants exceed the maximum of ${MAX_PUSH_CONSTANT_BYTES}`, 'pass larger parameters in a parameter block (mgr.params) or a tensor');
+    throw new SizeError(
+      argument,
+      `${words.byteLength} bytes of push constants exceed the maximum of ${MAX_PUSH_CONSTANT_BYTES}`,
+      'pass larger parameters in a parameter block (mgr.params) or a tensor',
+    );
   }
   return { words, shown };
 }

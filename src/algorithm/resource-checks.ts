@@ -1,5 +1,5 @@
 import { AlgorithmBindingError, SizeError } from '../errors.js';
-import type { DeviceContext } from '../manager/device-context.js';
+import type { DeviceContext } from '../core/device-context.js';
 import { Image } from '../memory/image.js';
 import { Tensor } from '../memory/tensor.js';
 import { BufferUsage } from '../backends/webgpu-constants.js';
@@ -26,6 +26,16 @@ function whatIs(resource: PlacedResource['resource']): string {
   return `${resource.label}, a parameter block`;
 }
 
+const NOUN: Readonly<Record<ShaderBinding['kind'], string>> = {
+  storage: 'tensor',
+  uniform: 'parameter block or tensor',
+  'storage-texture': 'image',
+  texture: 'image',
+  sampler: 'sampler',
+  'comparison-sampler': 'comparison sampler',
+  other: 'resource',
+};
+
 /** What to pass for a declaration, as a hint. */
 function suggestion(b: ShaderBinding): string {
   switch (b.kind) {
@@ -48,15 +58,25 @@ function suggestion(b: ShaderBinding): string {
 function checkTensor(b: ShaderBinding, p: PlacedResource, tensor: Tensor, context: DeviceContext): void {
   const at = where(b);
   if (b.kind === 'storage-texture' || b.kind === 'texture') {
-    throw new AlgorithmBindingError('wgsl', `${at} is a texture (${b.typeName}) and must be var<storage> to bind ${whatIs(tensor)}`, 'bind an image (mgr.image) to a texture binding, or declare the binding as var<storage>');
+    throw new AlgorithmBindingError(
+      'wgsl',
+      `${at} is a texture (${b.typeName}) and must be var<storage> to bind ${whatIs(tensor)}`,
+      'bind an image (mgr.image) to a texture binding, or declare the binding as var<storage>',
+    );
   }
   if (b.kind === 'uniform') {
     if ((tensor.buffer.usage & BufferUsage.UNIFORM) === 0) {
-      throw new AlgorithmBindingError(p.argument, `${at} is var<uniform> ${b.typeName} but ${tensor.label}'s buffer lacks UNIFORM usage (a wrapped buffer)`, 'pass a parameter block (mgr.params) or a tensor made by mgr.tensor()');
+      throw new AlgorithmBindingError(
+        p.argument,
+        `${at} is var<uniform> ${b.typeName} but ${tensor.label}'s buffer lacks UNIFORM usage (a wrapped buffer)`,
+        'pass a parameter block (mgr.params) or a tensor made by mgr.tensor()',
+      );
     }
     const max = context.limits.maxUniformBufferBindingSize;
-    if (tensor.byteLength > max) throw new SizeError(p.argument, `${tensor.label} is ${tensor.byteLength} bytes, over this device's maxUniformBufferBindingSize (${max}) for ${at}`, 'declare it var<storage, read> instead');
-    if (b.size > tensor.byteLength) throw new AlgorithmBindingError(p.argument, `${at} is var<uniform> ${b.typeName} of ${b.size} bytes but ${whatIs(tensor)} has ${tensor.byteLength}`, `pass a tensor of at least ${b.size} bytes`);
+    if (tensor.byteLength > max)
+      throw new SizeError(p.argument, `${tensor.label} is ${tensor.byteLength} bytes, over this device's maxUniformBufferBindingSize (${max}) for ${at}`, 'declare it var<storage, read> instead');
+    if (b.size > tensor.byteLength)
+      throw new AlgorithmBindingError(p.argument, `${at} is var<uniform> ${b.typeName} of ${b.size} bytes but ${whatIs(tensor)} has ${tensor.byteLength}`, `pass a tensor of at least ${b.size} bytes`);
     return;
   }
   if (b.kind !== 'storage') {
@@ -73,13 +93,19 @@ function checkOne(b: ShaderBinding, p: PlacedResource, context: DeviceContext): 
   if (r instanceof Image) return checkImageBinding(where(b), p.argument, b, r);
   if (r instanceof Tensor) return checkTensor(b, p, r, context);
   if (r instanceof Sampler) {
-    if (b.kind === 'sampler' && r.comparison) throw new AlgorithmBindingError(p.argument, `${where(b)} is a sampler but ${r.label} is a comparison sampler`, 'create it without compare, or declare sampler_comparison');
-    if (b.kind === 'comparison-sampler' && !r.comparison) throw new AlgorithmBindingError(p.argument, `${where(b)} is sampler_comparison but ${r.label} has no compare function`, "create it with mgr.sampler({ compare: 'less' })");
+    if (b.kind === 'sampler' && r.comparison)
+      throw new AlgorithmBindingError(p.argument, `${where(b)} is a sampler but ${r.label} is a comparison sampler`, 'create it without compare, or declare sampler_comparison');
+    if (b.kind === 'comparison-sampler' && !r.comparison)
+      throw new AlgorithmBindingError(p.argument, `${where(b)} is sampler_comparison but ${r.label} has no compare function`, "create it with mgr.sampler({ compare: 'less' })");
     if (b.kind !== 'sampler' && b.kind !== 'comparison-sampler') throw new AlgorithmBindingError(p.argument, `${where(b)} is ${b.typeName} but ${whatIs(r)} was given`, suggestion(b));
     return;
   }
   if (b.kind !== 'uniform' && !(b.kind === 'storage' && b.access === 'read')) {
-    throw new AlgorithmBindingError(p.argument, `${where(b)} is ${b.kind === 'storage' ? `var<storage, read_write> ${b.typeName}` : b.typeName} but ${whatIs(r)} was given`, b.kind === 'storage' ? 'a parameter block is read-only: pass a tensor, or declare var<storage, read>' : suggestion(b));
+    throw new AlgorithmBindingError(
+      p.argument,
+      `${where(b)} is ${b.kind === 'storage' ? `var<storage, read_write> ${b.typeName}` : b.typeName} but ${whatIs(r)} was given`,
+      b.kind === 'storage' ? 'a parameter block is read-only: pass a tensor, or declare var<storage, read>' : suggestion(b),
+    );
   }
 }
 
@@ -92,10 +118,13 @@ export function checkPlaced(context: DeviceContext, shader: ShaderInterface, ent
   for (const p of placed) {
     if (!(p.resource instanceof ParamBlock)) continue;
     const b = declarationAt(shader, entry, p.group, p.binding);
+    if (b && b.kind !== 'uniform' && !(b.kind === 'storage' && b.access === 'read')) checkOne(b, p, context);
     if (!b?.type) {
       throw new AlgorithmBindingError(
         p.argument,
-        b ? `${where(b)}: the shader could not be reflected, so ${p.resource.label}'s struct layout is unknown` : `the shader declares nothing at @group(${p.group}) @binding(${p.binding}) for ${p.resource.label}`,
+        b
+          ? `${where(b)}: the shader could not be reflected, so ${p.resource.label}'s struct layout is unknown`
+          : `the shader declares nothing at @group(${p.group}) @binding(${p.binding}) for ${p.resource.label}`,
         b ? 'pass a tensor holding the bytes instead' : 'bind it where the shader declares var<uniform>',
       );
     }
@@ -109,7 +138,7 @@ export function checkPlaced(context: DeviceContext, shader: ShaderInterface, ent
         const given = placed.filter((q) => q.group === b.group).length;
         throw new AlgorithmBindingError(
           b.group === 0 && placed.every((q) => q.argument.startsWith('tensors[')) ? 'tensors' : 'resources',
-          `${where(b)} (${b.typeName}) has no resource${b.group === 0 && given > 0 ? `: ${given} were given for group 0` : ''}`,
+          `${where(b)} has no ${NOUN[b.kind]} (it is ${b.typeName})${b.group === 0 && given > 0 ? `: ${given} resource(s) were given for group 0` : ''}`,
           `${suggestion(b)} at it: tensors[${b.binding}] in an array for group 0, or { ${b.name}: ... } by name`,
         );
       }

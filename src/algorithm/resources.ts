@@ -1,5 +1,6 @@
+import { $internal, assertSameManager } from '../core/internal.js';
 import { ArgumentError } from '../errors.js';
-import type { DeviceContext } from '../manager/device-context.js';
+import type { DeviceContext } from '../core/device-context.js';
 import { Image } from '../memory/image.js';
 import type { Memory } from '../memory/memory.js';
 import { Tensor } from '../memory/tensor.js';
@@ -65,10 +66,14 @@ function isPlainObject(value: unknown): value is Readonly<Record<string, unknown
 
 function checkResource(argument: string, value: unknown, context: DeviceContext, label: string): Bindable {
   if (!isBindable(value)) {
-    throw new ArgumentError(argument, `is not a resource (got ${value === null ? 'null' : typeof value})`, 'pass tensors (mgr.tensor), images (mgr.image), samplers (mgr.sampler) or parameter blocks (mgr.params)');
+    throw new ArgumentError(
+      argument,
+      `is not a Tensor, Image, Sampler or ParamBlock (got ${value === null ? 'null' : typeof value})`,
+      'pass tensors (mgr.tensor), images (mgr.image), samplers (mgr.sampler) or parameter blocks (mgr.params)',
+    );
   }
-  value.assertUsableBy(`binding to ${label}`);
-  if (value.owner !== context) throw new ArgumentError(argument, `${value.label} belongs to another manager`, 'bind resources of the manager that creates the algorithm');
+  value[$internal].assertUsable(`binding to ${label}`);
+  assertSameManager(argument, value, context, `binding to ${label}`);
   return value;
 }
 
@@ -83,7 +88,8 @@ export function bindResources(context: DeviceContext, label: string, resources: 
     });
     return done({ placed, wgsl, source: wgsl, lineOffset: 0 });
   }
-  if (!isPlainObject(resources)) throw new ArgumentError('tensors', 'expected an array of resources in binding order, or an object of resources by name', 'pass [a, b, c] or { a, b, c }');
+  if (!isPlainObject(resources))
+    throw new ArgumentError('tensors', 'expected an array of tensors (or other resources) in binding order, or an object of resources by name', 'pass [a, b, c] or { a, b, c }');
   const keys = Object.keys(resources);
   if (keys.length === 0) throw new ArgumentError('tensors', 'no named tensors were given', 'pass { name: tensor, ... } with the names the shader uses');
   if (typeof wgsl !== 'string' || wgsl.trim() === '') throw new ArgumentError('wgsl', 'expected WGSL source text', 'pass the shader as a string');
@@ -99,14 +105,19 @@ export function bindResources(context: DeviceContext, label: string, resources: 
       const resource = checkResource(argument, value, context, label);
       const group = place ? Number(place[1]) : declaration!.group;
       const binding = place ? Number(place[2]) : declaration!.binding;
-      if (access && Object.hasOwn(access, key)) throw new ArgumentError(`access.${key}`, `'${key}' is declared in the shader, which sets its access mode`, 'change the declaration, or drop the access entry');
+      if (access && Object.hasOwn(access, key))
+        throw new ArgumentError(`access.${key}`, `'${key}' is declared in the shader, which sets its access mode`, 'change the declaration, or drop the access entry');
       placed.push({ group, binding, resource, argument });
       continue;
     }
     if (!(value instanceof Tensor)) {
       const names = declared.map((b) => b.name);
       if (isBindable(value) || value === undefined) {
-        throw new ArgumentError(argument, `the shader declares no resource named '${key}'${names.length ? ` (it declares ${names.join(', ')})` : ''}; only tensors get generated declarations`, 'use a declared name or a key like "@group(1) @binding(0)"');
+        throw new ArgumentError(
+          argument,
+          `the shader declares no resource named '${key}'${names.length ? ` (it declares ${names.join(', ')})` : ''}; only tensors get generated declarations`,
+          'use a declared name or a key like "@group(1) @binding(0)"',
+        );
       }
     }
     generated[key] = value as Tensor;

@@ -1,7 +1,7 @@
 import { ArgumentError } from '../errors.js';
-import { Resource } from '../lifecycle.js';
-import type { DeviceContext } from '../manager/device-context.js';
-import type { Releasable } from '../manager/registry.js';
+import { Resource } from '../core/lifecycle.js';
+import type { DeviceContext } from '../core/device-context.js';
+import type { Releasable } from '../core/registry.js';
 
 /** Options of `mgr.sampler(...)`: WebGPU's sampler descriptor (all optional, WebGPU's defaults). */
 export interface SamplerOptions {
@@ -28,21 +28,24 @@ const COMPARE = ['never', 'less', 'equal', 'less-equal', 'greater', 'not-equal',
 /** Checks a sampler descriptor; throws {@link ArgumentError} naming the option. */
 export function checkSamplerOptions(options: unknown): SamplerOptions {
   if (options === undefined) return {};
-  if (typeof options !== 'object' || options === null || Array.isArray(options)) throw new ArgumentError('options', 'expected a sampler descriptor object', 'pass { magFilter: "linear", ... } or nothing');
+  if (typeof options !== 'object' || options === null || Array.isArray(options))
+    throw new ArgumentError('options', 'expected a sampler descriptor object', 'pass { magFilter: "linear", ... } or nothing');
   const record = options as Record<string, unknown>;
   for (const key of Object.keys(record)) {
     if (!(KEYS as readonly string[]).includes(key)) throw new ArgumentError(`options.${key}`, 'is not a sampler option', `use ${KEYS.join(', ')}`);
   }
   const oneOf = (key: string, allowed: readonly string[]) => {
     const v = record[key];
-    if (v !== undefined && (typeof v !== 'string' || !allowed.includes(v))) throw new ArgumentError(`options.${key}`, `${JSON.stringify(v)} is not one of ${allowed.join(', ')}`, `use one of ${allowed.join(', ')}`);
+    if (v !== undefined && (typeof v !== 'string' || !allowed.includes(v)))
+      throw new ArgumentError(`options.${key}`, `${JSON.stringify(v)} is not one of ${allowed.join(', ')}`, `use one of ${allowed.join(', ')}`);
   };
   for (const key of ['addressModeU', 'addressModeV', 'addressModeW']) oneOf(key, ADDRESS);
   for (const key of ['magFilter', 'minFilter', 'mipmapFilter']) oneOf(key, FILTER);
   oneOf('compare', COMPARE);
   for (const key of ['lodMinClamp', 'lodMaxClamp', 'maxAnisotropy']) {
     const v = record[key];
-    if (v !== undefined && (typeof v !== 'number' || !Number.isFinite(v) || v < 0)) throw new ArgumentError(`options.${key}`, `must be a non-negative number, got ${String(v)}`, 'see GPUSamplerDescriptor');
+    if (v !== undefined && (typeof v !== 'number' || !Number.isFinite(v) || v < 0))
+      throw new ArgumentError(`options.${key}`, `must be a non-negative number, got ${String(v)}`, 'see GPUSamplerDescriptor');
   }
   if (record['label'] !== undefined && typeof record['label'] !== 'string') throw new ArgumentError('options.label', 'must be a string', 'pass a name or nothing');
   return options as SamplerOptions;
@@ -74,6 +77,7 @@ export class Sampler extends Resource {
     this.track('sampler', this.#core);
   }
 
+  /** @internal */
   protected get core(): Releasable {
     return this.#core;
   }
@@ -113,16 +117,6 @@ export class Sampler extends Resource {
   /** @internal */
   get generation(): number {
     return this.#generation;
-  }
-
-  /** @internal */
-  get owner(): DeviceContext {
-    return this.context;
-  }
-
-  /** @internal */
-  assertUsableBy(action: string): void {
-    this.assertUsable(action);
   }
 
   /** @internal */

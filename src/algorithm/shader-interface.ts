@@ -109,7 +109,13 @@ function overridesOf(ast: readonly unknown[]): OverrideDeclaration[] {
     const type = (node['type'] as { name?: string } | null)?.name ?? 'abstract';
     const value = node['value'] as Record<string, unknown> | null | undefined;
     const literal = value && value['astNodeType'] === 'literalExpr' ? Number(value['value']) : Number.NaN;
-    found.push({ name: String(node['name']), type, id: id === undefined ? null : Number(id), hasDefault: value !== null && value !== undefined, defaultValue: Number.isFinite(literal) ? literal : null });
+    found.push({
+      name: String(node['name']),
+      type,
+      id: id === undefined ? null : Number(id),
+      hasDefault: value !== null && value !== undefined,
+      defaultValue: Number.isFinite(literal) ? literal : null,
+    });
   }
   return found;
 }

@@ -133,14 +133,14 @@ export type StructValues = ArrayLike<number> | Readonly<Record<string, unknown>>
 
 const RANGES: Readonly<Record<'i32' | 'u32', readonly [number, number]>> = { i32: [-(2 ** 31), 2 ** 31 - 1], u32: [0, 2 ** 32 - 1] };
 
-function writeScalar(view: DataView, offset: number, scalar: StructScalar, value: unknown, where: string): void {
-  if (typeof value !== 'number') throw new DTypeError(where, `expected a number, got ${value === null ? 'null' : typeof value}`, 'pass numbers for every struct member');
+function writeScalar(view: DataView, offset: number, scalar: StructScalar, value: unknown, where: string, member: string): void {
+  if (typeof value !== 'number') throw new DTypeError(where, `${member}: expected a number, got ${value === null ? 'null' : typeof value}`, 'pass numbers for every struct member');
   if (scalar === 'f32') view.setFloat32(offset, value, true);
   else if (scalar === 'f16') view.setUint16(offset, float32ToFloat16Bits(value), true);
   else {
     const [lo, hi] = RANGES[scalar];
     if (!Number.isInteger(value) || value < lo || value > hi) {
-      throw new DTypeError(where, `${value} is not a ${scalar} value (an integer from ${lo} to ${hi})`, 'round or clamp it first, or declare the member f32');
+      throw new DTypeError(where, `${member}: ${value} is not a ${scalar} value (an integer from ${lo} to ${hi})`, 'round or clamp it first, or declare the member f32');
     }
     if (scalar === 'i32') view.setInt32(offset, value, true);
     else view.setUint32(offset, value, true);
@@ -179,7 +179,7 @@ function writeFlat(view: DataView, base: number, layout: StructLayout, values: A
       for (let e = 0; e < f.count; e++) i = writeFlat(view, base + f.offset + e * f.stride, f.nested, values, i, argument);
       continue;
     }
-    for (const offset of f.components) writeScalar(view, base + offset, f.scalar!, values[i], `${argument}[${i++}] (${layout.name}.${f.name}: ${f.type})`);
+    for (const offset of f.components) writeScalar(view, base + offset, f.scalar!, values[i], `${argument}[${i++}]`, `${layout.name}.${f.name} is ${f.type}`);
   }
   return i;
 }
@@ -211,9 +211,13 @@ function writeNamed(view: DataView, base: number, layout: StructLayout, values: 
     const list = typeof value === 'number' ? [value] : value;
     if (!isNumberList(list) || list.length !== f.components.length) {
       const got = isNumberList(list) ? `${list.length} value(s)` : typeof value;
-      throw new SizeError(where, `${f.type} takes ${f.components.length} number(s), got ${got}`, f.components.length === 1 ? 'pass one number' : `pass an array of ${f.components.length} numbers (matrices column by column)`);
+      throw new SizeError(
+        where,
+        `${f.type} takes ${f.components.length} number(s), got ${got}`,
+        f.components.length === 1 ? 'pass one number' : `pass an array of ${f.components.length} numbers (matrices column by column)`,
+      );
     }
-    f.components.forEach((offset, k) => writeScalar(view, base + offset, f.scalar!, list[k], f.components.length === 1 ? where : `${where}[${k}]`));
+    f.components.forEach((offset, k) => writeScalar(view, base + offset, f.scalar!, list[k], f.components.length === 1 ? where : `${where}[${k}]`, `${layout.name}.${f.name} is ${f.type}`));
   }
 }
 
@@ -227,7 +231,8 @@ function isNumberList(value: unknown): value is ArrayLike<number> {
 
 function writeAll(view: DataView, base: number, layout: StructLayout, values: unknown, argument: string): void {
   if (isRecord(values)) return writeNamed(view, base, layout, values, argument);
-  if (!isNumberList(values)) throw new DTypeError(argument, `expected numbers or an object of ${layout.name}'s members, got ${typeof values}`, 'pass [v0, v1, ...] in member order or { member: value }');
+  if (!isNumberList(values))
+    throw new DTypeError(argument, `expected numbers or an object of ${layout.name}'s members, got ${typeof values}`, 'pass [v0, v1, ...] in member order or { member: value }');
   if (values.length !== layout.length) {
     throw new SizeError(
       argument,

@@ -1,6 +1,6 @@
 import { Algorithm, type AlgorithmOptions } from '../algorithm/algorithm.js';
 import { ParamBlock, type ParamsOptions } from '../algorithm/param-block.js';
-import { type AlgorithmResources, bindResources } from '../algorithm/resources.js';
+import type { AlgorithmResources } from '../algorithm/resources.js';
 import { checkSamplerOptions, Sampler, type SamplerOptions } from '../algorithm/sampler.js';
 import type { StructValues } from '../algorithm/struct-layout.js';
 import { acquireGpu } from '../backends/gpu-provider.js';
@@ -13,10 +13,12 @@ import { checkChannels, checkImageData, checkImageExtent, Image, type ImageOptio
 import { checkImageDType, type ImageData, type ImageDType, type ImageDTypeFor, IMAGE_DTYPES, imageArrayFits, imageDTypeOf } from '../memory/image-format.js';
 import type { Memory } from '../memory/memory.js';
 import { Sequence, type SequenceOptions } from '../sequence/sequence.js';
-import type { MemoryReport } from './buffer-ledger.js';
-import { DeviceContext } from './device-context.js';
+import type { MemoryReport } from '../core/buffer-ledger.js';
+import { DeviceContext } from '../core/device-context.js';
 import { checkManagerOptions } from './manager-options.js';
-import { type DeviceInfo, describeDevice, RAISED_LIMITS, rememberAdapterInfo, USEFUL_FEATURES } from './device-info.js';
+import { $internal } from '../core/internal.js';
+import { rememberAdapterInfo } from '../core/subgroup-matrix.js';
+import { type DeviceInfo, describeDevice, RAISED_LIMITS, USEFUL_FEATURES } from './device-info.js';
 
 /** Options of {@link Manager.create}. */
 export interface ManagerOptions {
@@ -252,7 +254,8 @@ export class Manager {
     let dtype: ImageDType;
     if (data !== null && ArrayBuffer.isView(data)) {
       dtype = imageDTypeOf('data', data);
-      if (options.dtype !== undefined && options.dtype !== dtype && typeof options.dtype === 'string' && IMAGE_DTYPES.includes(options.dtype) && imageArrayFits(options.dtype, data)) dtype = options.dtype;
+      if (options.dtype !== undefined && options.dtype !== dtype && typeof options.dtype === 'string' && IMAGE_DTYPES.includes(options.dtype) && imageArrayFits(options.dtype, data))
+        dtype = options.dtype;
       if (options.dtype !== undefined && options.dtype !== dtype) {
         throw new DTypeError('options.dtype', `is ${options.dtype} but the data is a ${data.constructor.name} (${dtype})`, 'drop options.dtype, or convert the data');
       }
@@ -275,9 +278,7 @@ export class Manager {
    */
   algorithm(resources: AlgorithmResources, wgsl: string, options?: AlgorithmOptions): Algorithm {
     this.#context.assertAlive('algorithm()');
-    const label = (options as { label?: unknown } | undefined)?.label;
-    const bound = bindResources(this.#context, typeof label === 'string' ? label : 'the algorithm', resources, wgsl, (options as AlgorithmOptions | undefined)?.access);
-    return new Algorithm(this.#context, bound, bound.wgsl, options);
+    return new Algorithm(this.#context, resources, wgsl, options);
   }
 
   /** A texture sampler for `var s: sampler;` (or `sampler_comparison` with `compare`); `descriptor` is WebGPU's. */
@@ -367,9 +368,14 @@ export class Manager {
     this.destroy();
   }
 
-  /** @internal For tests: the WebGPU entry point held (null once destroyed). */
-  get heldGpu(): GPU | null {
-    return this.#held.gpu;
+  /** @internal For tests (src/core/internal.ts): the WebGPU entry point held (null once destroyed). */
+  get [$internal](): { readonly heldGpu: GPU | null } {
+    const held = this.#held;
+    return {
+      get heldGpu() {
+        return held.gpu;
+      },
+    };
   }
 }
 
