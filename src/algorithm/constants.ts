@@ -44,7 +44,7 @@ export function stageConstants(constants: SpecializationConstants, overrides: re
   return out;
 }
 
-function valueOf(o: OverrideDeclaration, constants: SpecializationConstants): number | undefined {
+function valueFor(o: OverrideDeclaration, constants: SpecializationConstants): number | undefined {
   if (Array.isArray(constants)) return o.id === null ? undefined : constants[o.id];
   const record = constants as Readonly<Record<string, number>>;
   if (Object.hasOwn(record, o.name)) return record[o.name];
@@ -75,7 +75,7 @@ export function checkOverrides(overrides: readonly OverrideDeclaration[], consta
     }
   }
   for (const o of overrides) {
-    if (o.hasDefault || valueOf(o, constants) !== undefined) continue;
+    if (o.hasDefault || valueFor(o, constants) !== undefined) continue;
     if (o.id === null) {
       throw new AlgorithmBindingError(
         'constants',
@@ -100,7 +100,7 @@ export function resolveWorkgroupSize(entry: ComputeEntry | undefined, overrides:
     if (literal) size[i] = Number(literal[1]);
     else {
       const o = overrides.find((x) => x.name === text);
-      const value = o ? (valueOf(o, constants) ?? o.defaultValue) : null;
+      const value = o ? (valueFor(o, constants) ?? o.defaultValue) : null;
       size[i] = value !== null && value !== undefined && Number.isInteger(value) && value > 0 ? value : (entry.resolvedSize?.[i] ?? 1);
     }
   });

@@ -90,8 +90,14 @@ function checkTensor(b: ShaderBinding, p: PlacedResource, tensor: Tensor, contex
 
 function checkOne(b: ShaderBinding, p: PlacedResource, context: DeviceContext): void {
   const r = p.resource;
-  if (r instanceof Image) return checkImageBinding(where(b), p.argument, b, r);
-  if (r instanceof Tensor) return checkTensor(b, p, r, context);
+  if (r instanceof Image) {
+    checkImageBinding(where(b), p.argument, b, r);
+    return;
+  }
+  if (r instanceof Tensor) {
+    checkTensor(b, p, r, context);
+    return;
+  }
   if (r instanceof Sampler) {
     if (b.kind === 'sampler' && r.comparison)
       throw new AlgorithmBindingError(p.argument, `${where(b)} is a sampler but ${r.label} is a comparison sampler`, 'create it without compare, or declare sampler_comparison');

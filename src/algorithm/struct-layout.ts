@@ -230,7 +230,10 @@ function isNumberList(value: unknown): value is ArrayLike<number> {
 }
 
 function writeAll(view: DataView, base: number, layout: StructLayout, values: unknown, argument: string): void {
-  if (isRecord(values)) return writeNamed(view, base, layout, values, argument);
+  if (isRecord(values)) {
+    writeNamed(view, base, layout, values, argument);
+    return;
+  }
   if (!isNumberList(values))
     throw new DTypeError(argument, `expected numbers or an object of ${layout.name}'s members, got ${typeof values}`, 'pass [v0, v1, ...] in member order or { member: value }');
   if (values.length !== layout.length) {
