@@ -72,7 +72,7 @@ export async function runKernel(request: RunRequest, log: (line: string) => void
     tensors.push(mgr.tensor(first.data.length, dtype, { label: outputs[i]!.path }));
   }
   // The library's default dispatch rule: the first tensor covered once, ceil(size / workgroup_size.x).
-  const workgroup = request.workgroup ?? defaultDispatch(wgsl, first.data.length, request.constants ? { constants: request.constants } : {});
+  const workgroup = request.workgroup ?? [defaultDispatch(wgsl, first.data.length, request.constants ? { constants: request.constants } : {})[0]];
   const options = { workgroup, ...(request.constants ? { constants: request.constants } : {}) };
   const algorithm = named ? mgr.algorithm(Object.fromEntries(all.map((f, i) => [f.name!, tensors[i]!])), wgsl, options) : mgr.algorithm(tensors, wgsl, options);
   await algorithm.compiled();
