@@ -1,4 +1,5 @@
 /** What `mgr.deviceInfo()` reports (Kompute's `getDeviceProperties`). */
+import type { GPUAdapterInfo, GPUDevice, GPUSupportedLimits } from '../core/webgpu-types.js';
 export interface DeviceInfo {
   /** The adapter's vendor, e.g. `nvidia` or `mesa` (empty when unknown). */
   readonly vendor: string;

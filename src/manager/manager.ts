@@ -14,6 +14,7 @@ import type { MemoryReport } from './buffer-ledger.js';
 import { DeviceContext } from './device-context.js';
 import { checkManagerOptions } from './manager-options.js';
 import { type DeviceInfo, describeDevice, RAISED_LIMITS, rememberAdapterInfo, USEFUL_FEATURES } from './device-info.js';
+import type { GPU, GPUAdapterInfo, GPUBuffer, GPUDevice, GPUPowerPreference } from '../core/webgpu-types.js';
 
 /** Options of {@link Manager.create}. */
 export interface ManagerOptions {

@@ -3,6 +3,7 @@ import { MAX_PUSH_CONSTANT_BYTES } from '../algorithm/push-constants.js';
 import type { HostSync, TransferStage } from '../memory/host-copy.js';
 import type { Memory } from '../memory/memory.js';
 import { encodeMemoryCopy } from '../memory/memory-copy.js';
+import type { GPUBindGroup, GPUBuffer, GPUCommandBuffer, GPUCommandEncoder, GPUQuerySet } from '../core/webgpu-types.js';
 
 /** The shared transfer buffers an evaluation encodes against (see TransferArena). */
 export interface ArenaBuffers {

@@ -3,6 +3,7 @@ import type { DeviceContext } from '../manager/device-context.js';
 import type { Releasable } from '../manager/registry.js';
 import type { TimestampSlots } from './encode-context.js';
 import { TransferArena } from './transfer-arena.js';
+import type { GPUBuffer } from '../core/webgpu-types.js';
 
 /**
  * The GPU memory a sequence owns: its transfer arena (push constants and small transfers) and,
