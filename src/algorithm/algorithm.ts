@@ -188,6 +188,11 @@ export class Algorithm extends Resource {
     return this.#core.pipeline !== null && this.#error === null;
   }
 
+  /** @internal The WGSL compiled (debug mode's sync checks reflect its bindings' access). */
+  get shaderSource(): string {
+    return this.#config.wgsl;
+  }
+
   /** @internal The current push constants. */
   get pushData(): PushData | null {
     return this.#config.push;

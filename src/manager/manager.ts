@@ -9,7 +9,10 @@ import { checkLength, paddedBytes, Tensor, TENSOR_BUFFER_USAGE, type TensorOptio
 import { checkChannels, checkImageData, checkImageExtent, Image, type ImageOptions } from '../memory/image.js';
 import { checkImageDType, type ImageData, type ImageDType, type ImageDTypeFor, imageDTypeOf } from '../memory/image-format.js';
 import type { Memory } from '../memory/memory.js';
+import { OpSyncDevice } from '../operations/op-sync-device.js';
+import { OpSyncLocal } from '../operations/op-sync-local.js';
 import { Sequence, type SequenceOptions } from '../sequence/sequence.js';
+import { debugFromEnvironment, SyncCheck } from '../sequence/sync-check.js';
 import type { MemoryReport } from './buffer-ledger.js';
 import { DeviceContext } from './device-context.js';
 import { checkManagerOptions } from './manager-options.js';
@@ -40,6 +43,16 @@ export interface ManagerOptions {
    * `MemoryReport.poolBytes`). Default 128 MiB; 0 turns pooling off.
    */
   readonly stagingPoolBytes?: number;
+  /**
+   * Debug mode: warns (through `onWarning`) when a dispatch reads a `Device` tensor whose host
+   * data changed since its last upload (a missing `OpSyncDevice`), and when `data()` is read after
+   * a dispatch wrote the tensor on the GPU without a download (a missing `OpSyncLocal`). Costs a
+   * copy of each such tensor's host data per transfer. Default: on when the environment variable
+   * `KOMPUTE_TS_DEBUG=1` is set (Node), else off.
+   */
+  readonly debug?: boolean;
+  /** Receives the manager's warnings (`code` such as `KP_STALE_HOST`, and a message); default `console.warn`. */
+  readonly onWarning?: (code: string, message: string) => void;
 }
 
 /** Options of {@link Manager.fromDevice}. */
@@ -50,6 +63,10 @@ export interface ExternalDeviceOptions {
   readonly adapterInfo?: GPUAdapterInfo;
   /** As {@link ManagerOptions.stagingPoolBytes}. */
   readonly stagingPoolBytes?: number;
+  /** As {@link ManagerOptions.debug}. */
+  readonly debug?: boolean;
+  /** As {@link ManagerOptions.onWarning}. */
+  readonly onWarning?: (code: string, message: string) => void;
 }
 
 /** Keeps what a collected manager must still release; holds no reference to the Manager. */
@@ -83,6 +100,9 @@ export class Manager {
 
   private constructor(device: GPUDevice, owns: boolean, gpu: GPU | null, info: GPUAdapterInfo | undefined, options: ExternalDeviceOptions) {
     const context = new DeviceContext(device, options.stagingPoolBytes);
+    if (options.onWarning) context.setWarningSink(options.onWarning);
+    if (options.debug ?? debugFromEnvironment()) context.syncCheck = new SyncCheck((code, message) => context.warn(code, message));
+    context.transfer = (memory, direction) => oneOffTransfer(context, memory as Memory, direction);
     const onLost = options.onDeviceLost;
     const held = { gpu, tearingDown: false };
     this.#context = context;
@@ -106,7 +126,7 @@ export class Manager {
    * browser it uses `navigator.gpu`; in Node, Dawn from the `webgpu` package.
    */
   static async create(options: ManagerOptions = {}): Promise<Manager> {
-    checkManagerOptions(options, ['powerPreference', 'adapter', 'requiredFeatures', 'requiredLimits', 'onDeviceLost', 'gpu', 'dawnFlags', 'stagingPoolBytes']);
+    checkManagerOptions(options, ['powerPreference', 'adapter', 'requiredFeatures', 'requiredLimits', 'onDeviceLost', 'gpu', 'dawnFlags', 'stagingPoolBytes', 'debug', 'onWarning']);
     const gpu = options.gpu ?? (await acquireGpu(options.dawnFlags ?? []));
     const request: GPURequestAdapterOptions = {};
     if (options.powerPreference) request.powerPreference = options.powerPreference;
@@ -150,7 +170,7 @@ export class Manager {
    */
   static fromDevice(device: GPUDevice, options: ExternalDeviceOptions = {}): Manager {
     if (!device || typeof device.createBuffer !== 'function') throw new ArgumentError('device', 'expected a GPUDevice', 'pass the device from adapter.requestDevice()');
-    checkManagerOptions(options, ['onDeviceLost', 'adapterInfo', 'stagingPoolBytes']);
+    checkManagerOptions(options, ['onDeviceLost', 'adapterInfo', 'stagingPoolBytes', 'debug', 'onWarning']);
     const info = options.adapterInfo ?? (device as GPUDevice & { adapterInfo?: GPUAdapterInfo }).adapterInfo;
     return new Manager(device, false, null, info, options);
   }
@@ -349,4 +369,14 @@ function checkMemoryType(type: unknown): MemoryType {
   if (type === undefined) return MemoryType.Device;
   if (typeof type === 'string' && type in MemoryType) return type as MemoryType;
   throw new ArgumentError('options.type', `unknown memory type ${JSON.stringify(type)}`, `use one of ${Object.keys(MemoryType).join(', ')}`);
+}
+
+/** `tensor.read()` / `write()`: one sync operation on a sequence of its own, destroyed after. */
+async function oneOffTransfer(context: DeviceContext, memory: Memory, direction: 'upload' | 'download'): Promise<void> {
+  const sequence = new Sequence(context);
+  try {
+    await sequence.eval(direction === 'upload' ? new OpSyncDevice([memory]) : new OpSyncLocal([memory]));
+  } finally {
+    sequence.destroy();
+  }
 }

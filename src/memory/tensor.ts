@@ -110,6 +110,7 @@ export class Tensor<D extends DType = DType> extends Memory {
    */
   data(): TypedArrayFor<D> {
     this.assertUsable('data()');
+    this.context.syncCheck?.hostAccess(this, false);
     return this.#mirror('data()').view() as TypedArrayFor<D>;
   }
 
@@ -117,11 +118,41 @@ export class Tensor<D extends DType = DType> extends Memory {
   setData(values: TypedArrayFor<D> | ArrayLike<number>): void {
     this.assertUsable('setData()');
     const mirror = this.#mirror('setData()');
+    this.context.syncCheck?.hostAccess(this, true);
     const data = toTypedArray('values', this.#dtype, values);
     if (data.length !== this.#size) {
       throw new SizeError('values', `got ${data.length} values for a tensor of ${this.#size}`, 'use rebuild() to change the size');
     }
     mirror.write(data);
+  }
+
+  /**
+   * Downloads the tensor and returns a copy of its data: a one-off transfer, evaluated on a
+   * sequence of its own (an `OpSyncLocal([tensor])`), for when no sequence of yours would sync it
+   * anyway. The array returned is yours (a copy: later transfers do not change it) and the host
+   * copy (`data()`) holds the same values afterwards. In a loop, record `OpSyncLocal` in your own
+   * sequence instead: one evaluation per call costs a GPU round trip each. Throws DestroyedError
+   * once the tensor or its manager is destroyed, and StateError for `Storage` tensors or while a
+   * running evaluation transfers the tensor.
+   */
+  async read(): Promise<TypedArrayFor<D>> {
+    this.assertUsable('read()');
+    this.#mirror('read()');
+    await this.context.transfer!(this, 'download');
+    this.assertUsable('read()');
+    return this.#mirror('read()').view().slice() as TypedArrayFor<D>;
+  }
+
+  /**
+   * Writes `values` (exactly `size` of them) to the host copy, then uploads them: `setData(values)`
+   * followed by a one-off `OpSyncDevice([tensor])` on a sequence of its own. Resolves once the GPU
+   * copy holds them. `values` is copied, never kept. Throws as {@link Tensor.read} does.
+   */
+  async write(values: TypedArrayFor<D> | ArrayLike<number>): Promise<void> {
+    this.assertUsable('write()');
+    this.#mirror('write()');
+    this.setData(values);
+    await this.context.transfer!(this, 'upload');
   }
 
   /**

@@ -59,6 +59,7 @@ export class EncodeContext implements TransferStage {
 
   /** Dispatches `algorithm`, with `push` (or else the algorithm's own) push constants. */
   dispatch(algorithm: Algorithm, push: Float32Array | Int32Array | Uint32Array | null): void {
+    algorithm.owner.syncCheck?.dispatched(algorithm);
     const values = push ?? algorithm.pushData;
     const pass = this.#computePass();
     const { pipeline, group, workgroup } = algorithm.dispatchState();
@@ -101,6 +102,7 @@ export class EncodeContext implements TransferStage {
     if (!copy) return;
     this.#endPass();
     this.#copies.add(copy);
+    memory.owner.syncCheck?.uploaded(memory);
     memory.encodeUpload(this);
   }
 
@@ -110,6 +112,7 @@ export class EncodeContext implements TransferStage {
     if (!copy) return;
     this.#endPass();
     this.#copies.add(copy);
+    memory.owner.syncCheck?.downloaded(memory);
     memory.encodeDownload(this);
   }
 
