@@ -55,8 +55,5 @@ export type GPUBindingResource = typeof globalThis extends {
   ? R
   : object;
 
-/** WebGPU's adapter power preference (a spec enum, the same strings everywhere). */
-export type GPUPowerPreference = 'low-power' | 'high-performance';
-
 /** WebGPU's texture sample types (a spec enum). */
 export type GPUTextureSampleType = 'float' | 'unfilterable-float' | 'depth' | 'sint' | 'uint';

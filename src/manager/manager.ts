@@ -17,12 +17,12 @@ import type { MemoryReport } from './buffer-ledger.js';
 import { DeviceContext } from './device-context.js';
 import { checkManagerOptions } from './manager-options.js';
 import { type DeviceInfo, describeDevice, RAISED_LIMITS, rememberAdapterInfo, USEFUL_FEATURES } from './device-info.js';
-import type { GPU, GPUAdapterInfo, GPUBuffer, GPUDevice, GPUPowerPreference } from '../core/webgpu-types.js';
+import type { GPU, GPUAdapterInfo, GPUBuffer, GPUDevice } from '../core/webgpu-types.js';
 
 /** Options of {@link Manager.create}. */
 export interface ManagerOptions {
   /** Passed to `requestAdapter`. */
-  readonly powerPreference?: GPUPowerPreference;
+  readonly powerPreference?: 'low-power' | 'high-performance';
   /** Only accept an adapter whose vendor, architecture, device or description contains this (case-insensitive). */
   readonly adapter?: string;
   /** Features the device must have; an adapter without them fails with UnsupportedError. */
@@ -86,7 +86,7 @@ const forgottenManagers = new FinalizationRegistry<ManagerHandle>((handle) => {
 });
 
 /**
- * The top owner of GPU resources (seed principle 2). It creates tensors, algorithms and
+ * The top owner of GPU resources. It creates tensors, algorithms and
  * sequences, tracks them weakly, and destroys whatever is still alive when it is destroyed:
  * sequences, then algorithms, then tensors, then the device if it created the device.
  */
@@ -166,7 +166,7 @@ export class Manager {
 
   /**
    * Bring your own device: the manager creates and tracks resources on `device` and destroys
-   * them on `destroy()`, but never destroys the device itself (seed principle 1).
+   * them on `destroy()`, but never destroys the device itself.
    */
   static fromDevice(device: GPUDevice, options: ExternalDeviceOptions = {}): Manager {
     if (!device || typeof device.createBuffer !== 'function') throw new ArgumentError('device', 'expected a GPUDevice', 'pass the device from adapter.requestDevice()');
@@ -229,7 +229,7 @@ export class Manager {
 
   /**
    * Wraps a GPU buffer you own as a tensor of `length` elements. The manager never destroys it
-   * (seed principle 1); it needs STORAGE usage, and COPY_SRC | COPY_DST for sync operations.
+   *; it needs STORAGE usage, and COPY_SRC | COPY_DST for sync operations.
    */
   tensorFromBuffer<D extends DType>(buffer: GPUBuffer, dtype: D, length: number, options: TensorOptions = {}): Tensor<D> {
     this.#context.assertAlive('tensorFromBuffer()');
