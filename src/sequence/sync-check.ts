@@ -21,7 +21,7 @@
  * context's `syncCheck`, which is null unless debug is on.
  */
 import type { Algorithm } from '../algorithm/algorithm.js';
-import type { SyncHooks, WarningSink } from '../manager/device-context.js';
+import type { SyncHooks, WarningSink } from '../core/device-context.js';
 import { reflectShader } from '../algorithm/shader-interface.js';
 import type { Memory } from '../memory/memory.js';
 import { MemoryType } from '../memory/memory-type.js';
