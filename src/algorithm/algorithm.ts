@@ -11,7 +11,7 @@ import { type PushConstants, type PushType, pushTypeOf, toPushData } from './pus
 import { checkBindingDetails } from './binding-checks.js';
 import { bindNamedTensors, type NamedTensors } from './generated-bindings.js';
 import { reflectShader, type ShaderBinding, type ShaderInterface } from './shader-interface.js';
-import type { GPUBindGroup, GPUComputePipeline } from '../core/webgpu-types.js';
+import type { GPUBindGroup, GPUComputePipeline } from '../backends/webgpu-types.js';
 
 /** Options of `mgr.algorithm(...)` and `algorithm.rebuild(...)`. */
 export interface AlgorithmOptions {

@@ -1,5 +1,5 @@
 import { UnsupportedError } from '../errors.js';
-import type { GPU } from '../core/webgpu-types.js';
+import type { GPU } from './webgpu-types.js';
 
 /** Supplies a WebGPU entry point where there is no `navigator.gpu` (in Node: Dawn). */
 export type GpuProvider = (dawnFlags: readonly string[]) => Promise<GPU>;

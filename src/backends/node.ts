@@ -16,7 +16,7 @@
  */
 import { UnsupportedError } from '../errors.js';
 import { setFallbackGpuProvider } from './gpu-provider.js';
-import type { GPU } from '../core/webgpu-types.js';
+import type { GPU } from './webgpu-types.js';
 
 const instances = new Map<string, Promise<GPU>>();
 

@@ -3,7 +3,7 @@ import { DestroyedError, DeviceLostError, OutOfMemoryError, ValidationError, typ
 import { DEFAULT_STAGING_POOL_BYTES, StagingPool } from './staging-pool.js';
 import { BufferLedger } from './buffer-ledger.js';
 import { ChildRegistry } from './registry.js';
-import type { GPUBindGroupLayout, GPUDevice, GPUSupportedLimits } from '../core/webgpu-types.js';
+import type { GPUBindGroupLayout, GPUDevice, GPUSupportedLimits } from '../backends/webgpu-types.js';
 
 /**
  * Something computed from resources that a destroy or rebuild makes stale (a sequence's batch

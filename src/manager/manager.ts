@@ -19,7 +19,7 @@ import { checkManagerOptions } from './manager-options.js';
 import { $internal } from '../core/internal.js';
 import { rememberAdapterInfo } from '../core/subgroup-matrix.js';
 import { type DeviceInfo, describeDevice, RAISED_LIMITS, USEFUL_FEATURES } from './device-info.js';
-import type { GPU, GPUAdapterInfo, GPUBuffer, GPUDevice } from '../core/webgpu-types.js';
+import type { GPU, GPUAdapterInfo, GPUBuffer, GPUDevice } from '../backends/webgpu-types.js';
 
 /** Options of {@link Manager.create}. */
 export interface ManagerOptions {

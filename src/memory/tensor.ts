@@ -8,7 +8,7 @@ import { Memory } from './memory.js';
 import { MappedHostCopy } from './mapped-host-copy.js';
 import { PlainHostCopy } from './plain-host-copy.js';
 import { isHostCoherent, MemoryType } from './memory-type.js';
-import type { GPUBindingResource, GPUBuffer } from '../core/webgpu-types.js';
+import type { GPUBindingResource, GPUBuffer } from '../backends/webgpu-types.js';
 
 /** Options of `mgr.tensor(...)`. */
 export interface TensorOptions {

@@ -5,7 +5,7 @@ import type { Memory } from '../memory/memory.js';
 import { encodeMemoryCopy } from '../memory/memory-copy.js';
 import { $internal } from '../core/internal.js';
 import { EncodeContext } from '../operations/encode-context.js';
-import type { GPUBindGroup, GPUBuffer, GPUCommandBuffer, GPUCommandEncoder, GPUQuerySet } from '../core/webgpu-types.js';
+import type { GPUBindGroup, GPUBuffer, GPUCommandBuffer, GPUCommandEncoder, GPUQuerySet } from '../backends/webgpu-types.js';
 
 /** The shared transfer buffers an evaluation encodes against (see TransferArena). */
 export interface ArenaBuffers {

@@ -12,7 +12,7 @@
  * and an opaque `object` where it does not. Inside this repository they are exactly the globals.
  *
  * Source files that name a WebGPU type in an exported signature import it from here
- * (`import type { GPUBuffer } from '../core/webgpu-types.js'`); test/consumer-types.test.ts
+ * (`import type { GPUBuffer } from './webgpu-types.js'`); test/consumer-types.test.ts
  * fails when a global one reaches the published declarations.
  *
  * @module
