@@ -1,4 +1,5 @@
 /** What a buffer the framework created is for; `mgr.memory()` reports bytes per category. */
+import type { GPUBuffer, GPUBufferDescriptor, GPUDevice, GPUTexture, GPUTextureDescriptor } from '../backends/webgpu-types.js';
 export type BufferCategory = 'device' | 'staging' | 'uniform' | 'query' | 'pool' | 'params';
 
 /** Bytes per category, textures included. */

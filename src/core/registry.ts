@@ -19,7 +19,7 @@ interface Entry {
 }
 
 /**
- * The manager's weak list of the resources it created (seed principle 5). It never keeps a
+ * The manager's weak list of the resources it created. It never keeps a
  * resource alive: when the user drops one, the garbage collector takes it and the finalizer
  * releases its GPU side. Its held value is the resource's {@link Releasable} core, which holds no
  * reference back to the resource object.

@@ -12,18 +12,22 @@ import { checkLength, createTensor, paddedBytes, type Tensor, TENSOR_BUFFER_USAG
 import { checkChannels, checkImageData, checkImageExtent, createImage, type Image, type ImageOptions } from '../memory/image.js';
 import { checkImageDType, type ImageData, type ImageDType, type ImageDTypeFor, IMAGE_DTYPES, imageArrayFits, imageDTypeOf } from '../memory/image-format.js';
 import type { Memory } from '../memory/memory.js';
+import { OpSyncDevice } from '../operations/op-sync-device.js';
+import { OpSyncLocal } from '../operations/op-sync-local.js';
 import { createSequence, type Sequence, type SequenceOptions } from '../sequence/sequence.js';
+import { debugFromEnvironment, SyncCheck } from '../sequence/sync-check.js';
 import type { MemoryReport } from '../core/buffer-ledger.js';
 import { DeviceContext } from '../core/device-context.js';
 import { checkManagerOptions } from './manager-options.js';
 import { $internal } from '../core/internal.js';
 import { rememberAdapterInfo } from '../core/subgroup-matrix.js';
 import { type DeviceInfo, describeDevice, RAISED_LIMITS, USEFUL_FEATURES } from './device-info.js';
+import type { GPU, GPUAdapterInfo, GPUBuffer, GPUDevice } from '../backends/webgpu-types.js';
 
 /** Options of {@link Manager.create}. */
 export interface ManagerOptions {
   /** Passed to `requestAdapter`. */
-  readonly powerPreference?: GPUPowerPreference;
+  readonly powerPreference?: 'low-power' | 'high-performance';
   /** Only accept an adapter whose vendor, architecture, device or description contains this (case-insensitive). */
   readonly adapter?: string;
   /** Features the device must have; an adapter without them fails with UnsupportedError. */
@@ -44,6 +48,16 @@ export interface ManagerOptions {
    * `MemoryReport.poolBytes`). Default 128 MiB; 0 turns pooling off.
    */
   readonly stagingPoolBytes?: number;
+  /**
+   * Debug mode: warns (through `onWarning`) when a dispatch reads a `Device` tensor whose host
+   * data changed since its last upload (a missing `OpSyncDevice`), and when `data()` is read after
+   * a dispatch wrote the tensor on the GPU without a download (a missing `OpSyncLocal`). Costs a
+   * copy of each such tensor's host data per transfer. Default: on when the environment variable
+   * `KOMPUTE_TS_DEBUG=1` is set (Node), else off.
+   */
+  readonly debug?: boolean;
+  /** Receives the manager's warnings (`code` such as `KP_STALE_HOST`, and a message); default `console.warn`. */
+  readonly onWarning?: (code: string, message: string) => void;
 }
 
 /** Options of {@link Manager.fromDevice}. */
@@ -54,6 +68,10 @@ export interface ExternalDeviceOptions {
   readonly adapterInfo?: GPUAdapterInfo;
   /** As {@link ManagerOptions.stagingPoolBytes}. */
   readonly stagingPoolBytes?: number;
+  /** As {@link ManagerOptions.debug}. */
+  readonly debug?: boolean;
+  /** As {@link ManagerOptions.onWarning}. */
+  readonly onWarning?: (code: string, message: string) => void;
 }
 
 /**
@@ -95,7 +113,7 @@ const forgottenManagers = new FinalizationRegistry<ManagerHandle>((handle) => {
 });
 
 /**
- * The top owner of GPU resources (seed principle 2). It creates tensors, algorithms and
+ * The top owner of GPU resources. It creates tensors, algorithms and
  * sequences, tracks them weakly, and destroys whatever is still alive when it is destroyed:
  * sequences, then algorithms, then tensors, then the device if it created the device.
  */
@@ -107,6 +125,9 @@ export class Manager {
 
   private constructor(device: GPUDevice, owns: boolean, gpu: GPU | null, info: GPUAdapterInfo | undefined, options: ExternalDeviceOptions) {
     const context = new DeviceContext(device, options.stagingPoolBytes);
+    if (options.onWarning) context.setWarningSink(options.onWarning);
+    if (options.debug ?? debugFromEnvironment()) context.syncCheck = new SyncCheck((code, message) => context.warn(code, message));
+    context.transfer = (memory, direction) => oneOffTransfer(context, memory as Memory, direction);
     const onLost = options.onDeviceLost;
     const handle: ManagerHandle = { context, ownsDevice: owns, gpu };
     this.#context = context;
@@ -127,7 +148,7 @@ export class Manager {
    * browser it uses `navigator.gpu`; in Node, Dawn from the `webgpu` package.
    */
   static async create(options: ManagerOptions = {}): Promise<Manager> {
-    checkManagerOptions(options, ['powerPreference', 'adapter', 'requiredFeatures', 'requiredLimits', 'onDeviceLost', 'gpu', 'dawnFlags', 'stagingPoolBytes']);
+    checkManagerOptions(options, ['powerPreference', 'adapter', 'requiredFeatures', 'requiredLimits', 'onDeviceLost', 'gpu', 'dawnFlags', 'stagingPoolBytes', 'debug', 'onWarning']);
     const gpu = options.gpu ?? (await acquireGpu(options.dawnFlags ?? []));
     const request: GPURequestAdapterOptions = {};
     if (options.powerPreference) request.powerPreference = options.powerPreference;
@@ -167,11 +188,11 @@ export class Manager {
 
   /**
    * Bring your own device: the manager creates and tracks resources on `device` and destroys
-   * them on `destroy()`, but never destroys the device itself (seed principle 1).
+   * them on `destroy()`, but never destroys the device itself.
    */
   static fromDevice(device: GPUDevice, options: ExternalDeviceOptions = {}): Manager {
     if (!device || typeof device.createBuffer !== 'function') throw new ArgumentError('device', 'expected a GPUDevice', 'pass the device from adapter.requestDevice()');
-    checkManagerOptions(options, ['onDeviceLost', 'adapterInfo', 'stagingPoolBytes']);
+    checkManagerOptions(options, ['onDeviceLost', 'adapterInfo', 'stagingPoolBytes', 'debug', 'onWarning']);
     const info = options.adapterInfo ?? (device as GPUDevice & { adapterInfo?: GPUAdapterInfo }).adapterInfo;
     return new Manager(device, false, null, info, options);
   }
@@ -230,7 +251,7 @@ export class Manager {
 
   /**
    * Wraps a GPU buffer you own as a tensor of `length` elements. The manager never destroys it
-   * (seed principle 1); it needs STORAGE usage, and COPY_SRC | COPY_DST for sync operations.
+   *; it needs STORAGE usage, and COPY_SRC | COPY_DST for sync operations.
    */
   tensorFromBuffer<D extends DType>(buffer: GPUBuffer, dtype: D, length: number, options: TensorOptions = {}): Tensor<D> {
     this.#context.assertAlive('tensorFromBuffer()');
@@ -393,4 +414,14 @@ function checkMemoryType(type: unknown): MemoryType {
   if (type === undefined) return MemoryType.Device;
   if (typeof type === 'string' && type in MemoryType) return type as MemoryType;
   throw new ArgumentError('options.type', `unknown memory type ${JSON.stringify(type)}`, `use one of ${Object.keys(MemoryType).join(', ')}`);
+}
+
+/** `tensor.read()` / `write()`: one sync operation on a sequence of its own, destroyed after. */
+async function oneOffTransfer(context: DeviceContext, memory: Memory, direction: 'upload' | 'download'): Promise<void> {
+  const sequence = createSequence(context);
+  try {
+    await sequence.eval(direction === 'upload' ? new OpSyncDevice([memory]) : new OpSyncLocal([memory]));
+  } finally {
+    sequence.destroy();
+  }
 }

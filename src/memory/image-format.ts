@@ -1,5 +1,6 @@
 import { DTypeError, UnsupportedError } from '../errors.js';
 import { float32ToFloat16Bits } from './float16.js';
+import type { GPUTextureFormat, GPUTextureSampleType } from '../backends/webgpu-types.js';
 
 /**
  * Element types an image can hold. 32-bit types work with 1, 2 or 4 channels everywhere; the 8-

@@ -3,6 +3,7 @@ import { StateError } from '../errors.js';
 import { type DType, type TensorData, viewOf } from './dtype.js';
 import { HostClaim, type TensorHostCopy, type TransferStage } from './host-copy.js';
 import type { StagingPool } from '../core/staging-pool.js';
+import type { GPUBuffer } from '../backends/webgpu-types.js';
 
 /**
  * A large tensor's host data, kept in mapped staging memory as Kompute keeps it (its `data()` is a

@@ -3,6 +3,7 @@ import { Image } from './image.js';
 import { imageBytesPerElement, ROW_ALIGNMENT } from './image-format.js';
 import type { Memory } from './memory.js';
 import type { Tensor } from './tensor.js';
+import type { GPUCommandEncoder } from '../backends/webgpu-types.js';
 
 /**
  * Checks that `source` can be copied into `target` when at least one of them is an image:

@@ -1,5 +1,6 @@
 import { type DType, type TensorData, viewOf } from './dtype.js';
 import { HostClaim, type TensorHostCopy, type TransferStage } from './host-copy.js';
+import type { GPUBuffer } from '../backends/webgpu-types.js';
 
 /**
  * A small tensor's host data: a plain typed array that stays valid across evaluations. Uploads

@@ -9,6 +9,7 @@ import { Memory } from './memory.js';
 import { MappedHostCopy } from './mapped-host-copy.js';
 import { PlainHostCopy } from './plain-host-copy.js';
 import { isHostCoherent, MemoryType } from './memory-type.js';
+import type { GPUBindingResource, GPUBuffer } from '../backends/webgpu-types.js';
 
 /** Options of `mgr.tensor(...)`. */
 export interface TensorOptions {
@@ -136,6 +137,7 @@ export class Tensor<D extends DType = DType> extends Memory {
    */
   data(): TypedArrayFor<D> {
     this.assertUsable('data()');
+    this.context.syncCheck?.hostAccess(this, false);
     return this.#hostCopyFor('data()').view() as TypedArrayFor<D>;
   }
 
@@ -143,11 +145,41 @@ export class Tensor<D extends DType = DType> extends Memory {
   setData(values: TypedArrayFor<D> | ArrayLike<number>): void {
     this.assertUsable('setData()');
     const copy = this.#hostCopyFor('setData()');
+    this.context.syncCheck?.hostAccess(this, true);
     const data = toTypedArray('values', this.#dtype, values);
     if (data.length !== this.#size) {
       throw new SizeError('values', `got ${data.length} values for a tensor of ${this.#size}`, 'use rebuild() to change the size');
     }
     copy.write(data);
+  }
+
+  /**
+   * Downloads the tensor and returns a copy of its data: a one-off transfer, evaluated on a
+   * sequence of its own (an `OpSyncLocal([tensor])`), for when no sequence of yours would sync it
+   * anyway. The array returned is yours (a copy: later transfers do not change it) and the host
+   * copy (`data()`) holds the same values afterwards. In a loop, record `OpSyncLocal` in your own
+   * sequence instead: one evaluation per call costs a GPU round trip each. Throws DestroyedError
+   * once the tensor or its manager is destroyed, and StateError for `Storage` tensors or while a
+   * running evaluation transfers the tensor.
+   */
+  async read(): Promise<TypedArrayFor<D>> {
+    this.assertUsable('read()');
+    this.#hostCopyFor('read()');
+    await this.context.transfer!(this, 'download');
+    this.assertUsable('read()');
+    return this.#hostCopyFor('read()').view().slice() as TypedArrayFor<D>;
+  }
+
+  /**
+   * Writes `values` (exactly `size` of them) to the host copy, then uploads them: `setData(values)`
+   * followed by a one-off `OpSyncDevice([tensor])` on a sequence of its own. Resolves once the GPU
+   * copy holds them. `values` is copied, never kept. Throws as {@link Tensor.read} does.
+   */
+  async write(values: TypedArrayFor<D> | ArrayLike<number>): Promise<void> {
+    this.assertUsable('write()');
+    this.#hostCopyFor('write()');
+    this.setData(values);
+    await this.context.transfer!(this, 'upload');
   }
 
   /**
