@@ -284,9 +284,7 @@ export class Algorithm extends Resource {
     const layout = buildLayout(context, this.label, shader, entry, placed, usesPush ? PUSH_GROUP : null);
 
     const memories = resources.filter((r): r is Memory => r instanceof Tensor || r instanceof Image);
-    const written = placed
-      .filter((p) => p.resource instanceof Tensor && isWritable(declarationAt(shader, entry, p.group, p.binding)))
-      .map((p) => p.resource as Memory);
+    const written = placed.filter((p) => p.resource instanceof Tensor && isWritable(declarationAt(shader, entry, p.group, p.binding))).map((p) => p.resource as Memory);
     this.#config = { bound, resources, memories, workgroup, constants, push, pushLayout, layout, warnings, written };
     this.#version++;
     context.bumpEpoch();

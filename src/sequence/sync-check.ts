@@ -116,7 +116,6 @@ export class SyncCheck implements SyncHooks {
     }
     return watch;
   }
-
 }
 
 /** Takes a pending snapshot when the host copy is idle; true while it is still pending (in sync). */
