@@ -671,7 +671,7 @@ const ROWS: readonly Row[] = [
     call: (c) => c.f32([1, 2]).setData(new Int32Array(2) as never),
     error: DTypeError,
     argument: 'values',
-    message: /Int32Array \(i32\) for a f32 tensor/,
+    message: /Int32Array \(i32\) for an f32 tensor/,
   },
   {
     id: 'tensor.set-data.not-array',

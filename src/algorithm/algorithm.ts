@@ -8,6 +8,7 @@ import { imageWgslType, sampleType } from '../memory/image-format.js';
 import type { Memory } from '../memory/memory.js';
 import { type PushConstants, type PushType, pushTypeOf, toPushData } from './push-constants.js';
 import { checkBindingDetails } from './binding-checks.js';
+import { checkAlgorithmOptions } from './option-keys.js';
 import { bindNamedTensors, type NamedTensors } from './generated-bindings.js';
 import { reflectShader, type ShaderBinding, type ShaderInterface } from './shader-interface.js';
 
@@ -98,6 +99,7 @@ export class Algorithm extends Resource {
    */
   rebuild(tensors: readonly Memory[] | NamedTensors, wgsl: string, options: AlgorithmOptions = {}): void {
     this.assertUsable('rebuild()');
+    checkAlgorithmOptions(options);
     const bound = bindNamedTensors(tensors, wgsl, options?.access);
     this.#configure(bound.tensors, bound.wgsl, options);
   }

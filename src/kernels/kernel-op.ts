@@ -1,3 +1,4 @@
+import { withArticle } from '../core/options.js';
 import { Algorithm } from '../algorithm/algorithm.js';
 import { ArgumentError, DTypeError } from '../errors.js';
 import type { DeviceContext } from '../manager/device-context.js';
@@ -113,7 +114,7 @@ export function scratchTensor(context: DeviceContext, dtype: DType, size: number
 /** Throws unless `t` has one of `dtypes`. */
 export function checkDTypeIn(kernel: string, name: string, t: Tensor, dtypes: readonly DType[]): void {
   if (!dtypes.includes(t.dtype)) {
-    throw new DTypeError(name, `${kernel} supports ${dtypes.join(', ')} tensors, but ${t.label} is ${t.dtype}`, `pass a ${dtypes.join(' or ')} tensor`);
+    throw new DTypeError(name, `${kernel} supports ${dtypes.join(', ')} tensors, but ${t.label} is ${t.dtype}`, `pass ${withArticle(dtypes.join(' or '))} tensor`);
   }
 }
 

@@ -1,3 +1,4 @@
+import { isOwnName, withArticle } from '../core/options.js';
 import { DTypeError, UnsupportedError } from '../errors.js';
 
 /**
@@ -108,7 +109,7 @@ export function newImageArray(dtype: ImageDType, length: number): ImageData {
 
 /** Throws a {@link DTypeError} unless `value` is an image data type. */
 export function checkImageDType(argument: string, value: unknown): asserts value is ImageDType {
-  if (typeof value === 'string' && value in INFO) return;
+  if (isOwnName(INFO, value)) return;
   const hint = value === 'f16' ? 'f16 images are not supported: use f32' : `use one of ${IMAGE_DTYPES.join(', ')}`;
   throw new DTypeError(argument, `${JSON.stringify(value)} is not an image data type`, hint);
 }
@@ -133,7 +134,7 @@ export function toImageArray(argument: string, dtype: ImageDType, values: ArrayL
   const info = INFO[dtype];
   if (ArrayBuffer.isView(values)) {
     const actual = imageDTypeOf(argument, values);
-    if (actual !== dtype) throw new DTypeError(argument, `got ${values.constructor.name} (${actual}) for a ${dtype} image`, `pass ${info.array.name} data`);
+    if (actual !== dtype) throw new DTypeError(argument, `got ${withArticle(values.constructor.name)} (${actual}) for ${withArticle(dtype)} image`, `pass ${info.array.name} data`);
     return values as unknown as ImageData;
   }
   if (!Array.isArray(values)) {
@@ -144,7 +145,11 @@ export function toImageArray(argument: string, dtype: ImageDType, values: ArrayL
     const v = values[i];
     if (typeof v !== 'number') throw new DTypeError(argument, `element ${i} is ${typeof v}, not a number`, 'pass numbers only');
     if (info.range && (!Number.isInteger(v) || v < info.range[0] || v > info.range[1])) {
-      throw new DTypeError(argument, `element ${i} is ${v}, not a ${dtype} value (an integer from ${info.range[0]} to ${info.range[1]})`, 'round or clamp the values first, or use an f32 image');
+      throw new DTypeError(
+        argument,
+        `element ${i} is ${v}, not ${withArticle(dtype)} value (an integer from ${info.range[0]} to ${info.range[1]})`,
+        'round or clamp the values first, or use an f32 image',
+      );
     }
     out[i] = v;
   }
