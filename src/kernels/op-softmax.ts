@@ -1,5 +1,5 @@
 import { anyValue, checkOptions, withArticle } from '../core/options.js';
-import { ArgumentError, DTypeError } from '../errors.js';
+import { DTypeError } from '../errors.js';
 import { wgslType } from '../memory/dtype.js';
 import type { Tensor } from '../memory/tensor.js';
 import { checkDTypeIn, contextOf, enables, KernelOp, kernelAlgorithm } from './kernel-op.js';
