@@ -62,7 +62,7 @@ export function parseOutput(argument: string): OutputArgument {
   }
   const path = parts.join(':');
   if (path === '') throw new UsageError(`--out ${argument}: no file name`);
-  if (shape && shape.some((d) => d < 1)) throw new UsageError(`--out ${argument}: every dimension of the shape must be at least 1`);
+  if (shape?.some((d) => d < 1)) throw new UsageError(`--out ${argument}: every dimension of the shape must be at least 1`);
   return { name, path, dtype, shape };
 }
 
