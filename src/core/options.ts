@@ -75,7 +75,7 @@ export function lookupName<V>(table: Readonly<Record<string, V>>, name: unknown)
   return isOwnName(table, name) ? table[name] : undefined;
 }
 
-/** The candidate within a small edit distance of `name` (the nearest), or null. */
+/** The candidate within a small edit distance of `name` (the nearest), else one that `name` begins, or null. */
 export function closest(name: string, candidates: readonly string[]): string | null {
   let best: string | null = null;
   let bestDistance = Number.POSITIVE_INFINITY;
@@ -88,7 +88,9 @@ export function closest(name: string, candidates: readonly string[]): string | n
     }
   }
   const allowed = Math.max(1, Math.min(3, Math.floor(name.length / 3)));
-  return best !== null && bestDistance <= allowed ? best : null;
+  if (best !== null && bestDistance <= allowed) return best;
+  // A cut-short name (`stagingPool` for `stagingPoolBytes`).
+  return lower.length >= 4 ? (candidates.find((c) => c.toLowerCase().startsWith(lower)) ?? null) : null;
 }
 
 /** Levenshtein distance (insertions, deletions, substitutions). */
