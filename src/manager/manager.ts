@@ -321,7 +321,8 @@ export class Manager {
   }
 
   /**
-   * Frees the idle staging buffers kept for reuse (`memory().poolBytes` becomes 0). Never needed
+   * Frees the idle buffers kept for reuse: staging buffers, and destroyed tensors' GPU buffers
+   * (`memory().poolBytes` becomes 0). Never needed
    * for correctness: the pool is bounded by the `stagingPoolBytes` option and freed on destroy().
    */
   trimStagingPool(): void {
