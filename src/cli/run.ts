@@ -11,7 +11,7 @@ import { CliError, fileError, UsageError } from './cli-errors.js';
 import { formatNpy, type NpyArray, parseNpy } from './npy.js';
 
 /** What `kompute-ts run` is asked to do. */
-export interface RunRequest {
+interface RunRequest {
   readonly shader: string;
   /** Input files, bound first in order; `name=path` binds by name (generated bindings). */
   readonly inputs: readonly string[];
