@@ -36,7 +36,8 @@ export interface MemoryReport {
    */
   readonly otherBytes: number;
   /**
-   * Bytes of idle staging buffers kept for reuse by later tensors and sequences, bounded by the
+   * Bytes of idle buffers kept for reuse by later tensors and sequences (released staging buffers,
+   * and destroyed tensors' GPU buffers), bounded by the
    * manager's `stagingPoolBytes` option; `mgr.trimStagingPool()` frees them.
    */
   readonly poolBytes: number;

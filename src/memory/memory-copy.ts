@@ -44,7 +44,7 @@ export function encodeMemoryCopy(encoder: GPUCommandEncoder, source: Memory, tar
   const { width, height } = image;
   const rowBytes = width * image.channels * imageBytesPerElement(image.dtype);
   const texture = image.texture;
-  const buffer = tensor.buffer;
+  const buffer = tensor.gpuBuffer;
   const toImage = image === target;
   const copy = (offset: number, y: number, rows: number, bytesPerRow: number | undefined): void => {
     const layout: GPUTexelCopyBufferInfo = { buffer, offset };

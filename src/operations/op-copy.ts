@@ -22,14 +22,14 @@ export class OpCopy extends TensorListOperation {
   override validate(action: string): void {
     super.validate(action);
     const [source, ...targets] = this.tensors as [Memory, ...Memory[]];
-    if (source instanceof Tensor && (source.buffer.usage & BufferUsage.COPY_SRC) === 0) {
+    if (source instanceof Tensor && (source.gpuBuffer.usage & BufferUsage.COPY_SRC) === 0) {
       throw new ArgumentError('tensors[0]', `${source.label} wraps a buffer without COPY_SRC usage`, 'create the buffer with COPY_SRC to copy from it');
     }
     targets.forEach((target, i) => {
       if (target === source) {
         throw new ArgumentError(`tensors[${i + 1}]`, `OpCopy from ${source.label} to itself`, 'copy into another tensor');
       }
-      if (target instanceof Tensor && (target.buffer.usage & BufferUsage.COPY_DST) === 0) {
+      if (target instanceof Tensor && (target.gpuBuffer.usage & BufferUsage.COPY_DST) === 0) {
         throw new ArgumentError(`tensors[${i + 1}]`, `${target.label} wraps a buffer without COPY_DST usage`, 'create the buffer with COPY_DST to copy into it');
       }
       if (source.kind === 'image' || target.kind === 'image') {
@@ -48,7 +48,7 @@ export class OpCopy extends TensorListOperation {
   encode(recorder: EncodeContext): void {
     const [source, ...targets] = this.tensors as [Memory, ...Memory[]];
     for (const target of targets) {
-      if (source instanceof Tensor && target instanceof Tensor) recorder.copyBuffer(source.buffer, target.buffer, source.paddedBytes);
+      if (source instanceof Tensor && target instanceof Tensor) recorder.copyBuffer(source.gpuBuffer, target.gpuBuffer, source.paddedBytes);
       else recorder.copyMemory(source, target);
       recorder.download(target);
     }
