@@ -153,7 +153,8 @@ export function toImageArray(argument: string, dtype: ImageDType, values: ArrayL
   const info = INFO[dtype];
   if (ArrayBuffer.isView(values)) {
     const actual = imageDTypeOf(argument, values);
-    if (actual !== dtype && !imageArrayFits(dtype, values)) throw new DTypeError(argument, `got ${withArticle(values.constructor.name)} (${actual}) for ${withArticle(dtype)} image`, `pass ${info.array.name} data`);
+    if (actual !== dtype && !imageArrayFits(dtype, values))
+      throw new DTypeError(argument, `got ${withArticle(values.constructor.name)} (${actual}) for ${withArticle(dtype)} image`, `pass ${info.array.name} data`);
     return values as unknown as ImageData;
   }
   if (!Array.isArray(values)) {
