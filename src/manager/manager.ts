@@ -13,7 +13,8 @@ import { Sequence, type SequenceOptions } from '../sequence/sequence.js';
 import type { MemoryReport } from './buffer-ledger.js';
 import { DeviceContext } from './device-context.js';
 import { checkManagerOptions } from './manager-options.js';
-import { type DeviceInfo, describeDevice, RAISED_LIMITS, rememberAdapterInfo, USEFUL_FEATURES } from './device-info.js';
+import { type DeviceInfo, describeDevice, rememberAdapterInfo, USEFUL_FEATURES } from './device-info.js';
+import { completeLimits, raisedLimits } from './requested-limits.js';
 
 /** Options of {@link Manager.create}. */
 export interface ManagerOptions {
@@ -127,9 +128,8 @@ export class Manager {
       throw new UnsupportedError(`the adapter lacks the required feature(s) ${missing.join(', ')}`, `it offers: ${[...available].sort().join(', ')}`);
     }
     const features = new Set<string>([...(options.requiredFeatures ?? []), ...USEFUL_FEATURES.filter((f) => available.has(f))]);
-    const limits: Record<string, number> = {};
+    const limits = raisedLimits(adapter.limits);
     const adapterLimits = adapter.limits as unknown as Record<string, number>;
-    for (const name of RAISED_LIMITS) if (typeof adapterLimits[name] === 'number') limits[name] = adapterLimits[name];
     for (const [name, value] of Object.entries(options.requiredLimits ?? {})) {
       const max = adapterLimits[name];
       if (typeof max !== 'number') throw new UnsupportedError(`unknown limit ${name}`, 'see GPUSupportedLimits for the names');
@@ -139,7 +139,7 @@ export class Manager {
       }
       limits[name] = value;
     }
-    const device = await adapter.requestDevice({ requiredFeatures: [...features] as GPUFeatureName[], requiredLimits: limits });
+    const device = await adapter.requestDevice({ requiredFeatures: [...features] as GPUFeatureName[], requiredLimits: completeLimits(adapter.limits, limits) });
     return new Manager(device, true, gpu, info, options);
   }
 

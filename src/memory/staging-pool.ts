@@ -91,14 +91,13 @@ export class StagingPool {
   give(buffer: GPUBuffer | null): void {
     if (!buffer || !this.#ledger.has(buffer)) return;
     const size = buffer.size;
-    if (this.#charged + chargeOf(size) > this.#limit || buffer.mapState === 'pending') {
+    if (this.#charged + chargeOf(size) > this.#limit || buffer.mapState === 'pending' || !unmapped(buffer)) {
       this.#ledger.destroy(buffer);
       return;
     }
     this.#ledger.recategorize(buffer, 'pool');
     this.#bytes += size;
     this.#charged += chargeOf(size);
-    if (buffer.mapState === 'mapped') buffer.unmap();
     if ((buffer.usage & BufferUsage.MAP_WRITE) === 0) {
       this.#keep({ buffer, range: null, reused: true });
       return;
@@ -134,6 +133,21 @@ export class StagingPool {
     this.#bytes -= buffer.size;
     this.#charged -= chargeOf(buffer.size);
     this.#ledger.destroy(buffer);
+  }
+}
+
+/**
+ * Unmaps `buffer` if it is mapped; false when the implementation refuses. wgpu (Deno) throws
+ * `OperationError: Parent device is lost` from `unmap()` once the device is lost, where Dawn
+ * unmaps quietly; a buffer given back during such a teardown is then destroyed, not pooled.
+ */
+function unmapped(buffer: GPUBuffer): boolean {
+  if (buffer.mapState !== 'mapped') return true;
+  try {
+    buffer.unmap();
+    return true;
+  } catch {
+    return false;
   }
 }
 
