@@ -1,6 +1,6 @@
 import { ShaderStage } from '../backends/webgpu-constants.js';
 import { Resource } from '../lifecycle.js';
-import { AlgorithmBindingError, ArgumentError, DTypeError, KomputeError, ShaderCompileError, SizeError, ValidationError, type ShaderMessage } from '../errors.js';
+import { AlgorithmBindingError, ArgumentError, DTypeError, KomputeError, ShaderCompileError, SizeError, ValidationError } from '../errors.js';
 import type { DeviceContext } from '../manager/device-context.js';
 import type { Releasable } from '../manager/registry.js';
 import { Image } from '../memory/image.js';
@@ -10,6 +10,7 @@ import { type PushConstants, type PushType, pushTypeOf, toPushData } from './pus
 import { checkBindingDetails } from './binding-checks.js';
 import { bindNamedTensors, type NamedTensors } from './generated-bindings.js';
 import { reflectShader, type ShaderBinding, type ShaderInterface } from './shader-interface.js';
+import { compilationMessages, messagesFromText } from './compile-messages.js';
 
 /** Options of `mgr.algorithm(...)` and `algorithm.rebuild(...)`. */
 export interface AlgorithmOptions {
@@ -298,14 +299,18 @@ export class Algorithm extends Resource {
   async #compile(wgsl: string, layout: GPUPipelineLayout, entryPoint: string | undefined, constants: readonly number[]): Promise<GPUComputePipeline> {
     const context = this.context;
     const { result: module, error } = context.captureNow(`compiling ${this.label}`, () => context.device.createShaderModule({ label: this.label, code: wgsl }));
-    const info = await module.getCompilationInfo();
-    const messages: ShaderMessage[] = info.messages.map((m) => ({ type: m.type, message: m.message, line: m.lineNum, column: m.linePos }));
-    if (messages.some((m) => m.type === 'error')) {
+    const messages = await compilationMessages(context.device, module);
+    if (messages?.some((m) => m.type === 'error')) {
       await error;
       throw new ShaderCompileError(this.label, messages, wgsl);
     }
     const moduleError = await error;
-    if (moduleError) throw moduleError;
+    if (moduleError) {
+      // Without getCompilationInfo() the line and column are read from the error's text.
+      const fromText = messages === null ? messagesFromText(moduleError.message) : [];
+      if (fromText.some((m) => m.type === 'error')) throw new ShaderCompileError(this.label, fromText, wgsl);
+      throw moduleError;
+    }
     const stage: GPUProgrammableStage = { module, constants: Object.fromEntries(constants.map((c, i) => [String(i), c])) };
     if (entryPoint !== undefined) stage.entryPoint = entryPoint;
     try {

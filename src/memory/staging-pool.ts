@@ -103,7 +103,15 @@ export class StagingPool {
       return;
     }
     this.#remapping.add(buffer);
-    buffer.mapAsync(MapMode.WRITE).then(
+    let remapped: Promise<undefined>;
+    try {
+      remapped = buffer.mapAsync(MapMode.WRITE);
+    } catch {
+      // bun-webgpu throws at once on a destroyed device, where the spec rejects the promise.
+      if (this.#remapping.delete(buffer)) this.#drop(buffer);
+      return;
+    }
+    remapped.then(
       () => {
         if (this.#remapping.delete(buffer)) this.#keep({ buffer, range: buffer.getMappedRange(), reused: true });
       },

@@ -11,6 +11,7 @@ import { type ArenaBuffers, EncodeContext } from './encode-context.js';
 import type { ArenaLayout } from './transfer-arena.js';
 import type { HostSync } from '../memory/host-copy.js';
 import { SequenceCore } from './sequence-core.js';
+import { explainRunFailure } from './run-failure.js';
 
 /** Options of `mgr.sequence(...)`. */
 export interface SequenceOptions {
@@ -390,7 +391,7 @@ export class Sequence extends Resource {
       .catch(() => {});
     run.then(
       () => settle(null),
-      (error: unknown) => settle({ error }),
+      (error: unknown) => void explainRunFailure(this.context, error).then((explained) => settle({ error: explained })),
     );
   }
 
