@@ -15,6 +15,8 @@ export const NODE_ONLY_FILES: Readonly<Record<string, string>> = {
   'image-helpers.js': 'not a test file: shared helpers of the image tests (imported by them, so it runs in the page through them)',
   'pack.test.js': 'packs the package with npm and installs it into a temporary project',
   'lint.test.js': 'runs the Biome linter over the source tree',
+  'layers.test.js': 'reads the TypeScript sources from disk to check the import layers',
+  'public-surface.test.js': 'reads the built declarations (dist/src/**/*.d.ts) from disk',
   'doc-snippets.test.js': "type-checks the docs' snippets with tsc and runs each in a Node process",
   'cli.test.js': 'runs the kompute-ts command in Node processes, with .npy files on disk',
   'worker-threads.test.js': 'runs the library in a Node worker thread (worker_threads); the browser run checks a Web Worker instead (test-browser/worker-check.ts)',

@@ -1,5 +1,5 @@
 import { KomputeError } from '../errors.js';
-import type { DeviceContext } from '../manager/device-context.js';
+import type { DeviceContext } from '../core/device-context.js';
 
 /** How long a failed run waits for `device.lost` to explain a raw WebGPU error. */
 const LOSS_GRACE_MS = 1000;
