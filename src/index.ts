@@ -12,5 +12,13 @@
  * @module
  */
 import './backends/node.js';
+import { isEventLevel, setDefaultLogLevel } from './core/events.js';
+
+// KOMPUTE_TS_LOG=debug|info|warn|error logs every manager's events to stderr, no code change needed.
+const logLevel = process.env.KOMPUTE_TS_LOG?.trim().toLowerCase();
+if (logLevel) {
+  if (isEventLevel(logLevel)) setDefaultLogLevel(logLevel);
+  else console.error(`[kompute-ts] KOMPUTE_TS_LOG=${logLevel} is not a level: use debug, info, warn or error`);
+}
 
 export * from './api.js';

@@ -25,6 +25,7 @@ export const NODE_ONLY_FILES: Readonly<Record<string, string>> = {
 
 /** Single tests (`file :: suite > test`) that run in Node only, and why. */
 export const NODE_ONLY_TESTS: Readonly<Record<string, string>> = {
+  "events.test.js :: events > KOMPUTE_TS_LOG=debug logs a script's events to stderr with no code change": 'runs child Node processes with an environment variable (the Node entry reads it)',
   'ownership-rules.test.js :: memory-ownership rules > rule 2: ownership is acyclic with one top owner, the manager > rule 2: nothing refers back to the manager: a manager dropped without destroy() is collected, and its held tensor then reports isInit() false':
     'runs a child Node process',
   "bad-inputs.test.js :: bad-input catalogue > manager.create.missing-feature: Manager.create(requiredFeatures: ['texture-compression-astc'] (not offered)) -> UnsupportedError":

@@ -39,6 +39,9 @@ if (!g.gc && g.Bun) {
   g.gc = () => bun.gc(true);
 }
 
+// Per test, as in the page but longer: the slowest (the lifecycle model) takes minutes on a busy machine.
+(globalThis as { komputeTestTimeoutMs?: number }).komputeTestTimeoutMs = 900_000;
+
 const reports: TestReport[] = [];
 g.komputeExclusions = async () => [...config.exclusions];
 g.komputeReport = async (report) => {

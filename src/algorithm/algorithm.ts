@@ -103,6 +103,7 @@ export class Algorithm extends Resource {
     this.assertUsable('rebuild()');
     const bound = bindNamedTensors(tensors, wgsl, options?.access);
     this.#configure(bound.tensors, bound.wgsl, options);
+    this.reportRebuilt(`${bound.tensors.length} tensors, a new shader or options`);
   }
 
   /** Resolves once the pipeline is compiled; rejects with {@link ShaderCompileError} or {@link ValidationError}. */

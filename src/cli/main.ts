@@ -19,7 +19,7 @@ Usage:
                                     dispatches a WGSL kernel over NumPy .npy files: inputs bind to
                                     @binding(0), (1), ..., outputs after them; name=path binds by
                                     name with generated bindings (the shader then declares none)
-  kompute-ts bench [--progress] [-- bench options: --quick --only id,id --json FILE --svg FILE]
+  kompute-ts bench [--progress] [-- bench options: --quick --only id,id --json FILE --svg FILE --trace FILE]
                                     the benchmark suite, with a progress bar on a terminal
   kompute-ts help                   this text
 `;

@@ -3,6 +3,7 @@ import { DestroyedError, DeviceLostError, OutOfMemoryError, ValidationError, typ
 import { DEFAULT_STAGING_POOL_BYTES, StagingPool } from './staging-pool.js';
 import { BufferLedger } from './buffer-ledger.js';
 import { ChildRegistry } from './registry.js';
+import { EventHub } from './events.js';
 
 /**
  * Something computed from resources that a destroy or rebuild makes stale (a sequence's batch
@@ -28,7 +29,9 @@ export class DeviceContext {
   readonly ledger: BufferLedger;
   /** Idle staging buffers kept for reuse, bounded. */
   readonly pool: StagingPool;
-  readonly registry = new ChildRegistry();
+  /** The manager's event stream (off until someone listens). */
+  readonly events = new EventHub();
+  readonly registry = new ChildRegistry(this.events);
   readonly features: ReadonlySet<string>;
   readonly limits: GPUSupportedLimits;
   #state: ContextState = 'alive';
@@ -47,7 +50,7 @@ export class DeviceContext {
   constructor(device: GPUDevice, stagingPoolBytes = DEFAULT_STAGING_POOL_BYTES) {
     this.device = device;
     this.ledger = new BufferLedger(device);
-    this.pool = new StagingPool(this.ledger, stagingPoolBytes);
+    this.pool = new StagingPool(this.ledger, stagingPoolBytes, this.events);
     this.features = new Set(device.features as unknown as Iterable<string>);
     this.limits = device.limits;
   }
@@ -109,7 +112,16 @@ export class DeviceContext {
     this.#lostReason = reason;
     this.#lostMessage = message;
     const error = this.lostError();
+    if (this.events.enabled) this.events.emit('device.lost', 'error', error.message, { data: { reason } });
     for (const listener of [...this.#lostListeners]) listener(error);
+  }
+
+  /**
+   * A warning for the user (a debug-mode sync trap, a misuse that still works): an event of
+   * kind `warning` at level `warn`, with `code` in its data. Nothing happens while nobody listens.
+   */
+  warn(code: string, message: string, source?: string): void {
+    if (this.events.enabled) this.events.emit('warning', 'warn', message, { ...(source === undefined ? {} : { source }), data: { code } });
   }
 
   markDestroyed(): void {

@@ -1,3 +1,4 @@
+import type { EventHub } from './events.js';
 /** The GPU side of a resource: what must be released when the resource goes away. */
 export interface Releasable {
   /** Frees the GPU objects. Called once, from destroy(), manager teardown or the finalizer. */
@@ -26,9 +27,17 @@ interface Entry {
  */
 export class ChildRegistry {
   readonly #entries = new Map<Releasable, Entry>();
+  readonly #events: EventHub | undefined;
   readonly #finalizer = new FinalizationRegistry<Releasable>((core) => {
-    if (this.#entries.delete(core)) core.release();
+    const entry = this.#entries.get(core);
+    if (!this.#entries.delete(core)) return;
+    core.release();
+    if (this.#events?.enabled) this.#events.emit('resource.collected', 'debug', `a dropped ${entry?.kind ?? 'resource'} was garbage-collected and released`, { data: { kind: entry?.kind } });
   });
+
+  constructor(events?: EventHub) {
+    this.#events = events;
+  }
 
   add(kind: ChildKind, resource: TrackedResource, core: Releasable): void {
     this.#entries.set(core, { kind, ref: new WeakRef(resource) });

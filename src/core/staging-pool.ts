@@ -1,5 +1,6 @@
 import { BufferUsage, MapMode } from '../backends/webgpu-constants.js';
 import type { BufferCategory, BufferLedger } from './buffer-ledger.js';
+import type { EventHub } from './events.js';
 
 /** The bound on a manager's idle staging buffers when `stagingPoolBytes` is not given: 128 MiB. */
 export const DEFAULT_STAGING_POOL_BYTES = 128 * 1024 * 1024;
@@ -41,9 +42,12 @@ export class StagingPool {
   /** {@link bytes} with each buffer counted at least {@link MIN_CHARGE_BYTES}: what the bound limits. */
   #charged = 0;
 
-  constructor(ledger: BufferLedger, limit: number) {
+  readonly #events: EventHub | undefined;
+
+  constructor(ledger: BufferLedger, limit: number, events?: EventHub) {
     this.#ledger = ledger;
     this.#limit = limit;
+    this.#events = events;
   }
 
   /** Bytes of the buffers the pool holds. */
@@ -65,6 +69,8 @@ export class StagingPool {
     const pooled = this.take(descriptor.usage, descriptor.size, category);
     if (pooled) {
       pooled.buffer.label = descriptor.label;
+      if (this.#events?.enabled)
+        this.#events.emit('pool.reused', 'debug', `reused a pooled ${pooled.buffer.size}-byte staging buffer`, { source: descriptor.label, data: { bytes: pooled.buffer.size } });
       return pooled;
     }
     const buffer = this.#ledger.create(descriptor, category);

@@ -14,6 +14,8 @@ import type { MemoryReport } from '../core/buffer-ledger.js';
 import { DeviceContext } from '../core/device-context.js';
 import { checkManagerOptions } from './manager-options.js';
 import { $internal } from '../core/internal.js';
+import { consoleLogger, defaultLogLevel, type EventLevel, type EventListener, isEventLevel } from '../core/events.js';
+import { TraceRecorder } from '../core/trace.js';
 import { rememberAdapterInfo } from '../core/subgroup-matrix.js';
 import { type DeviceInfo, describeDevice, USEFUL_FEATURES } from './device-info.js';
 import { completeLimits, raisedLimits } from './requested-limits.js';
@@ -101,6 +103,37 @@ export class Manager {
       onLost?.(context.lostError());
     });
     forgottenManagers.register(this, { context, ownsDevice: owns }, this);
+    const level = defaultLogLevel();
+    if (level) context.events.on(consoleLogger(), level);
+    if (context.events.enabled) {
+      const name = [info?.vendor, info?.architecture, info?.device].filter(Boolean).join(' ') || 'unnamed adapter';
+      context.events.emit('manager.created', 'info', `${owns ? 'created a device' : 'wraps a device'} on ${name}`, { data: { ownsDevice: owns } });
+    }
+  }
+
+  /**
+   * Calls `listener` with every event of this manager at `level` or above (default `debug`):
+   * resources created, rebuilt, destroyed and collected, staging-pool reuse, each evaluation's
+   * phases (validated, planned, encoded, submitted, waited, completed), map waits, device loss and
+   * warnings. Returns the function that stops it. While no listener is registered nothing is
+   * built or emitted. A console log in one line: `mgr.on(consoleLogger(), 'debug')`; in Node,
+   * `KOMPUTE_TS_LOG=debug` does the same for every manager without a code change.
+   */
+  on(listener: EventListener, level: EventLevel = 'debug'): () => void {
+    if (typeof listener !== 'function') throw new ArgumentError('listener', `expected a function, got ${typeof listener}`, 'pass (event) => ... or consoleLogger()');
+    if (!isEventLevel(level)) throw new ArgumentError('level', `expected one of debug, info, warn, error, got ${String(level)}`, "e.g. mgr.on(consoleLogger(), 'info')");
+    return this.#context.events.on(listener, level);
+  }
+
+  /**
+   * Starts recording a timeline of this manager's evaluations: host spans for each phase and,
+   * where the device has `timestamp-query`, the GPU time of every dispatch (the sequences are
+   * timed while the trace records). `stop()` returns the {@link Trace}; `toChromeTrace(trace)`
+   * writes it in the Chrome trace event format (Perfetto, chrome://tracing).
+   */
+  startTrace(): TraceRecorder {
+    this.#context.assertAlive('startTrace()');
+    return new TraceRecorder(this.#context.events, this.#context.features.has('timestamp-query'));
   }
 
   /**
@@ -324,6 +357,7 @@ export class Manager {
     if (context.state === 'destroyed') return;
     this.#held.tearingDown = true;
     forgottenManagers.unregister(this);
+    if (context.events.enabled && context.state === 'alive') context.events.emit('manager.destroyed', 'info', 'destroying the manager and everything it holds');
     context.registry.destroyAll();
     context.destroyBuffers();
     const wasAlive = context.state === 'alive';

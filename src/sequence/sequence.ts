@@ -161,6 +161,8 @@ export class Sequence extends Resource {
   #flight: Flight | null = null;
   #lastFlight: Flight | null = null;
   #timings: OpTiming[] = [];
+  /** The last timed batch's GPU spans, for the event stream (set only while someone listens). */
+  #gpuSpans: GpuSpan[] | null = null;
   /** Changes whenever the batch changes; with the context's epoch it tells whether a batch already validated. */
   #batchVersion = 0;
   #validated = { version: -1, epoch: -1 };
@@ -237,13 +239,31 @@ export class Sequence extends Resource {
     }
     const batch = this.#ops.slice(this.#batchStart);
     this.#evaluated = true;
+    const events = this.context.events;
+    const started = events.enabled ? performance.now() : 0;
     for (const op of batch) op.validate('evaluating');
+    const validated = events.enabled ? performance.now() : 0;
     const plan = this.#planFor(batch);
+    if (events.enabled) {
+      const planned = performance.now();
+      events.emit('batch.validated', 'debug', `${batch.length} operations validated`, {
+        source: this.label,
+        time: started,
+        duration: validated - started,
+        data: { phase: 'validate', ops: batch.length },
+      });
+      events.emit('batch.planned', 'debug', `planned: ${plan.dispatches} dispatches`, {
+        source: this.label,
+        time: validated,
+        duration: planned - validated,
+        data: { phase: 'plan', dispatches: plan.dispatches },
+      });
+    }
     // Claim the host data now, before anything is awaited, so that data() and setData() cannot
     // slip in between evalAsync() and the encoding, and two sequences cannot move one tensor.
     const claimed: HostSync[] = [];
     claimHostCopies(plan, claimed);
-    this.#start(batch, plan, claimed);
+    this.#start(batch, plan, claimed, started);
     return this;
   }
 
@@ -360,7 +380,7 @@ export class Sequence extends Resource {
     }
   }
 
-  #start(batch: Operation[], plan: BatchPlan, claimed: HostSync[]): void {
+  #start(batch: Operation[], plan: BatchPlan, claimed: HostSync[], started: number): void {
     // One promise per evaluation, settled by the run or, earlier, by an abort (destroy, device
     // loss). The bookkeeping happens before any awaiting caller resumes, so isRunning() is
     // already false when `await seq.eval()` returns.
@@ -384,7 +404,7 @@ export class Sequence extends Resource {
     };
     flight.promise.catch(() => {});
     this.#flight = flight;
-    const run = this.#run(batch, plan, claimed);
+    const run = this.#run(batch, plan, claimed, started);
     // Released when the run itself ends (not at an abort): transfers in flight still need the data.
     void run
       .finally(() => {
@@ -397,8 +417,11 @@ export class Sequence extends Resource {
     );
   }
 
-  async #run(batch: Operation[], plan: BatchPlan, claimed: HostSync[]): Promise<void> {
+  async #run(batch: Operation[], plan: BatchPlan, claimed: HostSync[], started: number): Promise<void> {
     const context = this.context;
+    const events = context.events;
+    const waitFrom = events.enabled ? performance.now() : 0;
+    let waited = false;
     // Fast path: nothing to wait for, so the submission happens before evalAsync() returns.
     // Otherwise, while this waits, an algorithm of the batch may be rebuilt (a new pipeline to
     // compile, other tensors, push constants) or a tensor rebuilt: every wait is followed by a
@@ -408,6 +431,7 @@ export class Sequence extends Resource {
       if (plan.algorithms.some((a) => !a.isCompiled)) await Promise.all(plan.algorithms.map((a) => a.whenCompiled()));
       else if (context.hasPendingErrors) await context.flushErrors();
       else break;
+      waited = true;
       this.#revalidate(batch);
       if (context.epoch !== epoch) {
         epoch = context.epoch;
@@ -419,10 +443,20 @@ export class Sequence extends Resource {
     if (this.#timestamps && plan.dispatches * 2 > MAX_TIMESTAMP_QUERIES) {
       throw new SizeError('batch', `${plan.dispatches} timed dispatches exceed ${MAX_TIMESTAMP_QUERIES / 2}`, 'time fewer dispatches per batch');
     }
+    if (events.enabled && waited) {
+      events.emit('batch.waited', 'debug', 'waited for pipelines or pending error checks', {
+        source: this.label,
+        time: waitFrom,
+        duration: performance.now() - waitFrom,
+        data: { phase: 'compile-wait' },
+      });
+    }
+    // A trace asks for GPU times of every dispatch, where the device can take them.
+    const timed = this.#timestamps || (events.gpuTimes && context.features.has('timestamp-query') && plan.dispatches * 2 <= MAX_TIMESTAMP_QUERIES);
 
     const core = this.#core;
     const arena = core.arena.reserve(plan.layout);
-    const queries = this.#timestamps && plan.dispatches > 0 ? core.timestamps(plan.dispatches) : null;
+    const queries = timed && plan.dispatches > 0 ? core.timestamps(plan.dispatches) : null;
     const device = context.device;
     const encoder = new Recorder(device.createCommandEncoder({ label: this.label }), arena, plan.layout.pushSlots, queries);
     // WebGPU reports validation errors through error scopes, at the cost of a GPU round trip. A
@@ -445,21 +479,61 @@ export class Sequence extends Resource {
     // One completion signal for the batch: the small-download map when there is one, else the
     // queue's work-done event.
     const ran = error.then((e) => e === null);
-    const batchDone: Promise<unknown> = encoder.downloadBytesUsed > 0 ? core.arena.deliver(arena.readback!, encoder.downloadBytesUsed, encoder.deliveries, ran) : context.workDone();
+    const submitted = events.enabled ? performance.now() : 0;
+    const viaMap = encoder.downloadBytesUsed > 0;
+    const batchDone: Promise<unknown> = viaMap ? core.arena.deliver(arena.readback!, encoder.downloadBytesUsed, encoder.deliveries, ran) : context.workDone();
     const settled = [...encoder.copies].map((copy) => copy.settle(batchDone, ran));
     const timing = queries && encoder.timedOps.length > 0 ? this.#readTimings(queries.readback, encoder.timedOps, batch) : null;
+    let completed = 0;
+    if (events.enabled) {
+      void batchDone.then(
+        () => {
+          completed = performance.now();
+          const what = viaMap ? 'waited for the GPU and mapped the readback' : 'waited for the GPU (queue work done)';
+          events.emit('map.waited', 'debug', what, {
+            source: this.label,
+            time: submitted,
+            duration: completed - submitted,
+            data: { phase: viaMap ? 'map' : 'gpu-wait', bytes: encoder.downloadBytesUsed },
+          });
+        },
+        () => {},
+      );
+    }
     const [failure] = await Promise.all([error, batchDone, timing, ...settled]);
     if (failure) {
       this.#validated = { version: -1, epoch: -1 };
+      if (events.enabled) events.emit('batch.failed', 'error', `the evaluation failed: ${failure.message}`, { source: this.label, data: { code: failure.code } });
       throw failure;
     }
     if (scoped) this.#validated = { version, epoch };
-    if (timing) this.#timings = await timing;
-    else if (this.#timestamps) this.#timings = batch.map((op, index) => ({ index, op: op.name, ns: null }));
+    const times = timing ? await timing : null;
+    if (this.#timestamps) this.#timings = times ?? batch.map((op, index) => ({ index, op: op.name, ns: null }));
+    if (events.enabled) {
+      const end = performance.now();
+      if (settled.length > 0 && completed > 0 && end - completed > 0.001) {
+        events.emit('map.waited', 'debug', `mapped ${settled.length} host copies`, { source: this.label, time: completed, duration: end - completed, data: { phase: 'map', copies: settled.length } });
+      }
+      if (times && this.#gpuSpans) {
+        events.emit('gpu.timings', 'debug', `GPU times of ${times.filter((t) => t.ns !== null).length} operations`, {
+          source: this.label,
+          data: { spans: this.#gpuSpans, submittedAt: submitted, completedAt: completed || end },
+        });
+      }
+      const from = started || waitFrom;
+      events.emit('batch.completed', 'info', `${batch.length} operations, ${plan.dispatches} dispatches`, {
+        source: this.label,
+        time: from,
+        duration: end - from,
+        data: { phase: 'eval', ops: batch.length, dispatches: plan.dispatches, scoped },
+      });
+    }
   }
 
   #encodeAndSubmit(encoder: Recorder, batch: readonly Operation[], plan: BatchPlan, arena: ArenaBuffers, queries: QuerySlots | null): void {
     const queue = this.context.device.queue;
+    const events = this.context.events;
+    const from = events.enabled ? performance.now() : 0;
     for (const t of plan.coherent) encoder.upload(t);
     for (let i = 0; i < batch.length; i++) {
       encoder.beginOp(i);
@@ -471,9 +545,19 @@ export class Sequence extends Resource {
       encoder.encoder.copyBufferToBuffer(queries.resolve, 0, queries.readback, 0, encoder.timedOps.length * 16);
     }
     const commands = encoder.finish();
+    const encoded = events.enabled ? performance.now() : 0;
     // The upload buffer's single write lands before the batch runs; the batch copies out of it in order.
     if (encoder.uploadBytesUsed > 0) queue.writeBuffer(arena.upload!, 0, arena.hostUpload, 0, encoder.uploadBytesUsed);
     queue.submit([commands]);
+    if (events.enabled) {
+      events.emit('batch.encoded', 'debug', `encoded ${batch.length} operations`, { source: this.label, time: from, duration: encoded - from, data: { phase: 'encode', ops: batch.length } });
+      events.emit('batch.submitted', 'debug', `submitted (${encoder.uploadBytesUsed} bytes written)`, {
+        source: this.label,
+        time: encoded,
+        duration: performance.now() - encoded,
+        data: { phase: 'submit', uploadBytes: encoder.uploadBytesUsed },
+      });
+    }
   }
 
   /** The batch's plan, worked out again only when the batch or a resource changed. */
@@ -500,6 +584,19 @@ export class Sequence extends Resource {
       const elapsed = Number(ticks[2 * q + 1]! - ticks[2 * q]!);
       ns[opIndex] = (ns[opIndex] ?? 0) + Math.max(0, elapsed);
     });
+    if (this.context.events.enabled && timedOps.length > 0) {
+      // Each dispatch's begin and end on the GPU's clock, from the batch's first begin.
+      const first = ticks[0]!;
+      this.#gpuSpans = timedOps.map((opIndex, q) => ({ index: opIndex, op: batch[opIndex]!.name, startNs: Number(ticks[2 * q]! - first), ns: Math.max(0, Number(ticks[2 * q + 1]! - ticks[2 * q]!)) }));
+    } else this.#gpuSpans = null;
     return batch.map((op, index) => ({ index, op: op.name, ns: ns[index] ?? null }));
   }
+}
+
+/** One timed dispatch on the GPU's clock: its begin from the batch's first begin, and its length. */
+export interface GpuSpan {
+  readonly index: number;
+  readonly op: string;
+  readonly startNs: number;
+  readonly ns: number;
 }
