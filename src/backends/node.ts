@@ -11,6 +11,10 @@
  * (src/index.ts) imports it, so browser bundles never reach the `webgpu` package.
  */
 import { setFallbackGpuProvider } from './gpu-provider.js';
+import { requestLogLevel } from './log-request.js';
+
+// KOMPUTE_TS_LOG=debug|info|warn|error logs every manager's events to stderr, no code change needed.
+requestLogLevel(process.env.KOMPUTE_TS_LOG);
 
 const instances = new Map<string, Promise<GPU>>();
 

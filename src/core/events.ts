@@ -1,3 +1,5 @@
+import { requestedLogLevel } from '../backends/log-request.js';
+
 /**
  * The manager's event stream: what the library does, as it does it (Kompute's DEBUG log), for
  * loggers and for the timeline ({@link TraceRecorder}). Off by default: every emitting site
@@ -133,7 +135,17 @@ export function setDefaultLogLevel(level: EventLevel | null): void {
   defaultLevel = level;
 }
 
-/** The level set by {@link setDefaultLogLevel}, or null. */
+let warnedAbout: string | undefined;
+
+/** The level set by {@link setDefaultLogLevel}, else the one `KOMPUTE_TS_LOG` names in Node, or null. */
 export function defaultLogLevel(): EventLevel | null {
-  return defaultLevel;
+  if (defaultLevel) return defaultLevel;
+  const requested = requestedLogLevel();
+  if (requested === undefined) return null;
+  if (isEventLevel(requested)) return requested;
+  if (warnedAbout !== requested) {
+    warnedAbout = requested;
+    console.error(`[kompute-ts] KOMPUTE_TS_LOG=${requested} is not a level: use debug, info, warn or error`);
+  }
+  return null;
 }
