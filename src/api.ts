@@ -49,3 +49,5 @@ export {
   StateError,
   type ShaderMessage,
 } from './errors.js';
+export { consoleLogger, EVENT_LEVELS, type EventLevel, type EventKind, type KomputeEvent, type EventListener } from './core/events.js';
+export { TraceRecorder, toChromeTrace, type Trace, type ChromeTrace, type ChromeTraceEvent } from './core/trace.js';

@@ -233,6 +233,7 @@ export class Tensor<D extends DType = DType> extends Memory {
     this.#size = size;
     this.#generation++;
     this.context.bumpEpoch();
+    this.reportRebuilt(`${size} elements`);
   }
 
   /** @internal Increments when `rebuild()` replaces the GPU buffer (bind groups must follow). */
