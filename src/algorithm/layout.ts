@@ -8,6 +8,7 @@ import { Sampler } from './sampler.js';
 import type { PlacedResource } from './resources.js';
 import type { ComputeEntry, ShaderBinding, ShaderInterface } from './shader-interface.js';
 import { declarationAt } from './shader-interface.js';
+import type { GPUBindGroupLayout, GPUPipelineLayout } from '../backends/webgpu-types.js';
 
 /** An algorithm's bind-group layouts: one per group up to the highest used, the push-constant group included. */
 export interface BindLayout {

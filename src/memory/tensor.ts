@@ -296,7 +296,7 @@ export class Tensor<D extends DType = DType> extends Memory {
     const bytes = paddedBytes(size * bytesPerElement(this.#dtype));
     checkTensorBytes(context, bytes, argument);
     const storageData = this.#memoryType === MemoryType.Storage ? data : undefined;
-    const reused = context.pool.take(TENSOR_BUFFER_USAGE, bytes, 'device');
+    const reused = context.pool.take(TENSOR_ALLOCATION_USAGE, bytes, 'device');
     if (reused) {
       reused.buffer.label = this.label;
       fillReused(context.device, reused.buffer, bytes, storageData);
