@@ -7,6 +7,7 @@ export { Manager, type ManagerOptions, type ExternalDeviceOptions } from './mana
 export type { MemoryReport } from './manager/buffer-ledger.js';
 export type { DeviceInfo } from './manager/device-info.js';
 export { Tensor, type TensorOptions } from './memory/tensor.js';
+export { TensorView, type TensorViewOptions } from './memory/tensor-view.js';
 export { Memory } from './memory/memory.js';
 export { Image, type ImageOptions } from './memory/image.js';
 export { type ImageDType, type ImageChannels, type ImageArrayFor, type ImageData, type ImageDTypeFor, IMAGE_DTYPES } from './memory/image-format.js';

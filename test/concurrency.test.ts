@@ -104,7 +104,10 @@ describe('concurrency', () => {
       // Work that finished before destroy() may complete; everything else rejects cleanly.
       if (outcome !== 'completed') assert.ok(outcome instanceof DestroyedError, String(outcome));
     }
-    assert.deepEqual({ ...doomed.memory() }, { tensors: 0, algorithms: 0, sequences: 0, images: 0, deviceBytes: 0, imageBytes: 0, stagingBytes: 0, otherBytes: 0, poolBytes: 0, totalBytes: 0 });
+    assert.deepEqual(
+      { ...doomed.memory() },
+      { tensors: 0, algorithms: 0, sequences: 0, images: 0, views: 0, deviceBytes: 0, imageBytes: 0, stagingBytes: 0, otherBytes: 0, poolBytes: 0, totalBytes: 0 },
+    );
     for (const seq of pending) await assertFails(() => seq.evalAwait(), DestroyedError);
     // The other manager is unaffected.
     const t = mgr.tensor([1, 2, 3]);

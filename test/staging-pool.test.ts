@@ -91,7 +91,10 @@ describe('staging pool', () => {
     await withManager(
       async (mgr) => {
         await roundTripped(mgr, 1);
-        assert.deepEqual({ ...mgr.memory() }, { tensors: 0, algorithms: 0, sequences: 0, images: 0, deviceBytes: 0, imageBytes: 0, stagingBytes: 0, otherBytes: 0, poolBytes: 0, totalBytes: 0 });
+        assert.deepEqual(
+          { ...mgr.memory() },
+          { tensors: 0, algorithms: 0, sequences: 0, images: 0, views: 0, deviceBytes: 0, imageBytes: 0, stagingBytes: 0, otherBytes: 0, poolBytes: 0, totalBytes: 0 },
+        );
       },
       { stagingPoolBytes: 0 },
     );

@@ -6,6 +6,7 @@ import type { Releasable } from '../manager/registry.js';
 import { Image } from '../memory/image.js';
 import { imageWgslType, sampleType } from '../memory/image-format.js';
 import type { Memory } from '../memory/memory.js';
+import { bufferSpan } from '../memory/tensor-view.js';
 import { type PushConstants, type PushType, pushTypeOf, toPushData } from './push-constants.js';
 import { checkBindingDetails } from './binding-checks.js';
 import { bindNamedTensors, type NamedTensors } from './generated-bindings.js';
@@ -225,7 +226,7 @@ export class Algorithm extends Resource {
       t.assertUsableBy(`binding to ${this.label}`);
       if (t.owner !== context) throw new ArgumentError(`tensors[${i}]`, `${t.label} belongs to another manager`, 'bind tensors of the manager that creates the algorithm');
     });
-    const buffers = tensors.reduce((n, t) => (t.kind === 'tensor' ? n + 1 : n), 0);
+    const buffers = tensors.reduce((n, t) => (t.kind !== 'image' ? n + 1 : n), 0);
     if (buffers > context.limits.maxStorageBuffersPerShaderStage) {
       throw new SizeError(
         'tensors',
@@ -257,6 +258,8 @@ export class Algorithm extends Resource {
       );
     }
     checkAliasing(shader, tensors);
+    // Views bind at an offset, which the device's offset alignment must allow.
+    tensors.forEach((t, i) => t.checkBindingOffset(`tensors[${i}]`, shader?.bindings.find((b) => b.group === 0 && b.binding === i)?.kind === 'uniform' ? 'uniform' : 'storage'));
     const entryPoint = this.#entryPoint(shader, options.entryPoint);
     if (shader && check) {
       this.#checkBindings(shader, tensors, push);
@@ -481,6 +484,27 @@ function checkAliasing(shader: ShaderInterface | null, tensors: readonly Memory[
     const i = tensors.indexOf(t);
     if (i < j && (writable(i) || writable(j))) {
       throw new AlgorithmBindingError(`tensors[${j}]`, `${t.label} is bound twice (bindings ${i} and ${j}) and one of them is writable`, 'pass a separate tensor for each writable binding');
+    }
+    if (i < j) return;
+    // Views (and their tensor) share one buffer: WebGPU rejects a buffer bound read-only and
+    // writable in one dispatch, and writable bindings whose ranges overlap.
+    const span = bufferSpan(t);
+    if (!span) return;
+    for (let k = 0; k < j; k++) {
+      const other = bufferSpan(tensors[k]!);
+      if (!other || other.tensor !== span.tensor || tensors[k] === t) continue;
+      const where = `${tensors[k]!.label} and ${t.label} (bindings ${k} and ${j}) are parts of one tensor, ${span.tensor.label},`;
+      if (writable(k) !== writable(j)) {
+        throw new AlgorithmBindingError(
+          `tensors[${j}]`,
+          `${where} and only one of the bindings is writable: WebGPU rejects a buffer bound read-only and writable in one dispatch`,
+          'declare both var<storage, read_write>, or copy one range into a tensor of its own',
+        );
+      }
+      const overlap = other.range.offset < span.range.offset + span.range.bytes && span.range.offset < other.range.offset + other.range.bytes;
+      if (writable(j) && overlap) {
+        throw new AlgorithmBindingError(`tensors[${j}]`, `${where} their ranges overlap and both are writable`, 'bind views whose ranges do not overlap');
+      }
     }
   });
 }

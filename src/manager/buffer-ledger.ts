@@ -14,6 +14,8 @@ export interface MemoryReport {
   readonly sequences: number;
   /** Live images. */
   readonly images: number;
+  /** Live views of tensors (`tensor.view()`): counted, never bytes, since a view owns no GPU memory. */
+  readonly views: number;
   /** Bytes of tensors' GPU buffers created by the framework (external buffers not counted). */
   readonly deviceBytes: number;
   /**

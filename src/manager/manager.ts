@@ -294,6 +294,7 @@ export class Manager {
       algorithms: registry.count('algorithm'),
       sequences: registry.count('sequence'),
       images: registry.count('image'),
+      views: registry.count('view'),
       deviceBytes: bytes.device,
       imageBytes: bytes.texture,
       stagingBytes: bytes.staging,

@@ -5,8 +5,8 @@ export interface Releasable {
 }
 
 /** The kinds of children a manager tracks, in the order the manager destroys them. */
-export type ChildKind = 'sequence' | 'algorithm' | 'tensor' | 'image';
-export const TEARDOWN_ORDER: readonly ChildKind[] = ['sequence', 'algorithm', 'tensor', 'image'];
+export type ChildKind = 'sequence' | 'algorithm' | 'view' | 'tensor' | 'image';
+export const TEARDOWN_ORDER: readonly ChildKind[] = ['sequence', 'algorithm', 'view', 'tensor', 'image'];
 
 /** What the registry needs of a tracked resource. */
 export interface TrackedResource {

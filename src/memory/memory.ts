@@ -9,8 +9,8 @@ import type { MemoryType } from './memory-type.js';
  * operations, copies and algorithms accept any `Memory`.
  */
 export abstract class Memory extends Resource {
-  /** `tensor` or `image`. */
-  abstract get kind(): 'tensor' | 'image';
+  /** `tensor`, `image`, or `view` (part of a tensor, see {@link TensorView}). */
+  abstract get kind(): 'tensor' | 'image' | 'view';
 
   /** Number of elements (for an image: width × height × channels). */
   abstract get size(): number;
@@ -47,6 +47,13 @@ export abstract class Memory extends Resource {
 
   /** @internal What a bind group entry binds. */
   abstract bindingResource(): GPUBindingResource;
+
+  /**
+   * @internal Throws unless the memory can be bound as `kind` (`storage` or `uniform`) on this
+   * device: views check their byte offset against the device's offset alignment. Nothing to
+   * check for whole tensors and images.
+   */
+  checkBindingOffset(_argument: string, _kind: 'storage' | 'uniform'): void {}
 
   /** @internal Throws unless usable; called by operations at record and evaluation time. */
   assertUsableBy(action: string): void {
