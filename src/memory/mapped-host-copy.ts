@@ -3,7 +3,7 @@ import { StateError } from '../errors.js';
 import { type ByteRange, subtractRanges } from './byte-range.js';
 import { type DType, type TensorData, viewOf } from './dtype.js';
 import { busyError, type HostCopy, type TransferStage } from './host-copy.js';
-import type { StagingPool } from './staging-pool.js';
+import type { StagingPool } from '../core/staging-pool.js';
 
 /** A ranged download that lands in a staging buffer of its own and is copied into the host data once mapped. */
 interface RangeDelivery {

@@ -1,6 +1,6 @@
 import { AlgorithmBindingError, ArgumentError, DestroyedError, SizeError, StateError } from '../errors.js';
-import type { DeviceContext } from '../manager/device-context.js';
-import type { Releasable } from '../manager/registry.js';
+import type { DeviceContext } from '../core/device-context.js';
+import type { Releasable } from '../core/registry.js';
 import type { ByteRange } from './byte-range.js';
 import { bytesPerElement, type DType, type TypedArrayFor, toTypedArray } from './dtype.js';
 import type { HostCopy, TransferStage } from './host-copy.js';

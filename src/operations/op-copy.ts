@@ -4,7 +4,7 @@ import { checkImageCopy } from '../memory/memory-copy.js';
 import type { Memory } from '../memory/memory.js';
 import { Tensor } from '../memory/tensor.js';
 import { TensorView } from '../memory/tensor-view.js';
-import type { EncodeContext } from '../sequence/encode-context.js';
+import type { EncodeContext } from './encode-context.js';
 import { TensorListOperation } from './tensor-list.js';
 
 /** A tensor or a view of one: memory that lives in a GPU buffer. */
