@@ -53,6 +53,7 @@ export class TensorView<D extends DType = DType> extends Memory {
     this.track('view', this.#core);
   }
 
+  /** @internal */
   protected get core(): Releasable {
     return this.#core;
   }
@@ -216,7 +217,7 @@ export class TensorView<D extends DType = DType> extends Memory {
     }
   }
 
-  /** The guard of every public method: the tensor alive, the view alive and inside the tensor. */
+  /** @internal The guard of every public method: the tensor alive, the view alive and inside the tensor. */
   protected override assertUsable(action: string): void {
     this.#assertAlive(action);
     const problem = this.#rangeProblem();

@@ -180,6 +180,7 @@ export class Tensor<D extends DType = DType> extends Memory {
     return view;
   }
 
+  /** @internal Destroys the tensor's views. */
   protected override beforeRelease(): void {
     for (const ref of this.#views) ref.deref()?.destroy();
     this.#views.clear();

@@ -7,6 +7,7 @@ import type { Row } from './catalogue.js';
 import * as manager from './manager.js';
 import * as tensor from './tensor.js';
 import * as tensorFromBuffer from './tensor-from-buffer.js';
+import * as views from './views.js';
 import * as image from './image.js';
 import * as algorithm from './algorithm.js';
 import * as wgsl from './wgsl.js';
@@ -22,6 +23,7 @@ export const AREAS: readonly { readonly area: Row['area']; readonly heading: str
   { ...manager.AREA, rows: manager.ROWS },
   { ...tensor.AREA, rows: tensor.ROWS },
   { ...tensorFromBuffer.AREA, rows: tensorFromBuffer.ROWS },
+  { ...views.AREA, rows: views.ROWS },
   { ...image.AREA, rows: image.ROWS },
   { ...algorithm.AREA, rows: algorithm.ROWS },
   { ...wgsl.AREA, rows: wgsl.ROWS },
