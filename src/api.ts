@@ -44,3 +44,4 @@ export {
   StateError,
   type ShaderMessage,
 } from './errors.js';
+export { StructType, type StructSchema, type StructSchemaType, type StructMember, type StructValue, type StructColumns } from './algorithm/struct-array.js';
