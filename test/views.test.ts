@@ -293,6 +293,28 @@ fn main(@builtin(global_invocation_id) id: vec3u) {
     for (const x of [gpu, fresh, t, changed]) x.destroy();
   });
 
+  test('mapped host copies: repeated ranged readbacks stay right when the readback buffer takes over the host data', async () => {
+    const n = 50_000;
+    const gpu = mgr.tensor(ramp(n, 3));
+    const t = mgr.tensor(ramp(n, -1));
+    const seq = mgr.sequence();
+    await seq.eval(new OpSyncDevice([gpu]));
+    let expected = Array.from(ramp(n, -1));
+    for (let round = 0; round < 6; round++) {
+      const offset = (round * 7919) % (n - 20_000);
+      // Writes through data() between readbacks (the host data's home may be either buffer).
+      const host = t.data();
+      host[round] = 1000 + round;
+      expected[round] = 1000 + round;
+      await seq.eval(new OpCopy([gpu.view(offset, 20_000), t.view(offset, 20_000)]));
+      expected = spliced(expected, offset, ramp(20_000, 3, 3 * offset));
+      assert.deepEqual(Array.from(t.data()), expected, `round ${round}`);
+    }
+    seq.destroy();
+    gpu.destroy();
+    t.destroy();
+  });
+
   for (const n of SIZES) {
     test(`one batch of ${n} elements: a ranged readback then an upload of the whole skips the range (the GPU holds it)`, async () => {
       const t = mgr.tensor(ramp(n, 1));

@@ -37,7 +37,9 @@ interface RangeDelivery {
  * - otherwise (the host data is in the upload buffer, or a `data()` view of the readback buffer
  *   is out and may have been written through), the range goes to a staging buffer of its size and
  *   is copied into the host data once the batch completed (a JavaScript copy of the range only;
- *   views handed out stay valid).
+ *   views handed out stay valid). Once such copies add up to the tensor's size, the next ranged
+ *   readback first makes the readback buffer hold the host data (one GPU copy of the whole), so
+ *   the ones after it cost no JavaScript copy again.
  */
 export class MappedHostCopy implements HostCopy {
   readonly #pool: StagingPool;
@@ -65,6 +67,8 @@ export class MappedHostCopy implements HostCopy {
   /** Ranges whose GPU data the host receives from this batch. */
   #downloaded: ByteRange[] = [];
   #deliveries: RangeDelivery[] = [];
+  /** Bytes of ranged readbacks copied in JavaScript since the readback buffer last held the host data. */
+  #copiedBytes = 0;
 
   constructor(pool: StagingPool, dtype: DType, length: number, paddedBytes: number, label: string, initial?: TensorData) {
     this.#pool = pool;
@@ -132,23 +136,39 @@ export class MappedHostCopy implements HostCopy {
     const whole = range.offset === 0 && range.bytes === this.#bytes;
     const pristine = this.#current === 'upload' && !this.#upload;
     const cleanReadback = this.#current === 'download' && !this.#exposed;
-    if (whole || this.#unmapDownload || pristine || cleanReadback) {
+    // Ranged readbacks copied in JavaScript add up: once they would have cost a whole copy, the
+    // readback buffer is made to hold the host data (a GPU copy from the upload buffer), after
+    // which ranged readbacks land in it directly.
+    const settleHome = !whole && !this.#unmapDownload && !pristine && !cleanReadback && this.#deliveries.length === 0 && this.#copiedBytes + range.bytes > this.#bytes;
+    if (whole || this.#unmapDownload || pristine || cleanReadback || settleHome) {
       if (!this.#download) {
         const { buffer, reused } = this.#pool.acquire({ label: `${this.#label} readback`, size: this.#bytes, usage: BufferUsage.MAP_READ | BufferUsage.COPY_DST }, 'staging');
         this.#download = buffer;
         this.#downloadFresh = !reused;
       }
+      if (settleHome) {
+        if (this.#current === 'download') {
+          // The readback buffer's view was handed out and may have been written: its bytes go to the upload buffer first.
+          new Uint8Array(this.#mappedUpload()).set(new Uint8Array(this.#downloadRange!, 0, this.#bytes));
+          this.#select('upload');
+        }
+        this.#mappedUpload();
+        this.#unmapUpload = true;
+        encoder.copyBufferToBuffer(this.#upload!, 0, this.#download, 0, this.#bytes);
+      }
       // No host data yet means zeros: a readback buffer of unknown contents is cleared first.
-      if (!whole && pristine && !this.#unmapDownload && !this.#downloadFresh) encoder.clearBuffer(this.#download);
+      else if (!whole && pristine && !this.#unmapDownload && !this.#downloadFresh) encoder.clearBuffer(this.#download);
       // A whole download supersedes the ranged downloads staged before it in this batch.
       if (whole) this.#dropDeliveries();
       this.#unmapDownload = true;
       this.#downloadFresh = false;
+      this.#copiedBytes = 0;
       encoder.copyBufferToBuffer(source, range.offset, this.#download, range.offset, range.bytes);
     } else {
       const buffer = this.#pool.acquire({ label: `${this.#label} range readback`, size: range.bytes, usage: BufferUsage.MAP_READ | BufferUsage.COPY_DST }, 'staging').buffer;
       encoder.copyBufferToBuffer(source, range.offset, buffer, 0, range.bytes);
       this.#deliveries.push({ range, buffer });
+      this.#copiedBytes += range.bytes;
     }
     this.#downloaded.push(range);
   }
