@@ -1,7 +1,7 @@
 import { createDawnGpu } from '../backends/node.js';
 
 /** One WebGPU adapter as `kompute-ts info` reports it. */
-export interface AdapterReport {
+interface AdapterReport {
   /** The Dawn backend that provides it (`vulkan`, `metal`, `d3d12`, `opengles`, ...). */
   readonly backend: string;
   readonly vendor: string;
@@ -15,14 +15,14 @@ export interface AdapterReport {
 }
 
 /** The backends Dawn can use on each platform, most capable first. */
-export function backendsFor(platform: NodeJS.Platform): string[] {
+function backendsFor(platform: NodeJS.Platform): string[] {
   if (platform === 'darwin') return ['metal'];
   if (platform === 'win32') return ['d3d12', 'vulkan', 'd3d11'];
   return ['vulkan', 'opengles'];
 }
 
 /** Every numeric limit of `limits`, by name (the attributes live on the prototype). */
-export function limitsOf(limits: GPUSupportedLimits): Record<string, number> {
+function limitsOf(limits: GPUSupportedLimits): Record<string, number> {
   const out: Record<string, number> = {};
   for (let proto: object | null = limits; proto && proto !== Object.prototype; proto = Object.getPrototypeOf(proto)) {
     for (const name of Object.getOwnPropertyNames(proto)) {

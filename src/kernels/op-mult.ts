@@ -1,11 +1,11 @@
 import { $internal } from '../core/internal.js';
-import { Algorithm } from '../algorithm/algorithm.js';
 import { ArgumentError, DTypeError, SizeError } from '../errors.js';
 import { wgslType } from '../memory/dtype.js';
 import type { Tensor } from '../memory/tensor.js';
 import type { TensorView } from '../memory/tensor-view.js';
 import { OpAlgoDispatch } from '../operations/op-algo-dispatch.js';
 import { checkTensorList } from '../operations/tensor-list.js';
+import { kernelAlgorithm } from './kernel-op.js';
 
 const WORKGROUP_SIZE = 256;
 
@@ -27,7 +27,9 @@ fn main(@builtin(global_invocation_id) id: vec3u) {
 
 /**
  * The built-in element-wise product `out[i] = lhs[i] * rhs[i]`, for tensors of one dtype and
- * size. Its algorithm is created through the tensors' manager, which owns it like any other.
+ * size. As in Kompute (`kp::OpMult : kp::OpAlgoDispatch`) it is an {@link OpAlgoDispatch} of its
+ * own algorithm, which it creates the way the kernels do (`kernelAlgorithm`): through the tensors'
+ * manager, which owns it like any other.
  */
 export class OpMult extends OpAlgoDispatch {
   /** @param tensors - `[lhs, rhs, out]` (tensors or views), one dtype and one size */
@@ -49,7 +51,7 @@ export class OpMult extends OpAlgoDispatch {
     const max = lhs[$internal].context.limits.maxComputeWorkgroupsPerDimension;
     const columns = Math.min(groups, max);
     const rows = Math.ceil(groups / columns);
-    super(new Algorithm(lhs[$internal].context, list, multShader(wgslType(lhs.dtype), columns), { workgroup: [columns, rows, 1], label: `OpMult(${lhs.label})` }));
+    super(kernelAlgorithm(lhs[$internal].context, list as readonly Tensor[], multShader(wgslType(lhs.dtype), columns), [columns, rows, 1], `OpMult(${lhs.label})`));
   }
 
   override get name(): string {

@@ -2,7 +2,7 @@ import { BufferUsage, MapMode } from '../backends/webgpu-constants.js';
 import { StateError } from '../errors.js';
 import { type ByteRange, subtractRanges } from './byte-range.js';
 import { type DType, type TensorData, viewOf } from './dtype.js';
-import { busyError, type HostCopy, type TransferStage } from './host-copy.js';
+import { HostClaim, type TensorHostCopy, type TransferStage } from './host-copy.js';
 import type { StagingPool } from '../core/staging-pool.js';
 
 /** A ranged download that lands in a staging buffer of its own and is copied into the host data once mapped. */
@@ -41,7 +41,7 @@ interface RangeDelivery {
  *   readback first makes the readback buffer hold the host data (one GPU copy of the whole), so
  *   the ones after it cost no JavaScript copy again.
  */
-export class MappedHostCopy implements HostCopy {
+export class MappedHostCopy extends HostClaim implements TensorHostCopy {
   readonly #pool: StagingPool;
   readonly #dtype: DType;
   readonly #length: number;
@@ -57,7 +57,6 @@ export class MappedHostCopy implements HostCopy {
   #view: TensorData | null = null;
   // Whether a view of the mapped readback buffer was handed out since it was last mapped (it may have been written through).
   #exposed = false;
-  #busy = false;
   #released = false;
   // Per batch being encoded:
   #unmapUpload = false;
@@ -71,6 +70,7 @@ export class MappedHostCopy implements HostCopy {
   #copiedBytes = 0;
 
   constructor(pool: StagingPool, dtype: DType, length: number, paddedBytes: number, label: string, initial?: TensorData) {
+    super(label);
     this.#pool = pool;
     this.#dtype = dtype;
     this.#length = length;
@@ -79,22 +79,9 @@ export class MappedHostCopy implements HostCopy {
     if (initial) this.write(initial);
   }
 
-  claim(): void {
-    this.#busy = true;
-  }
-
-  unclaim(): void {
-    this.#busy = false;
-  }
-
-  /** True while an evaluation is moving this mirror's data. */
-  get busy(): boolean {
-    return this.#busy;
-  }
-
   /** The host data as a typed array (a view of mapped staging memory). */
   view(): TensorData {
-    this.#assertIdle('data()');
+    this.assertIdle('data()');
     if (this.#current === 'download') this.#exposed = true;
     if (this.#view) return this.#view;
     const range = this.#current === 'download' ? this.#downloadRange : this.#mappedUpload();
@@ -104,7 +91,7 @@ export class MappedHostCopy implements HostCopy {
 
   /** Copies `data` (already of the right type and length) into the host data. */
   write(data: TensorData): void {
-    this.#assertIdle('setData()');
+    this.assertIdle('setData()');
     const range = this.#mappedUpload();
     viewOf(this.#dtype, range, this.#length).set(data);
     this.#select('upload');
@@ -112,7 +99,7 @@ export class MappedHostCopy implements HostCopy {
 
   /** Encodes host → GPU of `range`: copied from the upload buffer (unmapped for the submission) into `target`. */
   encodeUpload(stage: TransferStage, target: GPUBuffer, range: ByteRange): void {
-    this.#busy = true;
+    this.claim();
     // Where a readback earlier in this batch covers the range, the GPU buffer already holds what
     // the host will receive, so uploading stale host data there would undo the batch's work.
     const pieces = subtractRanges(range, this.#downloaded);
@@ -132,7 +119,7 @@ export class MappedHostCopy implements HostCopy {
   /** Encodes GPU → host of `range`: copied into the readback buffer at its offset, or into a staging buffer of its own. */
   encodeDownload(stage: TransferStage, source: GPUBuffer, range: ByteRange): void {
     const encoder = stage.encoder;
-    this.#busy = true;
+    this.claim();
     const whole = range.offset === 0 && range.bytes === this.#bytes;
     const pristine = this.#current === 'upload' && !this.#upload;
     const cleanReadback = this.#current === 'download' && !this.#exposed;
@@ -243,7 +230,7 @@ export class MappedHostCopy implements HostCopy {
       if (!this.#released) throw error;
     } finally {
       for (const { buffer } of deliveries) this.#pool.give(buffer);
-      this.#busy = false;
+      this.unclaim();
     }
   }
 
@@ -285,9 +272,5 @@ export class MappedHostCopy implements HostCopy {
       return range!;
     }
     throw new StateError(`${this.#label}: host data is not mapped`, 'await the running evaluation first');
-  }
-
-  #assertIdle(action: string): void {
-    if (this.#busy) throw busyError(this.#label, action);
   }
 }

@@ -1,6 +1,6 @@
 import { type ByteRange, subtractRanges } from './byte-range.js';
 import { type DType, type TensorData, viewOf } from './dtype.js';
-import { busyError, type HostCopy, type TransferStage } from './host-copy.js';
+import { HostClaim, type TensorHostCopy, type TransferStage } from './host-copy.js';
 
 /**
  * A small tensor's host data: a plain typed array that stays valid across evaluations. Uploads
@@ -8,46 +8,32 @@ import { busyError, type HostCopy, type TransferStage } from './host-copy.js';
  * batch for all small tensors together), because for a few bytes the fixed cost of a GPU round
  * trip per tensor, not the copy, is what counts.
  */
-export class PlainHostCopy implements HostCopy {
+export class PlainHostCopy extends HostClaim implements TensorHostCopy {
   readonly #bytes: Uint8Array;
   readonly #view: TensorData;
-  readonly #label: string;
-  #busy = false;
   // The byte ranges the batch being encoded already reads back (see encodeUpload).
   #downloaded: ByteRange[] = [];
 
   constructor(dtype: DType, length: number, paddedBytes: number, label: string, initial?: TensorData) {
+    super(label);
     const buffer = new ArrayBuffer(paddedBytes);
     this.#bytes = new Uint8Array(buffer);
     this.#view = viewOf(dtype, buffer, length);
-    this.#label = label;
     if (initial) this.#view.set(initial);
   }
 
-  claim(): void {
-    this.#busy = true;
-  }
-
-  unclaim(): void {
-    this.#busy = false;
-  }
-
-  get busy(): boolean {
-    return this.#busy;
-  }
-
   view(): TensorData {
-    this.#assertIdle('data()');
+    this.assertIdle('data()');
     return this.#view;
   }
 
   write(data: TensorData): void {
-    this.#assertIdle('setData()');
+    this.assertIdle('setData()');
     this.#view.set(data);
   }
 
   encodeUpload(stage: TransferStage, target: GPUBuffer, range: ByteRange): void {
-    this.#busy = true;
+    this.claim();
     // Where a readback earlier in this batch covers the range, the GPU buffer already holds what
     // the host will receive; uploading the host's older bytes would undo the batch's work.
     for (const piece of subtractRanges(range, this.#downloaded)) {
@@ -56,7 +42,7 @@ export class PlainHostCopy implements HostCopy {
   }
 
   encodeDownload(stage: TransferStage, source: GPUBuffer, range: ByteRange): void {
-    this.#busy = true;
+    this.claim();
     this.#downloaded.push(range);
     const offset = range.offset;
     stage.stageDownload(source, offset, range.bytes, (data) => this.#bytes.set(data, offset));
@@ -68,13 +54,9 @@ export class PlainHostCopy implements HostCopy {
     try {
       await batchDone;
     } finally {
-      this.#busy = false;
+      this.unclaim();
     }
   }
 
   release(): void {}
-
-  #assertIdle(action: string): void {
-    if (this.#busy) throw busyError(this.#label, action);
-  }
 }

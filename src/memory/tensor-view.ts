@@ -1,5 +1,6 @@
 import { AlgorithmBindingError, ArgumentError, DestroyedError, SizeError, StateError } from '../errors.js';
 import type { DeviceContext } from '../core/device-context.js';
+import { assertCreationKey, type CreationKey } from '../core/internal.js';
 import type { Releasable } from '../core/registry.js';
 import type { ByteRange } from './byte-range.js';
 import { bytesPerElement, type DType, type TypedArrayFor, toTypedArray } from './dtype.js';
@@ -44,7 +45,8 @@ export class TensorView<D extends DType = DType> extends Memory {
   #generation = 0;
 
   /** @internal Use `tensor.view(offset, length)`. */
-  constructor(context: DeviceContext, tensor: Tensor<D>, offset: number, length: number, options: TensorViewOptions = {}) {
+  constructor(key: CreationKey, context: DeviceContext, tensor: Tensor<D>, offset: number, length: number, options: TensorViewOptions = {}) {
+    assertCreationKey(key, 'TensorView', 'tensor.view(offset, length)');
     super(context, 'View', options.label ?? `${context.nextLabel('View')}(${tensor.label})`);
     checkViewRange(tensor, offset, length, 'offset', 'length');
     this.#tensor = tensor;

@@ -75,15 +75,15 @@ export class OpCopy extends TensorListOperation {
     });
   }
 
-  encode(context: EncodeContext): void {
+  encode(recorder: EncodeContext): void {
     const [source, ...targets] = this.tensors as [Memory, ...Memory[]];
     for (const target of targets) {
       if (isLinear(source) && isLinear(target)) {
         const from = source.byteRange;
         const to = target.byteRange;
-        context.copyBuffer(bufferOf(source), bufferOf(target), Math.min(from.bytes, to.bytes), from.offset, to.offset);
-      } else context.copyMemory(source, target);
-      context.download(target);
+        recorder.copyBuffer(bufferOf(source), bufferOf(target), Math.min(from.bytes, to.bytes), from.offset, to.offset);
+      } else recorder.copyMemory(source, target);
+      recorder.download(target);
     }
   }
 }
