@@ -8,6 +8,7 @@ import * as manager from './manager.js';
 import * as tensor from './tensor.js';
 import * as tensorFromBuffer from './tensor-from-buffer.js';
 import * as views from './views.js';
+import * as structs from './structs.js';
 import * as image from './image.js';
 import * as algorithm from './algorithm.js';
 import * as wgsl from './wgsl.js';
@@ -24,6 +25,7 @@ export const AREAS: readonly { readonly area: Row['area']; readonly heading: str
   { ...tensor.AREA, rows: tensor.ROWS },
   { ...tensorFromBuffer.AREA, rows: tensorFromBuffer.ROWS },
   { ...views.AREA, rows: views.ROWS },
+  { ...structs.AREA, rows: structs.ROWS },
   { ...image.AREA, rows: image.ROWS },
   { ...algorithm.AREA, rows: algorithm.ROWS },
   { ...wgsl.AREA, rows: wgsl.ROWS },
