@@ -18,6 +18,12 @@ export { float16BitsToFloat32, float32ToFloat16Bits } from './memory/float16.js'
 export { Algorithm, type AlgorithmOptions } from './algorithm/algorithm.js';
 export type { NamedTensors, BindingAccess } from './algorithm/generated-bindings.js';
 export { MAX_PUSH_CONSTANT_BYTES, type PushConstants } from './algorithm/push-constants.js';
+export type { AlgorithmResources, Bindable } from './algorithm/resources.js';
+export { Sampler, type SamplerOptions } from './algorithm/sampler.js';
+export { ParamBlock, type ParamsOptions } from './algorithm/param-block.js';
+export type { StructValues } from './algorithm/struct-layout.js';
+export type { SpecializationConstants } from './algorithm/constants.js';
+export { defaultDispatch, shaderWorkgroupSize } from './algorithm/dispatch-size.js';
 export { Sequence, type SequenceOptions, type OpTiming } from './sequence/sequence.js';
 export { EncodeContext } from './operations/encode-context.js';
 export { Operation } from './operations/operation.js';

@@ -65,11 +65,19 @@ const MISMATCHES: readonly Mismatch[] = [
     names: (t) => ["@binding(0) 'c'", 'Counts', t[0]!.label, 'i32'],
   },
   {
-    name: 'a uniform in group 0 given a tensor',
+    // A tensor may bind to a var<uniform> now (issue 13); a sampler binding still cannot take one.
+    name: 'a sampler binding given a tensor',
     tensors: (m) => [m.tensor(4, 'f32')],
-    wgsl: `@group(0) @binding(0) var<uniform> u: vec4f;\n${MAIN} { let x = u.x; }`,
+    wgsl: `@group(0) @binding(0) var s: sampler;\n${MAIN} { _ = s; }`,
     argument: 'wgsl',
-    names: (t) => ["@binding(0) 'u'", 'var<uniform> vec4f', t[0]!.label],
+    names: (t) => ["@binding(0) 's'", 'sampler', t[0]!.label, 'mgr.sampler()'],
+  },
+  {
+    name: 'a uniform larger than the tensor given for it',
+    tensors: (m) => [m.tensor(2, 'f32')],
+    wgsl: `@group(0) @binding(0) var<uniform> u: vec4f;\n${MAIN} { _ = u.x; }`,
+    argument: 'tensors[0]',
+    names: (t) => ["@binding(0) 'u'", 'var<uniform> vec4f', '16 bytes', t[0]!.label],
   },
   {
     name: 'a read-only binding the shader assigns',
@@ -163,11 +171,12 @@ const MISMATCHES: readonly Mismatch[] = [
     names: (t) => [t[0]!.label, 'bindings 0 and 1'],
   },
   {
-    name: 'a binding in a group kompute-ts does not provide',
+    // Any group can be bound now (by name or '@group(g) @binding(b)' keys); an array fills group 0 only.
+    name: 'a binding in another group given no resource',
     tensors: (m) => [m.tensor(2, 'f32')],
     wgsl: `@group(0) @binding(0) var<storage, read_write> v: array<f32>;\n@group(2) @binding(0) var<storage, read> w: array<f32>;\n${MAIN} { v[id.x] = w[id.x]; }`,
-    argument: 'wgsl',
-    names: () => ["@group(2) @binding(0) 'w'"],
+    argument: 'resources',
+    names: () => ["@group(2) @binding(0) 'w'", 'array<f32>', '{ w: ... }'],
   },
 ];
 

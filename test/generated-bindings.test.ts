@@ -95,7 +95,8 @@ ${MAIN} { out[id.x] = v[id.x] * push.scale + bias; }`;
     expect('tensors.2x', () => mgr.algorithm({ '2x': a }, `${MAIN} {}`));
     expect('tensors.__a', () => mgr.algorithm({ __a: a }, `${MAIN} {}`));
     expect('tensors.b', () => mgr.algorithm({ b: {} as never }, `${MAIN} {}`));
-    expect('wgsl', () => mgr.algorithm({ a }, `@group(0) @binding(0) var<storage, read_write> a: array<f32>;\n${MAIN} { a[0] = 1.0; }`));
+    // A declared name binds by name now (issue 13); an undeclared one next to declarations of group 0 is still an error.
+    expect('wgsl', () => mgr.algorithm({ b: a }, `@group(0) @binding(0) var<storage, read_write> a: array<f32>;\n${MAIN} { a[0] = b[0]; }`));
     expect('access.b', () => mgr.algorithm({ a }, `${MAIN} { a[0] = 1.0; }`, { access: { b: 'read' } }));
     expect('access.a', () => mgr.algorithm({ a }, `${MAIN} { a[0] = 1.0; }`, { access: { a: 'write' as never } }));
     expect('access', () => mgr.algorithm([a], `@group(0) @binding(0) var<storage, read_write> a: array<f32>;\n${MAIN} { a[0] = 1.0; }`, { access: { a: 'read' } }));

@@ -5,15 +5,26 @@
 import { type Image, type ImageChannels, type ImageDType, IMAGE_DTYPES, type Manager, MemoryType, OpCopy, OpSyncLocal } from '../src/index.js';
 
 /** Element bytes per image dtype (as the library documents them). */
-export const ELEMENT_BYTES: Readonly<Record<ImageDType, number>> = { f32: 4, i32: 4, u32: 4, u8: 1, i8: 1, u16: 2, i16: 2 };
+export const ELEMENT_BYTES: Readonly<Record<ImageDType, number>> = { f32: 4, i32: 4, u32: 4, u8: 1, i8: 1, u16: 2, i16: 2, unorm8: 1, snorm8: 1, f16: 2 };
 
 /** The WGSL scalar a shader reads and writes an image of each dtype as. */
-export const WGSL_SCALAR: Readonly<Record<ImageDType, 'f32' | 'i32' | 'u32'>> = { f32: 'f32', i32: 'i32', u32: 'u32', u8: 'u32', i8: 'i32', u16: 'u32', i16: 'i32' };
+export const WGSL_SCALAR: Readonly<Record<ImageDType, 'f32' | 'i32' | 'u32'>> = {
+  f32: 'f32',
+  i32: 'i32',
+  u32: 'u32',
+  u8: 'u32',
+  i8: 'i32',
+  u16: 'u32',
+  i16: 'i32',
+  unorm8: 'f32',
+  snorm8: 'f32',
+  f16: 'f32',
+};
 
 /** The texture format of a dtype and channel count, written out independently of the library. */
 export function formatOf(dtype: ImageDType, channels: ImageChannels): string {
   const prefix = { 1: 'r', 2: 'rg', 4: 'rgba' }[channels];
-  const suffix = { f32: '32float', i32: '32sint', u32: '32uint', u8: '8uint', i8: '8sint', u16: '16uint', i16: '16sint' }[dtype];
+  const suffix = { f32: '32float', i32: '32sint', u32: '32uint', u8: '8uint', i8: '8sint', u16: '16uint', i16: '16sint', unorm8: '8unorm', snorm8: '8snorm', f16: '16float' }[dtype];
   return `${prefix}${suffix}`;
 }
 
@@ -22,8 +33,11 @@ export function supported(mgr: Manager, dtype: ImageDType, channels: ImageChanne
   return ELEMENT_BYTES[dtype] === 4 || channels === 4 || mgr.deviceInfo().features.includes('texture-formats-tier1');
 }
 
-/** Every dtype × channel combination. */
-export const COMBINATIONS: readonly (readonly [ImageDType, ImageChannels])[] = IMAGE_DTYPES.flatMap((d) => ([1, 2, 4] as const).map((c) => [d, c] as const));
+/** The exact (32-bit and integer) dtypes, whose texels shaders compute on exactly; the normalized and half-float ones are tested in test/image-formats.test.ts. */
+export const EXACT_DTYPES: readonly ImageDType[] = IMAGE_DTYPES.filter((d) => d !== 'unorm8' && d !== 'snorm8' && d !== 'f16');
+
+/** Every exact dtype × channel combination. */
+export const COMBINATIONS: readonly (readonly [ImageDType, ImageChannels])[] = EXACT_DTYPES.flatMap((d) => ([1, 2, 4] as const).map((c) => [d, c] as const));
 
 /** Deterministic values of `dtype` that leave room for +1 without overflow. */
 export function valuesFor(dtype: ImageDType, length: number, seed = 0): number[] {

@@ -99,7 +99,25 @@ describe('image lifecycle', () => {
     assert.equal(m.memory().images, 4);
     m.destroy();
     for (const image of images) assert.equal(image.isInit(), false);
-    assert.deepEqual({ ...m.memory() }, { tensors: 0, algorithms: 0, sequences: 0, images: 0, views: 0, deviceBytes: 0, imageBytes: 0, stagingBytes: 0, otherBytes: 0, poolBytes: 0, totalBytes: 0 });
+    assert.deepEqual(
+      { ...m.memory() },
+      {
+        tensors: 0,
+        algorithms: 0,
+        sequences: 0,
+        images: 0,
+        views: 0,
+        samplers: 0,
+        params: 0,
+        paramBytes: 0,
+        deviceBytes: 0,
+        imageBytes: 0,
+        stagingBytes: 0,
+        otherBytes: 0,
+        poolBytes: 0,
+        totalBytes: 0,
+      },
+    );
   });
 
   test('rule 5: an image dropped without destroy() is released after garbage collection, staging included', async () => {

@@ -206,6 +206,63 @@ fn main(@builtin(global_invocation_id) id: vec3u) {
     t.destroy();
   });
 
+  test('a view bound as var<uniform> reads its range, as raw WebGPU with the same binding; its offset is checked against minUniformBufferOffsetAlignment', async () => {
+    const ualign = mgr.device.limits.minUniformBufferOffsetAlignment;
+    const per = ualign / 4;
+    const initial = ramp(3 * per, 1.5, -7);
+    const shader = /* wgsl */ `
+struct U { a: vec4f, b: vec4f }
+@group(0) @binding(0) var<uniform> u: U;
+@group(0) @binding(1) var<storage, read_write> out: array<f32>;
+@compute @workgroup_size(1) fn main() {
+  for (var i = 0u; i < 4u; i++) { out[i] = u.a[i]; out[i + 4u] = u.b[i] * 2.0; }
+}
+`;
+    const t = mgr.tensor(initial);
+    const out = mgr.tensor(8, 'f32');
+    const view = t.view(per, 8);
+    const algo = mgr.algorithm([view, out], shader, { workgroup: [1] });
+    const seq = mgr.sequence();
+    await seq.eval(new OpSyncDevice([t]), new OpAlgoDispatch(algo), new OpSyncLocal([out]));
+    const expected = [...Array.from(initial.slice(per, per + 4)), ...Array.from(initial.slice(per + 4, per + 8), (x) => Math.fround(x * 2))];
+    assert.deepEqual(Array.from(out.data()), expected);
+
+    const { device } = await rawDevice();
+    const buffer = device.createBuffer({ size: initial.byteLength, usage: Usage.UNIFORM | Usage.COPY_DST });
+    device.queue.writeBuffer(buffer, 0, initial);
+    const result = device.createBuffer({ size: 32, usage: Usage.STORAGE | Usage.COPY_SRC });
+    const pipeline = device.createComputePipeline({ layout: 'auto', compute: { module: device.createShaderModule({ code: shader }), entryPoint: 'main' } });
+    const group = device.createBindGroup({
+      layout: pipeline.getBindGroupLayout(0),
+      entries: [
+        { binding: 0, resource: { buffer, offset: view.byteOffset, size: view.byteLength } },
+        { binding: 1, resource: { buffer: result } },
+      ],
+    });
+    const encoder = device.createCommandEncoder();
+    const pass = encoder.beginComputePass();
+    pass.setPipeline(pipeline);
+    pass.setBindGroup(0, group);
+    pass.dispatchWorkgroups(1);
+    pass.end();
+    device.queue.submit([encoder.finish()]);
+    assert.deepEqual(Array.from(new Float32Array(await rawRead(device, result, 32))), Array.from(out.data()), 'raw WebGPU reads the same');
+    device.destroy();
+
+    const misaligned = t.view(per + 4, 8);
+    await assertFails(
+      () => mgr.algorithm([misaligned, out], shader, { workgroup: [1] }),
+      AlgorithmBindingError,
+      new RegExp(`minUniformBufferOffsetAlignment \\(${ualign} bytes\\).*element ${per} or ${2 * per}`),
+    );
+    // A uniform view and a writable view of one tensor in one dispatch: rejected before WebGPU does.
+    await assertFails(() => mgr.algorithm([view, t.view(2 * per, 8)], shader, { workgroup: [1] }), AlgorithmBindingError, /only one of the bindings is writable/);
+    seq.destroy();
+    algo.destroy();
+    t.destroy();
+    out.destroy();
+  });
+
   test('OpMult multiplies views', async () => {
     const perAlign = align / 4;
     const t = mgr.tensor(ramp(3 * perAlign, 1));

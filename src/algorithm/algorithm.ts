@@ -1,79 +1,63 @@
-import { ShaderStage } from '../backends/webgpu-constants.js';
+import { AlgorithmBindingError, ArgumentError, KomputeError, SizeError, ValidationError } from '../errors.js';
+import { $create, $internal, assertCreationKey, type CreationKey } from '../core/internal.js';
 import { Resource } from '../core/lifecycle.js';
-import { AlgorithmBindingError, ArgumentError, DTypeError, KomputeError, ShaderCompileError, SizeError, ValidationError, type ShaderMessage } from '../errors.js';
 import type { DeviceContext } from '../core/device-context.js';
-import { $create, $internal, assertCreationKey, assertSameManager, type CreationKey } from '../core/internal.js';
 import type { Releasable } from '../core/registry.js';
 import { Image } from '../memory/image.js';
-import { imageWgslType, sampleType } from '../memory/image-format.js';
-import { Memory } from '../memory/memory.js';
-import { bufferSpan } from '../memory/tensor-view.js';
-import { type PushConstants, type PushType, pushTypeOf, toPushData } from './push-constants.js';
+import type { Memory } from '../memory/memory.js';
+import type { Tensor } from '../memory/tensor.js';
+import { isLinear } from '../memory/tensor-view.js';
+import { type AlgorithmOptions, checkAlgorithmOptions, checkWorkgroup } from './algorithm-options.js';
 import { checkBindingDetails } from './binding-checks.js';
-import { bindNamedTensors, type NamedTensors } from './generated-bindings.js';
-import { reflectShader, type ShaderBinding, type ShaderInterface } from './shader-interface.js';
+import { compilePipeline } from './compile.js';
+import { checkConstantsShape, checkOverrides, resolveWorkgroupSize, type SpecializationConstants, stageConstants } from './constants.js';
+import { defaultWorkgroups, pickEntry, workgroupsForInvocations } from './dispatch-size.js';
+import { type BindLayout, buildLayout } from './layout.js';
+import { MAX_PUSH_CONSTANT_BYTES, type PushConstants, type PushData, showPush, toPushData } from './push-constants.js';
+import { checkPlaced } from './resource-checks.js';
+import { type AlgorithmResources, type Bindable, type BoundResources, bindResources, isBoundResources } from './resources.js';
+import { type ComputeEntry, reflectShader, type ShaderInterface } from './shader-interface.js';
+import { type StructLayout, structLayout } from './struct-layout.js';
 
-/** Options of `mgr.algorithm(...)` and `algorithm.rebuild(...)`. */
-export interface AlgorithmOptions {
-  /**
-   * Number of workgroups `[x, y, z]` to dispatch (missing y and z are 1). Default
-   * `[tensors[0].size, 1, 1]`, which suits shaders with `@workgroup_size(1)` as in Kompute.
-   */
-  readonly workgroup?: readonly number[];
-  /** Specialization constants: value *i* sets the WGSL `override` declared with `@id(i)`. */
-  readonly constants?: readonly number[];
-  /**
-   * Push constants, visible to the shader as `@group(1) @binding(0) var<uniform> push: P;` where
-   * `P` is a struct of 4-byte scalars in the order of the values. At most 256 bytes.
-   */
-  readonly pushConstants?: PushConstants;
-  /** The `@compute` function to run; default the only one, or `main`. */
-  readonly entryPoint?: string;
-  /** Name used in error messages and WebGPU labels. */
-  readonly label?: string;
-  /**
-   * Check the shader's bindings, overrides and push constants against the tensors and values
-   * given (default `true`). Turn it off for a shader the `wgsl_reflect` parser misreads; the
-   * WGSL compiler and WebGPU validation still run.
-   */
-  readonly checkBindings?: boolean;
-  /**
-   * With named tensors (`mgr.algorithm({ a, b }, body)`), the access mode of each generated
-   * binding; names not listed are inferred (`read` when the body never writes them).
-   */
-  readonly access?: Readonly<Record<string, 'read' | 'read_write'>>;
-}
+export type { AlgorithmOptions } from './algorithm-options.js';
 
-type PushData = Float32Array | Int32Array | Uint32Array;
+/** The group push constants use, as in Kompute's WebGPU mapping. */
+const PUSH_GROUP = 1;
 
 /** The GPU side of an algorithm. Pipelines and bind groups are freed by WebGPU when dropped. */
 class AlgorithmCore implements Releasable {
   pipeline: GPUComputePipeline | null = null;
-  bindGroup: GPUBindGroup | null = null;
-  bindGroupVersion = -1;
+  groups: (GPUBindGroup | null)[] = [];
+  groupsVersion = -1;
   generations: number[] = [];
 
   release(): void {
     this.pipeline = null;
-    this.bindGroup = null;
+    this.groups = [];
   }
 }
 
 interface Configuration {
-  readonly tensors: readonly Memory[];
-  readonly wgsl: string;
+  readonly bound: BoundResources;
+  readonly resources: readonly Bindable[];
+  readonly memories: readonly Memory[];
   readonly workgroup: readonly [number, number, number];
-  readonly constants: readonly number[];
+  readonly constants: SpecializationConstants;
   readonly push: PushData | null;
-  readonly layout: GPUBindGroupLayout;
-  readonly pipelineLayout: GPUPipelineLayout;
+  readonly pushLayout: StructLayout | null;
+  readonly layout: BindLayout;
+  readonly warnings: readonly string[];
 }
 
+/** Shaders whose skipped checks were already reported, so a loop does not repeat the warning. */
+const warned = new Set<string>();
+
 /**
- * A WGSL compute shader bound to tensors and images: memory *i* is `@group(0) @binding(i)`, a
- * tensor as `var<storage>`, an image as `texture_storage_2d<format, access>` or `texture_2d<T>`.
- * Compilation runs in the background; evaluations wait for it, and {@link Algorithm.compiled}
- * reports errors early.
+ * A WGSL compute shader bound to resources: tensors (`var<storage>` or `var<uniform>`), images
+ * (`texture_storage_2d` or `texture_2d`), samplers and parameter blocks, in any group. Kompute's
+ * form binds resource *i* to `@group(0) @binding(i)`; an object binds by the shader's variable
+ * names. The layout follows the declarations the chosen entry point uses. Compilation runs in
+ * the background; evaluations wait for it, and {@link Algorithm.compiled} reports errors early.
  */
 export class Algorithm extends Resource {
   readonly #core = new AlgorithmCore();
@@ -83,10 +67,10 @@ export class Algorithm extends Resource {
   #version = 0;
 
   /** @internal Use `mgr.algorithm(...)`; inside the library, {@link createAlgorithm}. */
-  constructor(key: CreationKey, context: DeviceContext, tensors: readonly Memory[], wgsl: string, options: AlgorithmOptions = {}) {
+  constructor(key: CreationKey, context: DeviceContext, resources: AlgorithmResources | BoundResources, wgsl: string, options?: AlgorithmOptions) {
     assertCreationKey(key, 'Algorithm', 'mgr.algorithm(...)');
-    super(context, 'Algorithm', options.label);
-    this.#configure(tensors, wgsl, options);
+    super(context, 'Algorithm', (options as { label?: unknown } | undefined)?.label as string | undefined);
+    this.#configure(resources, wgsl, options);
     this.track('algorithm', this.#core);
   }
 
@@ -96,14 +80,12 @@ export class Algorithm extends Resource {
   }
 
   /**
-   * Replaces tensors, shader and options (all of them, like creating it anew) and recompiles.
-   * Named tensors generate the bindings, as in `mgr.algorithm(...)`.
+   * Replaces resources, shader and options (all of them, like creating it anew) and recompiles.
    * Sequences that record this algorithm use the new pipeline at their next evaluation.
    */
-  rebuild(tensors: readonly Memory[] | NamedTensors, wgsl: string, options: AlgorithmOptions = {}): void {
+  rebuild(resources: AlgorithmResources, wgsl: string, options?: AlgorithmOptions): void {
     this.assertUsable('rebuild()');
-    const bound = bindNamedTensors(tensors, wgsl, options?.access);
-    this.#configure(bound.tensors, bound.wgsl, options);
+    this.#configure(resources, wgsl, options);
   }
 
   /** Resolves once the pipeline is compiled; rejects with {@link ShaderCompileError} or {@link ValidationError}. */
@@ -126,53 +108,70 @@ export class Algorithm extends Resource {
     return [...this.#config.workgroup];
   }
 
-  /** A copy of the push constants (empty when there are none). */
+  /**
+   * A copy of the push constants (empty when there are none): a typed array of the struct's one
+   * scalar type (or of the typed array given); for a struct of mixed members, its raw 32-bit words.
+   */
   getPushConstants(): Float32Array | Int32Array | Uint32Array {
     this.assertUsable('getPushConstants()');
-    return this.#config.push ? this.#config.push.slice() : new Float32Array(0);
+    return showPush(this.#config.push);
   }
 
-  /** The specialization constants, by `@id`. */
+  /** The specialization constants, by `@id` (an array), or the object by name given at creation. */
   getSpecializationConstants(): number[] {
     this.assertUsable('getSpecializationConstants()');
-    return [...this.#config.constants];
+    const c = this.#config.constants;
+    return Array.isArray(c) ? [...c] : (Object.values(c) as number[]);
   }
 
-  /** The tensors and images bound, in binding order. */
+  /** The tensors and images bound, in group and binding order. */
   getTensors(): readonly Memory[] {
     this.assertUsable('getTensors()');
-    return this.#config.tensors;
+    return this.#config.memories;
+  }
+
+  /** Every resource bound (tensors, images, samplers, parameter blocks), in group and binding order. */
+  getResources(): readonly Bindable[] {
+    this.assertUsable('getResources()');
+    return this.#config.resources;
+  }
+
+  /** Notes about checks that could not run (e.g. a shader the reflection could not parse). */
+  getWarnings(): readonly string[] {
+    this.assertUsable('getWarnings()');
+    return this.#config.warnings;
   }
 
   /** @internal Validates per-dispatch push constants against this algorithm's size. */
   checkPushConstants(argument: string, values: PushConstants): PushData {
-    const own = this.#config?.push;
-    const data = toPushData(argument, values, own ? pushTypeOf(own) : 'f32');
-    if (own && pushTypeOf(data) !== pushTypeOf(own)) {
-      throw new DTypeError(argument, `${this.label}'s push constants are ${pushTypeOf(own)}, got ${pushTypeOf(data)} values`, 'pass numbers, or a typed array of the same type');
+    const own = this.#config?.push ?? null;
+    const expected = own?.words.byteLength ?? 0;
+    const layout = this.#config?.pushLayout ?? null;
+    if (layout && (Array.isArray(values) || ArrayBuffer.isView(values)) && (values as ArrayLike<number>).length !== layout.length && !(ArrayBuffer.isView(values) && values.byteLength === expected)) {
+      throw new SizeError(argument, `${this.label} expects ${expected} bytes of push constants, got ${(values as ArrayLike<number>).length * 4}`, `pass ${layout.length} value(s), as at creation`);
     }
-    const expected = own?.byteLength ?? 0;
-    if (data.byteLength !== expected) {
+    const data = toPushData(argument, values, layout);
+    if (data.words.byteLength !== expected) {
       throw new SizeError(
         argument,
-        `${this.label} expects ${expected} bytes of push constants, got ${data.byteLength}`,
+        `${this.label} expects ${expected} bytes of push constants, got ${data.words.byteLength}`,
         expected === 0 ? 'create the algorithm with pushConstants to use them' : 'pass as many values as at creation',
       );
     }
     return data;
   }
 
-  /** @internal True when the algorithm and all its tensors can be used. */
+  /** @internal True when the algorithm and all its resources can be used. */
   isUsableWithTensors(): boolean {
     if (!this.isInit()) return false;
-    for (const tensor of this.#config.tensors) if (!tensor.isInit()) return false;
+    for (const r of this.#config.resources) if (!r.isInit()) return false;
     return true;
   }
 
-  /** @internal Throws unless usable; also checks the bound tensors. */
+  /** @internal Throws unless usable; also checks the bound resources. */
   protected override assertUsableBy(action: string): void {
     this.assertUsable(action);
-    for (const tensor of this.#config.tensors) tensor[$internal].assertUsable(`${action} through ${this.label}`);
+    for (const r of this.#config.resources) r[$internal].assertUsable(`${action} through ${this.label}`);
   }
 
   /** @internal Waits for compilation; throws its error. */
@@ -186,106 +185,115 @@ export class Algorithm extends Resource {
     return this.#core.pipeline !== null && this.#error === null;
   }
 
-  /** @internal The current push constants. */
-  get pushData(): PushData | null {
-    return this.#config.push;
+  /** @internal The current push constants (32-bit words). */
+  get pushData(): Uint32Array | null {
+    return this.#config.push?.words ?? null;
   }
 
-  /** @internal What a dispatch binds: the compiled pipeline, the tensors' bind group, the workgroup count. */
-  dispatchState(): { pipeline: GPUComputePipeline; group: GPUBindGroup; workgroup: readonly [number, number, number] } {
+  /** @internal What a dispatch binds: the pipeline, group 0's bind group, the other groups', the workgroup count. */
+  dispatchState(): { pipeline: GPUComputePipeline; group: GPUBindGroup; extra: readonly (readonly [number, GPUBindGroup])[]; workgroup: readonly [number, number, number] } {
     const config = this.#config;
-    return { pipeline: this.#core.pipeline!, group: this.#bindGroup(config), workgroup: config.workgroup };
+    const groups = this.#bindGroups(config);
+    const extra: [number, GPUBindGroup][] = [];
+    for (let i = 1; i < groups.length; i++) if (groups[i]) extra.push([i, groups[i]!]);
+    return { pipeline: this.#core.pipeline!, group: groups[0]!, extra, workgroup: config.workgroup };
   }
 
-  #bindGroup(config: Configuration): GPUBindGroup {
+  #bindGroups(config: Configuration): (GPUBindGroup | null)[] {
     const core = this.#core;
-    const generations = core.generations;
-    let stale = core.bindGroup === null || core.bindGroupVersion !== this.#version;
-    for (let i = 0; !stale && i < config.tensors.length; i++) stale = generations[i] !== config.tensors[i]!.generation;
+    const resources = config.resources;
+    let stale = core.groupsVersion !== this.#version;
+    for (let i = 0; !stale && i < resources.length; i++) stale = core.generations[i] !== resources[i]!.generation;
     if (stale) {
-      core.bindGroup = this.context.device.createBindGroup({
-        label: this.label,
-        layout: config.layout,
-        entries: config.tensors.map((t, i) => ({ binding: i, resource: t.bindingResource() })),
-      });
-      core.bindGroupVersion = this.#version;
-      core.generations = config.tensors.map((t) => t.generation);
+      const device = this.context.device;
+      core.groups = config.layout.layouts.map(() => null);
+      for (const { index, resources: placed } of config.layout.groups) {
+        core.groups[index] = device.createBindGroup({
+          label: config.layout.layouts.length > 1 ? `${this.label} group ${index}` : this.label,
+          layout: config.layout.layouts[index]!,
+          entries: placed.map((p) => ({ binding: p.binding, resource: p.resource.bindingResource() })),
+        });
+      }
+      core.groupsVersion = this.#version;
+      core.generations = resources.map((r) => r.generation);
     }
-    return core.bindGroup!;
+    return core.groups;
   }
 
-  #configure(tensors: readonly Memory[], wgsl: string, options: AlgorithmOptions): void {
+  #configure(given: AlgorithmResources | BoundResources, wgsl: string, rawOptions: unknown): void {
     const context = this.context;
-    if (typeof options !== 'object' || options === null)
-      throw new ArgumentError('options', `expected an options object, got ${typeof options}`, 'pass { workgroup, constants, pushConstants } or nothing');
-    if (!Array.isArray(tensors)) throw new ArgumentError('tensors', 'expected an array of tensors', 'pass [tensor0, tensor1, ...] in binding order');
-    tensors.forEach((t, i) => {
-      if (!(t instanceof Memory)) throw new ArgumentError(`tensors[${i}]`, 'is not a Tensor or an Image', 'create tensors with mgr.tensor() and images with mgr.image()');
-      t[$internal].assertUsable(`binding to ${this.label}`);
-      assertSameManager(`tensors[${i}]`, t, context, `binding to ${this.label}`);
-    });
-    const buffers = tensors.reduce((n, t) => (t.kind !== 'image' ? n + 1 : n), 0);
-    if (buffers > context.limits.maxStorageBuffersPerShaderStage) {
-      throw new SizeError(
-        'tensors',
-        `${buffers} tensors exceed this device's maxStorageBuffersPerShaderStage (${context.limits.maxStorageBuffersPerShaderStage})`,
-        'bind fewer tensors, e.g. pack several arrays into one',
-      );
-    }
+    const options = checkAlgorithmOptions(rawOptions);
     if (typeof wgsl !== 'string' || wgsl.trim() === '') throw new ArgumentError('wgsl', 'expected WGSL source text', 'pass the shader as a string');
-    const workgroup = this.#checkWorkgroup(options.workgroup ?? [tensors[0]?.size ?? 1]);
-    const constants = options.constants ?? [];
-    if (!Array.isArray(constants) || constants.some((c) => typeof c !== 'number' || !Number.isFinite(c))) {
-      throw new ArgumentError('constants', 'specialization constants must be an array of finite numbers', 'value i sets the override declared with @id(i)');
-    }
-    let shader: ShaderInterface | null = null;
-    try {
-      shader = reflectShader(wgsl);
-    } catch {
-      // The parser could not read it; the compiler decides (and reports errors with lines).
-    }
-    const pushType = shaderPushType(shader);
-    const pushData = options.pushConstants === undefined ? null : toPushData('pushConstants', options.pushConstants, pushType ?? 'f32');
-    const push = pushData && pushData.length > 0 ? pushData : null;
+    const bound = isBoundResources(given) ? given : bindResources(context, this.label, given, wgsl, options.access);
+    const placed = [...bound.placed].sort((a, b) => a.group - b.group || a.binding - b.binding);
+    const max = context.limits.maxComputeWorkgroupsPerDimension;
+    const explicit = options.workgroup !== undefined ? checkWorkgroup(options.workgroup, max) : null;
+    const shader = reflectShader(bound.wgsl);
+    const entry = this.#entryPoint(shader, options.entryPoint);
     const check = options.checkBindings !== false;
-    if (check && push && pushType && pushTypeOf(push) !== pushType) {
+    const constants = checkConstantsShape(options.constants);
+    const warnings: string[] = [];
+    if (!shader.reflected) {
+      warnings.push(
+        `${this.label}: wgsl_reflect could not parse the shader (${shader.parseError.split('\n')[0]}); its layout comes from a light read of the declarations and the binding checks were skipped`,
+      );
+      if (!warned.has(bound.wgsl)) {
+        warned.add(bound.wgsl);
+        console.warn(`kompute-ts: ${warnings[0]}`);
+      }
+    }
+    const pushDeclaration = shader.bindings.find((b) => b.group === PUSH_GROUP && b.binding === 0 && b.kind === 'uniform' && (!entry?.uses || entry.uses.has(b)));
+    const pushLayout = pushDeclaration?.type ? structLayout(pushDeclaration.type) : null;
+    if (check && pushDeclaration && pushLayout) checkPushCount(pushDeclaration.name, pushLayout, options.pushConstants);
+    const pushGiven = options.pushConstants !== undefined ? toPushData('pushConstants', options.pushConstants, pushLayout) : null;
+    const push = pushGiven && pushGiven.words.length > 0 ? pushGiven : null;
+    if (push && placed.some((p) => p.group === PUSH_GROUP)) {
       throw new AlgorithmBindingError(
         'pushConstants',
-        `the shader's push-constant struct holds ${pushType} values but a ${push.constructor.name} was given`,
-        `pass numbers or a ${pushType === 'i32' ? 'Int32Array' : pushType === 'u32' ? 'Uint32Array' : 'Float32Array'}`,
+        `push constants use @group(${PUSH_GROUP}) but resources were placed in that group too`,
+        'pass the values as a parameter block (mgr.params) at their binding instead',
       );
     }
-    checkAliasing(shader, tensors);
-    // Views bind at an offset, which the device's offset alignment must allow.
-    tensors.forEach((t, i) => t.checkBindingOffset(`tensors[${i}]`, shader?.bindings.find((b) => b.group === 0 && b.binding === i)?.kind === 'uniform' ? 'uniform' : 'storage'));
-    const entryPoint = this.#entryPoint(shader, options.entryPoint);
-    if (shader && check) {
-      this.#checkBindings(shader, tensors, push);
-      checkBindingDetails(wgsl, tensors, constants, push);
+    if (check && shader.reflected) {
+      if (pushDeclaration && !push && !placed.some((p) => p.group === PUSH_GROUP)) {
+        throw new AlgorithmBindingError(
+          'pushConstants',
+          `@group(1) @binding(0) '${pushDeclaration.name}' declares push constants but none were given`,
+          'pass options.pushConstants, or a parameter block at that binding',
+        );
+      }
+      if (push && !pushDeclaration) {
+        throw new AlgorithmBindingError('pushConstants', 'push constants were given but the shader declares no @group(1) @binding(0) var<uniform>', 'declare it, or drop options.pushConstants');
+      }
+      checkOverrides(shader.overrides, constants);
     }
+    const resources = placed.map((p) => p.resource);
+    const usesPush = push !== null;
+    checkPlaced(context, shader, entry, placed, check && shader.reflected, usesPush ? PUSH_GROUP : null);
+    if (check && shader.reflected) {
+      const tensors = new Map(placed.filter((p) => isLinear(p.resource)).map((p) => [`${p.group}:${p.binding}`, { tensor: p.resource as Tensor, argument: p.argument }]));
+      checkBindingDetails(bound.wgsl, tensors);
+    }
+    const workgroup = explicit ?? this.#workgroup(options, entry, shader, constants, resources);
+    const layout = buildLayout(context, this.label, shader, entry, placed, usesPush ? PUSH_GROUP : null);
 
-    const { layout, pipelineLayout } = context.capture(`creating ${this.label}'s layout`, () => {
-      const layout = context.device.createBindGroupLayout({
-        label: this.label,
-        entries: tensors.map((t, i): GPUBindGroupLayoutEntry => {
-          const declared = shader?.bindings.find((b) => b.group === 0 && b.binding === i);
-          if (t instanceof Image) return imageLayoutEntry(i, t, declared);
-          const type: GPUBufferBindingType = declared?.access === 'read' ? 'read-only-storage' : 'storage';
-          return { binding: i, visibility: ShaderStage.COMPUTE, buffer: { type } };
-        }),
-      });
-      const groups = push ? [layout, context.pushLayout] : [layout];
-      return { layout, pipelineLayout: context.device.createPipelineLayout({ label: this.label, bindGroupLayouts: groups }) };
-    });
-
-    this.#config = { tensors: [...tensors], wgsl, workgroup, constants: [...constants], push, layout, pipelineLayout };
+    const memories = resources.filter((r): r is Memory => isLinear(r) || r instanceof Image);
+    this.#config = { bound, resources, memories, workgroup, constants, push, pushLayout, layout, warnings };
     this.#version++;
     context.bumpEpoch();
     this.#core.pipeline = null;
-    this.#core.bindGroup = null;
+    this.#core.groups = [];
     this.#error = null;
     const version = this.#version;
-    this.#ready = this.#compile(wgsl, pipelineLayout, entryPoint, constants).then(
+    const input = {
+      wgsl: bound.wgsl,
+      source: bound.source,
+      lineOffset: bound.lineOffset,
+      layout: layout.pipelineLayout,
+      entryPoint: entry?.name ?? options.entryPoint,
+      constants: stageConstants(constants, shader.overrides),
+    };
+    this.#ready = compilePipeline(context, this.label, input).then(
       (pipeline) => {
         if (version === this.#version && !this.isDestroyed) this.#core.pipeline = pipeline;
       },
@@ -296,221 +304,45 @@ export class Algorithm extends Resource {
     );
   }
 
-  async #compile(wgsl: string, layout: GPUPipelineLayout, entryPoint: string | undefined, constants: readonly number[]): Promise<GPUComputePipeline> {
-    const context = this.context;
-    const { result: module, error } = context.captureNow(`compiling ${this.label}`, () => context.device.createShaderModule({ label: this.label, code: wgsl }));
-    const info = await module.getCompilationInfo();
-    const messages: ShaderMessage[] = info.messages.map((m) => ({ type: m.type, message: m.message, line: m.lineNum, column: m.linePos }));
-    if (messages.some((m) => m.type === 'error')) {
-      await error;
-      throw new ShaderCompileError(this.label, messages, wgsl);
-    }
-    const moduleError = await error;
-    if (moduleError) throw moduleError;
-    const stage: GPUProgrammableStage = { module, constants: Object.fromEntries(constants.map((c, i) => [String(i), c])) };
-    if (entryPoint !== undefined) stage.entryPoint = entryPoint;
-    try {
-      return await context.device.createComputePipelineAsync({ label: this.label, layout, compute: stage });
-    } catch (e) {
-      throw new ValidationError(`creating ${this.label}'s pipeline`, e instanceof Error ? e.message : String(e));
-    }
+  #workgroup(options: AlgorithmOptions, entry: ComputeEntry | undefined, shader: ShaderInterface, constants: SpecializationConstants, resources: readonly Bindable[]): [number, number, number] {
+    const max = this.context.limits.maxComputeWorkgroupsPerDimension;
+    const size = resolveWorkgroupSize(entry, shader.overrides, constants);
+    if (options.invocations !== undefined) return checkWorkgroup(workgroupsForInvocations(options.invocations, size), max, 'invocations');
+    const first = resources.find((r): r is Memory => isLinear(r) || r instanceof Image);
+    return checkWorkgroup(defaultWorkgroups(first, size), max);
   }
 
-  #entryPoint(shader: ShaderInterface | null, requested: string | undefined): string | undefined {
-    if (!shader) return requested;
-    const names = shader.computeEntryPoints;
+  #entryPoint(shader: ShaderInterface, requested: string | undefined): ComputeEntry | undefined {
+    const names = shader.entries.map((e) => e.name);
+    if (!shader.reflected && names.length === 0) return undefined;
     if (requested !== undefined) {
-      if (!names.includes(requested)) {
-        throw new ArgumentError('entryPoint', `the shader has no @compute function '${requested}'`, `its compute entry points: ${names.join(', ') || 'none'}`);
-      }
-      return requested;
+      const found = pickEntry(shader.entries, requested);
+      if (!found) throw new ArgumentError('entryPoint', `the shader has no @compute function '${requested}'`, `its compute entry points: ${names.join(', ') || 'none'}`);
+      return found;
     }
     if (names.length === 0) throw new ArgumentError('wgsl', 'the shader declares no @compute entry point', 'add @compute @workgroup_size(...) fn main(...)');
-    if (names.length === 1) return names[0];
-    if (names.includes('main')) return 'main';
-    throw new ArgumentError('entryPoint', `the shader has several @compute functions (${names.join(', ')})`, 'name one with options.entryPoint');
-  }
-
-  #checkBindings(shader: ShaderInterface, tensors: readonly Memory[], push: PushData | null): void {
-    let pushDeclared = false;
-    for (const b of shader.bindings) {
-      const where = `@group(${b.group}) @binding(${b.binding}) '${b.name}'`;
-      if (b.group === 0) {
-        const tensor = tensors[b.binding];
-        if (!tensor) {
-          throw new AlgorithmBindingError(
-            'tensors',
-            `${where} has no tensor (it is ${b.typeName}): ${tensors.length} tensor(s) were given, so tensors[${b.binding}] is missing`,
-            'pass a tensor for every binding of group 0',
-          );
-        }
-        if (tensor instanceof Image) {
-          checkImageBinding(where, b, tensor);
-          continue;
-        }
-        if (b.kind === 'storage-texture' || b.kind === 'texture') {
-          throw new AlgorithmBindingError(
-            'wgsl',
-            `${where} is a texture (${b.typeName}) and must be var<storage> to bind ${tensor.label}, a tensor`,
-            'bind an image (mgr.image) to a texture binding, or declare the binding as var<storage>',
-          );
-        }
-        if (b.kind !== 'storage') {
-          throw new AlgorithmBindingError(
-            'wgsl',
-            `${where} is var<${b.kind}> ${b.typeName} but must be var<storage> to bind ${tensor.label}`,
-            'declare tensors as var<storage, read> or var<storage, read_write>',
-          );
-        }
-        const scalar = /(f32|i32|u32|f16)>*$/.exec(b.typeName)?.[1];
-        if (scalar && scalar !== tensor.dtype) {
-          throw new AlgorithmBindingError(
-            `tensors[${b.binding}]`,
-            `${where} is ${b.typeName} but ${tensor.label} is ${tensor.dtype}`,
-            `pass a ${scalar} tensor or change the shader's element type to ${tensor.dtype}`,
-          );
-        }
-      } else if (b.group === 1 && b.binding === 0 && b.kind === 'uniform') {
-        pushDeclared = true;
-        if (!push) {
-          throw new AlgorithmBindingError('pushConstants', `${where} declares push constants but none were given`, 'pass options.pushConstants');
-        }
-        if (b.size > push.byteLength) {
-          throw new AlgorithmBindingError(
-            'pushConstants',
-            `${where}: ${b.typeName} is ${b.size} bytes but ${push.byteLength} bytes of push constants were given`,
-            'pass one 4-byte value per struct member',
-          );
-        }
-      } else {
-        throw new AlgorithmBindingError('wgsl', `${where} is not a binding kompute-ts provides`, 'tensors and images are @group(0) @binding(i); push constants are @group(1) @binding(0) var<uniform>');
-      }
-    }
-    if (push && !pushDeclared) {
-      throw new AlgorithmBindingError('pushConstants', 'push constants were given but the shader declares no @group(1) @binding(0) var<uniform>', 'declare it, or drop options.pushConstants');
-    }
-  }
-
-  #checkWorkgroup(workgroup: readonly number[]): [number, number, number] {
-    const max = this.context.limits.maxComputeWorkgroupsPerDimension;
-    if (!Array.isArray(workgroup) || workgroup.length < 1 || workgroup.length > 3) {
-      throw new ArgumentError('workgroup', 'expected [x], [x, y] or [x, y, z] workgroup counts', 'pass an array of one to three positive integers');
-    }
-    const full = [workgroup[0], workgroup[1] ?? 1, workgroup[2] ?? 1] as [number, number, number];
-    full.forEach((n, i) => {
-      if (!Number.isInteger(n) || n < 1) throw new ArgumentError('workgroup', `dimension ${'xyz'[i]} must be a positive integer, got ${String(n)}`, 'workgroup counts are whole numbers of at least 1');
-      if (n > max) {
-        throw new SizeError(
-          'workgroup',
-          `dimension ${'xyz'[i]} is ${n}, over this device's maxComputeWorkgroupsPerDimension (${max})`,
-          'raise @workgroup_size in the shader and dispatch fewer workgroups, or spread them over y and z',
-        );
-      }
-    });
-    return full;
+    const found = pickEntry(shader.entries, undefined);
+    if (!found) throw new ArgumentError('entryPoint', `the shader has several @compute functions (${names.join(', ')})`, 'name one with options.entryPoint');
+    return found;
   }
 }
 
-/** Storage-texture formats that allow `read_write` access without the `texture-formats-tier2` feature. */
-const READ_WRITE_FORMATS = new Set(['r32float', 'r32sint', 'r32uint']);
-
-/** Checks a group-0 binding that an image is bound to: its kind, dimension, format and access. */
-function checkImageBinding(where: string, b: ShaderBinding, image: Image): void {
-  const argument = `tensors[${b.binding}]`;
-  if (b.kind === 'storage-texture') {
-    if (b.textureType !== 'texture_storage_2d') {
-      throw new AlgorithmBindingError(argument, `${where} is ${b.textureType} but ${image.label} is a 2-D image`, `declare it as texture_storage_2d<${image.format}, ...>`);
-    }
-    if (b.textureFormat !== image.format) {
-      throw new AlgorithmBindingError(
-        argument,
-        `${where} is ${b.typeName} but ${image.label} is ${image.format}`,
-        `declare texture_storage_2d<${image.format}, ${b.textureAccess}>, or bind an image of format ${b.textureFormat}`,
-      );
-    }
-    if (b.textureAccess === 'read_write' && !READ_WRITE_FORMATS.has(image.format) && !image[$internal].context.features.has('texture-formats-tier2')) {
-      throw new AlgorithmBindingError(
-        argument,
-        `${where} declares read_write access, which ${image.format} storage textures do not allow on this device`,
-        'use read or write access (a separate image for each), or a 1-channel 32-bit image',
-      );
-    }
-    return;
-  }
-  if (b.kind === 'texture') {
-    if (b.textureType !== 'texture_2d') {
-      throw new AlgorithmBindingError(argument, `${where} is ${b.textureType} but ${image.label} is a 2-D image`, `declare it as texture_2d<${imageWgslType(image.dtype)}>`);
-    }
-    const expected = imageWgslType(image.dtype);
-    if (b.textureFormat !== expected) {
-      throw new AlgorithmBindingError(argument, `${where} is ${b.typeName} but ${image.label} is ${image.format}, read as ${expected}`, `declare texture_2d<${expected}>`);
-    }
-    return;
-  }
+/** A flat list of push constants of another length than the struct's is a binding mismatch. */
+function checkPushCount(name: string, layout: StructLayout, values: PushConstants | undefined): void {
+  if (values === undefined || !(Array.isArray(values) || ArrayBuffer.isView(values))) return;
+  const n = (values as ArrayLike<number>).length;
+  if (n * 4 > MAX_PUSH_CONSTANT_BYTES || n === layout.length || (ArrayBuffer.isView(values) && layout.scalar !== null && n * 4 === Math.ceil(layout.size / 4) * 4)) return;
   throw new AlgorithmBindingError(
-    argument,
-    `${where} is ${b.kind === 'storage' ? `var<storage> ${b.typeName}` : b.typeName} but ${image.label} is an image`,
-    `declare it as texture_storage_2d<${image.format}, read|write> or texture_2d<${imageWgslType(image.dtype)}>, or bind a tensor`,
+    'pushConstants',
+    `@group(1) @binding(0) '${name}': ${layout.name} is ${layout.size} bytes but ${n * 4} bytes of push constants were given: it holds ${layout.length} value(s), got ${n} values (${n * 4} bytes)`,
+    `pass ${layout.length} number(s) in member order (${layout.fields.map((f) => `${f.name}: ${f.type}`).join(', ')}), or an object by member name`,
   );
-}
-
-/** The bind-group layout entry of an image, following the shader's declaration. */
-function imageLayoutEntry(binding: number, image: Image, declared: ShaderBinding | undefined): GPUBindGroupLayoutEntry {
-  if (declared?.kind === 'texture') {
-    return { binding, visibility: ShaderStage.COMPUTE, texture: { sampleType: sampleType(image.dtype), viewDimension: '2d' } };
-  }
-  const declaredAccess = declared?.kind === 'storage-texture' ? declared.textureAccess : '';
-  const access: GPUStorageTextureAccess = declaredAccess === 'read' ? 'read-only' : declaredAccess === 'read_write' ? 'read-write' : 'write-only';
-  return { binding, visibility: ShaderStage.COMPUTE, storageTexture: { access, format: image.format, viewDimension: '2d' } };
-}
-
-/** The one scalar type of the push-constant struct's members, or null when unknown or mixed. */
-function shaderPushType(shader: ShaderInterface | null): PushType | null {
-  const members = shader?.bindings.find((b) => b.group === 1 && b.binding === 0 && b.kind === 'uniform')?.memberTypes ?? [];
-  const types = new Set(members);
-  const [only] = types;
-  return types.size === 1 && (only === 'f32' || only === 'i32' || only === 'u32') ? only : null;
-}
-
-/**
- * One tensor bound twice is allowed only when every such binding is read-only: WebGPU rejects a
- * buffer that one dispatch both writes and reads through two bindings.
- */
-function checkAliasing(shader: ShaderInterface | null, tensors: readonly Memory[]): void {
-  const writable = (i: number) => shader?.bindings.find((b) => b.group === 0 && b.binding === i)?.access !== 'read';
-  tensors.forEach((t, j) => {
-    const i = tensors.indexOf(t);
-    if (i < j && (writable(i) || writable(j))) {
-      throw new AlgorithmBindingError(`tensors[${j}]`, `${t.label} is bound twice (bindings ${i} and ${j}) and one of them is writable`, 'pass a separate tensor for each writable binding');
-    }
-    if (i < j) return;
-    // Views (and their tensor) share one buffer: WebGPU rejects a buffer bound read-only and
-    // writable in one dispatch, and writable bindings whose ranges overlap.
-    const span = bufferSpan(t);
-    if (!span) return;
-    for (let k = 0; k < j; k++) {
-      const other = bufferSpan(tensors[k]!);
-      if (!other || other.tensor !== span.tensor || tensors[k] === t) continue;
-      const where = `${tensors[k]!.label} and ${t.label} (bindings ${k} and ${j}) are parts of one tensor, ${span.tensor.label},`;
-      if (writable(k) !== writable(j)) {
-        throw new AlgorithmBindingError(
-          `tensors[${j}]`,
-          `${where} and only one of the bindings is writable: WebGPU rejects a buffer bound read-only and writable in one dispatch`,
-          'declare both var<storage, read_write>, or copy one range into a tensor of its own',
-        );
-      }
-      const overlap = other.range.offset < span.range.offset + span.range.bytes && span.range.offset < other.range.offset + other.range.bytes;
-      if (writable(j) && overlap) {
-        throw new AlgorithmBindingError(`tensors[${j}]`, `${where} their ranges overlap and both are writable`, 'bind views whose ranges do not overlap');
-      }
-    }
-  });
 }
 
 /**
  * The one creation path of an algorithm (the manager's factory, the kernels and `OpMult`): an
  * algorithm owned and tracked by the manager of `context`, exactly like one made with `mgr.algorithm()`.
  */
-export function createAlgorithm(context: DeviceContext, tensors: readonly Memory[], wgsl: string, options?: AlgorithmOptions): Algorithm {
-  return new Algorithm($create, context, tensors, wgsl, options);
+export function createAlgorithm(context: DeviceContext, resources: AlgorithmResources | BoundResources, wgsl: string, options?: AlgorithmOptions): Algorithm {
+  return new Algorithm($create, context, resources, wgsl, options);
 }

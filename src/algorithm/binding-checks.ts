@@ -5,11 +5,10 @@ import { findShaderWrites } from './shader-writes.js';
 import { parseWgsl } from './wgsl-parse.js';
 
 /**
- * The checks of a shader against its tensors, constants and push constants that go beyond
- * "binding i has a tensor of the declared element type" (done in algorithm.ts): writes to
- * read-only bindings, struct element types, fixed-size arrays, element strides, `override` ids
- * and the push-constant count. Each failure is an {@link AlgorithmBindingError} naming the
- * binding (or override), its WGSL type and the tensor (or value) it was given.
+ * The checks of a shader's storage bindings against their tensors that go beyond "the binding
+ * has a tensor of the declared element type" (done in resource-checks.ts): writes to read-only
+ * bindings, struct element types, fixed-size arrays, element strides. Each failure is an
+ * {@link AlgorithmBindingError} naming the binding, its WGSL type and the tensor it was given.
  */
 
 interface TypeLike {
@@ -43,52 +42,30 @@ function scalarsOf(type: TypeLike | null | undefined, into = new Set<string>()):
   return into;
 }
 
-interface OverrideDeclaration {
-  readonly name: string;
-  readonly type: string;
-  readonly id: number | null;
-  readonly hasDefault: boolean;
-}
-
-function overridesOf(ast: readonly unknown[]): OverrideDeclaration[] {
-  const found: OverrideDeclaration[] = [];
-  for (const node of ast as Record<string, unknown>[]) {
-    if (node['astNodeType'] !== 'override') continue;
-    const attributes = (node['attributes'] as { name: string; value: unknown }[] | null) ?? [];
-    const id = attributes.find((a) => a.name === 'id')?.value;
-    const type = (node['type'] as { name?: string } | null)?.name ?? 'abstract';
-    found.push({ name: String(node['name']), type, id: id === undefined ? null : Number(id), hasDefault: node['value'] !== null && node['value'] !== undefined });
-  }
-  return found;
-}
-
 function describe(tensor: Tensor): string {
   return `${tensor.label} (${tensor.size} × ${tensor.dtype}, ${tensor.byteLength} bytes)`;
 }
 
 /**
- * Checks `wgsl` against what the algorithm is given. Silently returns when the parser cannot
+ * Checks `wgsl`'s storage bindings against the tensors at them (keyed `group:binding`). Silently returns when the parser cannot
  * read the module: the WGSL compiler then has the last word.
  */
-export function checkBindingDetails(wgsl: string, tensors: readonly Tensor[], constants: readonly number[], push: ArrayLike<number> | null): void {
+export function checkBindingDetails(wgsl: string, tensors: ReadonlyMap<string, { readonly tensor: Tensor; readonly argument: string }>): void {
   let reflect: WgslReflect;
   let writes: ReturnType<typeof findShaderWrites>;
-  let overrides: OverrideDeclaration[];
   try {
-    const parsed = parseWgsl(wgsl);
-    reflect = parsed.reflect;
+    reflect = parseWgsl(wgsl).reflect;
     writes = findShaderWrites(wgsl);
-    overrides = overridesOf(parsed.ast);
   } catch {
     return;
   }
   for (const variable of reflect.storage) {
-    const tensor = tensors[variable.binding];
-    if (variable.group !== 0 || !tensor || variable.resourceType !== 1) continue;
+    const bound = tensors.get(`${variable.group}:${variable.binding}`);
+    if (!bound || variable.resourceType !== 1) continue;
+    const { tensor, argument } = bound;
     const type = variable.type as unknown as TypeLike;
     const text = wgslTypeText(type);
-    const where = `@group(0) @binding(${variable.binding}) '${variable.name}': ${text}`;
-    const argument = `tensors[${variable.binding}]`;
+    const where = `@group(${variable.group}) @binding(${variable.binding}) '${variable.name}': ${text}`;
     if (variable.access === 'read' && writes.direct.has(variable.name)) {
       throw new AlgorithmBindingError(
         argument,
@@ -121,52 +98,5 @@ export function checkBindingDetails(wgsl: string, tensors: readonly Tensor[], co
         `pass a tensor whose size is a multiple of ${stride / (tensor.byteLength / tensor.size)} ${tensor.dtype} values`,
       );
     }
-  }
-  checkOverrides(overrides, constants);
-  checkPushCount(reflect, push);
-}
-
-function checkOverrides(overrides: readonly OverrideDeclaration[], constants: readonly number[]): void {
-  const declared = overrides.filter((o) => o.id !== null).map((o) => `@id(${o.id}) ${o.name}: ${o.type}`);
-  constants.forEach((value, i) => {
-    if (!overrides.some((o) => o.id === i)) {
-      throw new AlgorithmBindingError(
-        `constants[${i}]`,
-        `the value ${value} has no 'override' declared with @id(${i}); the shader declares ${declared.join(', ') || 'none'}`,
-        `declare '@id(${i}) override name: f32;' or pass fewer constants`,
-      );
-    }
-  });
-  for (const o of overrides) {
-    if (o.hasDefault) continue;
-    if (o.id === null) {
-      throw new AlgorithmBindingError(
-        'constants',
-        `'override ${o.name}: ${o.type}' has no @id and no default value, so no constant can set it`,
-        `declare it '@id(i) override ${o.name}: ${o.type};' and pass constants[i], or give it a default`,
-      );
-    }
-    if (constants[o.id] === undefined) {
-      throw new AlgorithmBindingError(
-        `constants[${o.id}]`,
-        `'@id(${o.id}) override ${o.name}: ${o.type}' has no default value and ${constants.length} constant(s) were given`,
-        `pass constants[${o.id}], or give the override a default value`,
-      );
-    }
-  }
-}
-
-function checkPushCount(reflect: WgslReflect, push: ArrayLike<number> | null): void {
-  const uniform = reflect.uniforms.find((u) => u.group === 1 && u.binding === 0);
-  if (!uniform || !push) return;
-  const type = uniform.type as unknown as TypeLike;
-  const members = type.members ? type.members.map((m) => m.type.name) : [type.name];
-  if (!members.every((m) => m === 'f32' || m === 'i32' || m === 'u32')) return;
-  if (push.length > members.length) {
-    throw new AlgorithmBindingError(
-      'pushConstants',
-      `@group(1) @binding(0) '${uniform.name}': ${wgslTypeText(type)} holds ${members.length} value(s) (${members.length * 4} bytes) but ${push.length} values (${push.length * 4} bytes) were given`,
-      'pass one value per struct member, or add members to the struct',
-    );
   }
 }

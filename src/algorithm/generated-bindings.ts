@@ -16,6 +16,8 @@ export type BindingAccess = 'read' | 'read_write';
 interface BoundShader {
   readonly tensors: readonly Memory[];
   readonly wgsl: string;
+  /** Lines written in front of the user's shader (compiler lines are reported minus this). */
+  readonly lineOffset: number;
 }
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -39,11 +41,11 @@ export function bindNamedTensors(tensors: readonly Memory[] | NamedTensors, wgsl
   if (!isNamedTensors(tensors)) {
     if (access !== undefined)
       throw new ArgumentError('access', 'applies only to named tensors, whose bindings are generated', 'pass the tensors as { name: tensor }, or declare the access modes in the shader');
-    return { tensors: tensors as readonly Memory[], wgsl };
+    return { tensors: tensors as readonly Memory[], wgsl, lineOffset: 0 };
   }
   const names = Object.keys(tensors);
   if (names.length === 0) throw new ArgumentError('tensors', 'no named tensors were given', 'pass { name: tensor, ... } with the names the shader uses');
-  if (typeof wgsl !== 'string') return { tensors: Object.values(tensors), wgsl };
+  if (typeof wgsl !== 'string') return { tensors: Object.values(tensors), wgsl, lineOffset: 0 };
   if (/@group\s*\(\s*0\s*\)/.test(wgsl)) {
     throw new ArgumentError(
       'wgsl',
@@ -84,5 +86,8 @@ export function bindNamedTensors(tensors: readonly Memory[] | NamedTensors, wgsl
     const mode = access?.[name] ?? (written && !written.has(name) ? 'read' : 'read_write');
     return `@group(0) @binding(${i}) var<storage, ${mode}> ${name}: array<${list[i]!.dtype}>;`;
   });
-  return { tensors: list, wgsl: [...directives, ...declarations, wgsl.replace(DIRECTIVE, '')].join('\n') };
+  // Directives move up; their lines stay (blank) so the body keeps its line numbers.
+  const body = wgsl.replace(DIRECTIVE, (d) => (d.endsWith('\n') ? '\n' : ''));
+  const header = [...directives, ...declarations];
+  return { tensors: list, wgsl: [...header, body].join('\n'), lineOffset: header.length };
 }

@@ -1,5 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { WgslReflect } from 'wgsl_reflect/wgsl_reflect.module.js';
+import { defaultDispatch } from '../algorithm/dispatch-size.js';
 import { ArgumentError } from '../errors.js';
 import { Manager } from '../manager/manager.js';
 import type { DType, TensorData } from '../memory/dtype.js';
@@ -70,8 +71,8 @@ export async function runKernel(request: RunRequest, log: (line: string) => void
     const dtype = declaredDType(reflect, inputs.length + i) ?? first.dtype;
     tensors.push(mgr.tensor(first.data.length, dtype, { label: outputs[i]!.path }));
   }
-  const size = reflect?.entry.compute[0]?.workgroupSize?.[0] ?? 1;
-  const workgroup = request.workgroup ?? [Math.max(1, Math.ceil(first.data.length / (Number(size) || 1)))];
+  // The library's default dispatch rule: the first tensor covered once, ceil(size / workgroup_size.x).
+  const workgroup = request.workgroup ?? [defaultDispatch(wgsl, first.data.length, request.constants ? { constants: request.constants } : {})[0]];
   const options = { workgroup, ...(request.constants ? { constants: request.constants } : {}) };
   const algorithm = named ? mgr.algorithm(Object.fromEntries(all.map((f, i) => [f.name!, tensors[i]!])), wgsl, options) : mgr.algorithm(tensors, wgsl, options);
   await algorithm.compiled();

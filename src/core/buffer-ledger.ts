@@ -1,5 +1,5 @@
 /** What a buffer the framework created is for; `mgr.memory()` reports bytes per category. */
-export type BufferCategory = 'device' | 'staging' | 'uniform' | 'query' | 'pool';
+export type BufferCategory = 'device' | 'staging' | 'uniform' | 'query' | 'pool' | 'params';
 
 /** Bytes per category, textures included. */
 type LedgerBytes = Record<BufferCategory | 'texture', number>;
@@ -16,6 +16,12 @@ export interface MemoryReport {
   readonly images: number;
   /** Live views of tensors (`tensor.view()`): counted, never bytes, since a view owns no GPU memory. */
   readonly views: number;
+  /** Live samplers (`mgr.sampler`). */
+  readonly samplers: number;
+  /** Live parameter blocks (`mgr.params`). */
+  readonly params: number;
+  /** Bytes of parameter blocks' uniform buffers (made when a block is first bound). */
+  readonly paramBytes: number;
   /** Bytes of tensors' GPU buffers created by the framework (external buffers not counted). */
   readonly deviceBytes: number;
   /**
@@ -44,7 +50,7 @@ export interface MemoryReport {
  * buffer creation and destruction of a manager goes through one ledger.
  */
 export class BufferLedger {
-  readonly #bytes: LedgerBytes = { device: 0, staging: 0, uniform: 0, query: 0, texture: 0, pool: 0 };
+  readonly #bytes: LedgerBytes = { device: 0, staging: 0, uniform: 0, query: 0, texture: 0, pool: 0, params: 0 };
   readonly #live = new Map<GPUBuffer, BufferCategory>();
   readonly #textures = new Map<GPUTexture, number>();
 

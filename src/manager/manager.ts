@@ -1,5 +1,8 @@
 import { type Algorithm, type AlgorithmOptions, createAlgorithm } from '../algorithm/algorithm.js';
-import { bindNamedTensors, type NamedTensors } from '../algorithm/generated-bindings.js';
+import { createParamBlock, type ParamBlock, type ParamsOptions } from '../algorithm/param-block.js';
+import type { AlgorithmResources } from '../algorithm/resources.js';
+import { checkSamplerOptions, createSampler, type Sampler, type SamplerOptions } from '../algorithm/sampler.js';
+import type { StructValues } from '../algorithm/struct-layout.js';
 import { acquireGpu } from '../backends/gpu-provider.js';
 import { BufferUsage } from '../backends/webgpu-constants.js';
 import { ArgumentError, type DeviceLostError, DTypeError, SizeError, UnsupportedError } from '../errors.js';
@@ -7,7 +10,7 @@ import { bytesPerElement, checkDType, type DType, type DTypeOf, dtypeOf, type Te
 import { MemoryType } from '../memory/memory-type.js';
 import { checkLength, createTensor, paddedBytes, type Tensor, TENSOR_BUFFER_USAGE, type TensorOptions } from '../memory/tensor.js';
 import { checkChannels, checkImageData, checkImageExtent, createImage, type Image, type ImageOptions } from '../memory/image.js';
-import { checkImageDType, type ImageData, type ImageDType, type ImageDTypeFor, imageDTypeOf } from '../memory/image-format.js';
+import { checkImageDType, type ImageData, type ImageDType, type ImageDTypeFor, IMAGE_DTYPES, imageArrayFits, imageDTypeOf } from '../memory/image-format.js';
 import type { Memory } from '../memory/memory.js';
 import { createSequence, type Sequence, type SequenceOptions } from '../sequence/sequence.js';
 import type { MemoryReport } from '../core/buffer-ledger.js';
@@ -268,6 +271,8 @@ export class Manager {
     let dtype: ImageDType;
     if (data !== null && ArrayBuffer.isView(data)) {
       dtype = imageDTypeOf('data', data);
+      if (options.dtype !== undefined && options.dtype !== dtype && typeof options.dtype === 'string' && IMAGE_DTYPES.includes(options.dtype) && imageArrayFits(options.dtype, data))
+        dtype = options.dtype;
       if (options.dtype !== undefined && options.dtype !== dtype) {
         throw new DTypeError('options.dtype', `is ${options.dtype} but the data is a ${data.constructor.name} (${dtype})`, 'drop options.dtype, or convert the data');
       }
@@ -280,15 +285,35 @@ export class Manager {
   }
 
   /**
-   * An algorithm: `wgsl` with `tensors[i]` (a tensor or an image) bound to `@group(0) @binding(i)`.
-   * With named tensors (`{ a, b, out }`) the shader is a body without binding declarations: they
-   * are generated (`var<storage, read|read_write> a: array<f32>;` ..., in key order; see
-   * `options.access`).
+   * An algorithm: a WGSL compute shader bound to resources. With an array (Kompute's form),
+   * `resources[i]` is `@group(0) @binding(i)` (`undefined` leaves a hole). With an object, each
+   * resource binds to the variable of that name the shader declares, in any group
+   * (`{ params, input, output, samp }`), or to a key `'@group(g) @binding(b)'`; tensors under
+   * names the shader does not declare get generated declarations (`var<storage, read|read_write>
+   * a: array<f32>;` ..., group 0 in key order; see `options.access`). Resources are tensors,
+   * images, samplers ({@link Manager.sampler}) and parameter blocks ({@link Manager.params}).
    */
-  algorithm(tensors: readonly Memory[] | NamedTensors, wgsl: string, options?: AlgorithmOptions): Algorithm {
+  algorithm(resources: AlgorithmResources, wgsl: string, options?: AlgorithmOptions): Algorithm {
     this.#context.assertAlive('algorithm()');
-    const bound = bindNamedTensors(tensors, wgsl, options?.access);
-    return createAlgorithm(this.#context, bound.tensors, bound.wgsl, options);
+    return createAlgorithm(this.#context, resources, wgsl, options);
+  }
+
+  /** A texture sampler for `var s: sampler;` (or `sampler_comparison` with `compare`); `descriptor` is WebGPU's. */
+  sampler(descriptor?: SamplerOptions): Sampler {
+    this.#context.assertAlive('sampler()');
+    return createSampler(this.#context, checkSamplerOptions(descriptor));
+  }
+
+  /**
+   * A parameter block for a `var<uniform>` struct: values by member name (`{ deltaT: 0.04 }`) or
+   * numbers in member order, laid out from the struct the first algorithm it is bound to
+   * declares (offsets, vectors, matrices, f32 / i32 / u32 / f16; integers range-checked).
+   */
+  params(values: StructValues, options: ParamsOptions = {}): ParamBlock {
+    this.#context.assertAlive('params()');
+    if (typeof options !== 'object' || options === null) throw new ArgumentError('options', 'expected an options object', 'pass { label } or nothing');
+    for (const key of Object.keys(options)) if (key !== 'label') throw new ArgumentError(`options.${key}`, 'is not a params option', 'the only option is label');
+    return createParamBlock(this.#context, values, options);
   }
 
   /** A sequence to record operations into and evaluate. */
@@ -314,12 +339,15 @@ export class Manager {
       sequences: registry.count('sequence'),
       images: registry.count('image'),
       views: registry.count('view'),
+      samplers: registry.count('sampler'),
+      params: registry.count('params'),
+      paramBytes: bytes.params,
       deviceBytes: bytes.device,
       imageBytes: bytes.texture,
       stagingBytes: bytes.staging,
       otherBytes,
       poolBytes: bytes.pool,
-      totalBytes: bytes.device + bytes.texture + bytes.staging + otherBytes + bytes.pool,
+      totalBytes: bytes.device + bytes.texture + bytes.staging + otherBytes + bytes.pool + bytes.params,
     };
   }
 

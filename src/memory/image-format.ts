@@ -1,11 +1,16 @@
 import { DTypeError, UnsupportedError } from '../errors.js';
+import { float32ToFloat16Bits } from './float16.js';
 
 /**
  * Element types an image can hold. 32-bit types work with 1, 2 or 4 channels everywhere; the 8-
- * and 16-bit integer types work with 4 channels everywhere (WebGPU core storage formats) and with
- * 1 or 2 channels only on devices with the `texture-formats-tier1` feature.
+ * and 16-bit types work with 4 channels everywhere (WebGPU core storage formats) and with 1 or 2
+ * channels only on devices with the `texture-formats-tier1` feature. `unorm8` (`rgba8unorm`),
+ * `snorm8` (`rgba8snorm`) and `f16` (`rgba16float`) are read and written by shaders as f32
+ * (`texture_2d<f32>`, `texture_storage_2d<rgba8unorm, write>`); their host data is the raw
+ * texels (`Uint8Array`, `Int8Array`, `Uint16Array` of f16 bits), and numbers given for them are
+ * values (`0..1`, `-1..1`, any float) converted on the way in.
  */
-export type ImageDType = 'f32' | 'i32' | 'u32' | 'u8' | 'i8' | 'u16' | 'i16';
+export type ImageDType = 'f32' | 'i32' | 'u32' | 'u8' | 'i8' | 'u16' | 'i16' | 'unorm8' | 'snorm8' | 'f16';
 
 /** Channels per texel an image can have (WebGPU has no 3-channel storage formats). */
 export type ImageChannels = 1 | 2 | 4;
@@ -19,11 +24,13 @@ export type ImageArrayFor<D extends ImageDType> = D extends 'f32'
       ? Uint32Array
       : D extends 'u8'
         ? Uint8Array
-        : D extends 'i8'
+        : D extends 'i8' | 'snorm8'
           ? Int8Array
-          : D extends 'u16'
+          : D extends 'u16' | 'f16'
             ? Uint16Array
-            : Int16Array;
+            : D extends 'unorm8'
+              ? Uint8Array
+              : Int16Array;
 
 /** The image dtype a typed array gives. */
 export type ImageDTypeFor<T> = T extends Float32Array
@@ -54,7 +61,10 @@ interface ImageDTypeInfo {
   /** The WGSL scalar type shaders read and write: f32, i32 or u32. */
   readonly wgsl: 'f32' | 'i32' | 'u32';
   readonly array: ImageArrayConstructor;
+  /** Integer range of stored values (numbers outside are rejected), or null for floats. */
   readonly range: readonly [number, number] | null;
+  /** For normalized and half-float types: the range of number values, and their conversion to stored texels. */
+  readonly values?: { readonly range: readonly [number, number] | null; readonly convert: (v: number) => number };
 }
 
 const INFO: Readonly<Record<ImageDType, ImageDTypeInfo>> = {
@@ -65,10 +75,13 @@ const INFO: Readonly<Record<ImageDType, ImageDTypeInfo>> = {
   i8: { bytes: 1, suffix: '8sint', wgsl: 'i32', array: Int8Array, range: [-128, 127] },
   u16: { bytes: 2, suffix: '16uint', wgsl: 'u32', array: Uint16Array, range: [0, 65535] },
   i16: { bytes: 2, suffix: '16sint', wgsl: 'i32', array: Int16Array, range: [-32768, 32767] },
+  unorm8: { bytes: 1, suffix: '8unorm', wgsl: 'f32', array: Uint8Array, range: [0, 255], values: { range: [0, 1], convert: (v) => Math.round(v * 255) } },
+  snorm8: { bytes: 1, suffix: '8snorm', wgsl: 'f32', array: Int8Array, range: [-128, 127], values: { range: [-1, 1], convert: (v) => Math.round(v * 127) } },
+  f16: { bytes: 2, suffix: '16float', wgsl: 'f32', array: Uint16Array, range: [0, 65535], values: { range: null, convert: float32ToFloat16Bits } },
 };
 
 /** The image data types, in a fixed order. */
-export const IMAGE_DTYPES: readonly ImageDType[] = ['f32', 'i32', 'u32', 'u8', 'i8', 'u16', 'i16'];
+export const IMAGE_DTYPES: readonly ImageDType[] = ['f32', 'i32', 'u32', 'u8', 'i8', 'u16', 'i16', 'unorm8', 'snorm8', 'f16'];
 
 /** The feature that makes 1- and 2-channel 8/16-bit formats usable as storage textures. */
 const TIER1_FEATURE = 'texture-formats-tier1';
@@ -90,10 +103,20 @@ export function imageWgslType(dtype: ImageDType): 'f32' | 'i32' | 'u32' {
   return INFO[dtype].wgsl;
 }
 
-/** The sample type of a sampled-texture binding of this dtype. */
-export function sampleType(dtype: ImageDType): GPUTextureSampleType {
+/**
+ * The sample type of a sampled-texture binding of this dtype: `float` (filterable) for the
+ * normalized and half-float types, and for f32 where the device has `float32-filterable`.
+ */
+export function sampleType(dtype: ImageDType, features: ReadonlySet<string> = new Set()): GPUTextureSampleType {
+  if (INFO[dtype].values) return 'float';
   const wgsl = INFO[dtype].wgsl;
-  return wgsl === 'f32' ? 'unfilterable-float' : wgsl === 'i32' ? 'sint' : 'uint';
+  return wgsl === 'f32' ? (features.has('float32-filterable') ? 'float' : 'unfilterable-float') : wgsl === 'i32' ? 'sint' : 'uint';
+}
+
+/** True when `data`'s typed array holds `dtype` texels (a `Uint8Array` holds u8 or unorm8, ...). */
+export function imageArrayFits(dtype: ImageDType, data: ArrayBufferView): boolean {
+  const array = INFO[dtype].array;
+  return data instanceof array || (array === Uint8Array && data instanceof Uint8ClampedArray);
 }
 
 /** A zero-filled typed array of `dtype`. */
@@ -103,8 +126,8 @@ export function newImageArray(dtype: ImageDType, length: number): ImageData {
 
 /** Throws a {@link DTypeError} unless `value` is an image data type. */
 export function checkImageDType(argument: string, value: unknown): asserts value is ImageDType {
-  if (typeof value === 'string' && value in INFO) return;
-  const hint = value === 'f16' ? 'f16 images are not supported: use f32' : `use one of ${IMAGE_DTYPES.join(', ')}`;
+  if (typeof value === 'string' && Object.hasOwn(INFO, value)) return;
+  const hint = value === 'unorm' || value === 'rgba8unorm' ? "use 'unorm8' (rgba8unorm with 4 channels)" : `use one of ${IMAGE_DTYPES.join(', ')}`;
   throw new DTypeError(argument, `${JSON.stringify(value)} is not an image data type`, hint);
 }
 
@@ -128,7 +151,7 @@ export function toImageArray(argument: string, dtype: ImageDType, values: ArrayL
   const info = INFO[dtype];
   if (ArrayBuffer.isView(values)) {
     const actual = imageDTypeOf(argument, values);
-    if (actual !== dtype) throw new DTypeError(argument, `got ${values.constructor.name} (${actual}) for a ${dtype} image`, `pass ${info.array.name} data`);
+    if (actual !== dtype && !imageArrayFits(dtype, values)) throw new DTypeError(argument, `got ${values.constructor.name} (${actual}) for a ${dtype} image`, `pass ${info.array.name} data`);
     return values as unknown as ImageData;
   }
   if (!Array.isArray(values)) {
@@ -138,6 +161,14 @@ export function toImageArray(argument: string, dtype: ImageDType, values: ArrayL
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
     if (typeof v !== 'number') throw new DTypeError(argument, `element ${i} is ${typeof v}, not a number`, 'pass numbers only');
+    if (info.values) {
+      const r = info.values.range;
+      if (Number.isNaN(v) || (r && (v < r[0] || v > r[1]))) {
+        throw new DTypeError(argument, `element ${i} is ${v}, not a ${dtype} value${r ? ` (from ${r[0]} to ${r[1]})` : ''}`, `pass values in range, or the raw texels as a ${info.array.name}`);
+      }
+      out[i] = info.values.convert(v);
+      continue;
+    }
     if (info.range && (!Number.isInteger(v) || v < info.range[0] || v > info.range[1])) {
       throw new DTypeError(argument, `element ${i} is ${v}, not a ${dtype} value (an integer from ${info.range[0]} to ${info.range[1]})`, 'round or clamp the values first, or use an f32 image');
     }

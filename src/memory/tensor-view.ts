@@ -288,3 +288,8 @@ export function bufferSpan(memory: Memory): { readonly tensor: Memory; readonly 
   if (memory.kind === 'tensor') return { tensor: memory, range: (memory as Tensor).byteRange };
   return null;
 }
+
+/** True for tensors and views of them: memory that lives in a GPU buffer and binds as a buffer. */
+export function isLinear(value: unknown): value is Tensor | TensorView {
+  return value instanceof TensorView || (value instanceof Memory && value.kind === 'tensor');
+}

@@ -43,6 +43,12 @@ export function createTensor<D extends DType>(context: DeviceContext, init: Tens
 /** GPU buffer usage every tensor buffer needs: bound as storage, copied both ways. */
 export const TENSOR_BUFFER_USAGE = BufferUsage.STORAGE | BufferUsage.COPY_SRC | BufferUsage.COPY_DST;
 
+/**
+ * The usage of the buffers tensors allocate: {@link TENSOR_BUFFER_USAGE} plus UNIFORM, so a tensor
+ * can also bind to a `var<uniform>` (wrapped buffers need only TENSOR_BUFFER_USAGE).
+ */
+export const TENSOR_ALLOCATION_USAGE = TENSOR_BUFFER_USAGE | BufferUsage.UNIFORM;
+
 /** The GPU side of a tensor; swapped wholesale by `rebuild()`. */
 class TensorCore implements Releasable {
   constructor(
@@ -272,7 +278,7 @@ export class Tensor<D extends DType = DType> extends Memory {
     checkTensorBytes(context, bytes, argument);
     const storageData = this.#memoryType === MemoryType.Storage ? data : undefined;
     const buffer = context.capture(`creating ${this.label}`, () => {
-      const b = context.ledger.create({ label: this.label, size: bytes, usage: TENSOR_BUFFER_USAGE, mappedAtCreation: storageData !== undefined }, 'device');
+      const b = context.ledger.create({ label: this.label, size: bytes, usage: TENSOR_ALLOCATION_USAGE, mappedAtCreation: storageData !== undefined }, 'device');
       if (storageData) {
         viewOf(this.#dtype, b.getMappedRange(), size).set(storageData);
         b.unmap();

@@ -12,7 +12,7 @@ export abstract class EncodeContext {
   abstract readonly encoder: GPUCommandEncoder;
 
   /** Dispatches `algorithm`, with `push` (or else the algorithm's own) push constants. */
-  abstract dispatch(algorithm: Algorithm, push: Float32Array | Int32Array | Uint32Array | null): void;
+  abstract dispatch(algorithm: Algorithm, push: ArrayBufferView | null): void;
 
   /** Copies `bytes` from one GPU buffer to another, from `sourceOffset` to `targetOffset` (default 0). */
   abstract copyBuffer(source: GPUBuffer, target: GPUBuffer, bytes: number, sourceOffset?: number, targetOffset?: number): void;

@@ -16,7 +16,7 @@ export class OpAlgoDispatch extends Operation {
   /** The algorithm dispatched. */
   readonly algorithm: Algorithm;
   readonly #algorithms: readonly Algorithm[];
-  readonly #push: Float32Array | Int32Array | Uint32Array | null;
+  readonly #push: Uint32Array | null;
 
   /**
    * @param algorithm - what to dispatch
@@ -27,7 +27,7 @@ export class OpAlgoDispatch extends Operation {
     if (typeof algorithm?.checkPushConstants !== 'function') throw new ArgumentError('algorithm', 'OpAlgoDispatch expects an Algorithm', 'create one with mgr.algorithm()');
     this.algorithm = algorithm;
     this.#algorithms = [algorithm];
-    this.#push = pushConstants === undefined ? null : algorithm.checkPushConstants('pushConstants', pushConstants);
+    this.#push = pushConstants === undefined ? null : algorithm.checkPushConstants('pushConstants', pushConstants).words;
   }
 
   get name(): string {

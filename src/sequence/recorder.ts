@@ -59,10 +59,10 @@ export class Recorder extends EncodeContext implements TransferStage {
   }
 
   /** Dispatches `algorithm`, with `push` (or else the algorithm's own) push constants. */
-  override dispatch(algorithm: Algorithm, push: Float32Array | Int32Array | Uint32Array | null): void {
+  override dispatch(algorithm: Algorithm, push: ArrayBufferView | null): void {
     const values = push ?? algorithm.pushData;
     const pass = this.#computePass();
-    const { pipeline, group, workgroup } = algorithm.dispatchState();
+    const { pipeline, group, extra, workgroup } = algorithm.dispatchState();
     if (pipeline !== this.#passPipeline) {
       pass.setPipeline(pipeline);
       this.#passPipeline = pipeline;
@@ -71,6 +71,7 @@ export class Recorder extends EncodeContext implements TransferStage {
       pass.setBindGroup(0, group);
       this.#passGroup = group;
     }
+    for (const [index, other] of extra) pass.setBindGroup(index, other);
     if (values) {
       const offset = this.#pushCursor;
       this.#pushCursor += MAX_PUSH_CONSTANT_BYTES;

@@ -46,6 +46,7 @@ export interface Row {
     | 'Algorithm'
     | 'WGSL'
     | 'Push constants'
+    | 'Bindings'
     | 'Workgroup'
     | 'Sequence'
     | 'Operations'

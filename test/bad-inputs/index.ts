@@ -13,6 +13,7 @@ import * as image from './image.js';
 import * as algorithm from './algorithm.js';
 import * as wgsl from './wgsl.js';
 import * as pushConstants from './push-constants.js';
+import * as bindings from './bindings.js';
 import * as workgroup from './workgroup.js';
 import * as sequence from './sequence.js';
 import * as operations from './operations.js';
@@ -30,6 +31,7 @@ export const AREAS: readonly { readonly area: Row['area']; readonly heading: str
   { ...algorithm.AREA, rows: algorithm.ROWS },
   { ...wgsl.AREA, rows: wgsl.ROWS },
   { ...pushConstants.AREA, rows: pushConstants.ROWS },
+  { ...bindings.AREA, rows: bindings.ROWS },
   { ...workgroup.AREA, rows: workgroup.ROWS },
   { ...sequence.AREA, rows: sequence.ROWS },
   { ...operations.AREA, rows: operations.ROWS },

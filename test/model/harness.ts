@@ -322,7 +322,22 @@ export async function cleanup(real: Real): Promise<void> {
   if (real.mgr.memory().poolBytes > POOL_BOUND) assert.fail(`the staging pool holds ${real.mgr.memory().poolBytes} bytes, over its bound of ${POOL_BOUND}`);
   real.mgr.trimStagingPool();
   const report = real.mgr.memory();
-  const zero = { tensors: 0, algorithms: 0, sequences: 0, images: 0, views: 0, deviceBytes: 0, imageBytes: 0, stagingBytes: 0, otherBytes: 0, poolBytes: 0, totalBytes: 0 };
+  const zero = {
+    tensors: 0,
+    algorithms: 0,
+    sequences: 0,
+    images: 0,
+    views: 0,
+    samplers: 0,
+    params: 0,
+    paramBytes: 0,
+    deviceBytes: 0,
+    imageBytes: 0,
+    stagingBytes: 0,
+    otherBytes: 0,
+    poolBytes: 0,
+    totalBytes: 0,
+  };
   if (JSON.stringify({ ...report }) !== JSON.stringify(zero)) {
     assert.fail(`after destroying everything the program created, mgr.memory() is ${JSON.stringify(report)}`);
   }
