@@ -8,10 +8,10 @@ source scripts/as-root.sh
 
 if [[ ! -d node_modules || package-lock.json -nt node_modules/.package-lock.json ]]; then
   echo "setup: installing npm dependencies"
-  # `npm ci` refuses a lock file without every platform's optional packages (Biome's), which a
-  # registry mirror that holds only some platforms cannot give; `npm install` then installs the
-  # same locked versions and skips the missing optional ones.
-  npm ci --no-audit --no-fund --loglevel=error 2>/dev/null || npm install --no-audit --no-fund --loglevel=error
+  # `npm ci` only: it installs exactly the committed lock file and never rewrites it (a fresh
+  # clone stays unmodified). The lock file lists every platform's optional packages (Biome's,
+  # Rolldown's); if `npm ci` refuses it, regenerate it with `npm install` and commit it.
+  npm ci --no-audit --no-fund --loglevel=error
 fi
 
 echo "setup: building"

@@ -9,14 +9,17 @@
 export class KomputeError extends Error {
   /** A stable machine-readable code, e.g. `KP_DESTROYED`. */
   readonly code: string;
-  /** What the user can do about it. */
-  readonly hint: string;
+  /**
+   * What the user can do about it. The message already ends with it, so it is not enumerable:
+   * printing an error shows it once.
+   */
+  declare readonly hint: string;
 
   constructor(code: string, message: string, hint = '', options?: ErrorOptions) {
     super(hint ? `${message} (${hint})` : message, options);
     this.name = new.target.name;
     this.code = code;
-    this.hint = hint;
+    Object.defineProperty(this, 'hint', { value: hint, enumerable: false, writable: false, configurable: true });
   }
 }
 

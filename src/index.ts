@@ -5,11 +5,10 @@
  * {@link Algorithm}s (WGSL compute shaders bound to tensors) and {@link Sequence}s (recorded
  * operations evaluated on the GPU).
  *
- * This is the Node entry point: it installs Dawn (npm `webgpu`) as the WebGPU provider used when
- * there is no `navigator.gpu`. Browsers get src/browser.ts, the same API without Dawn (the
- * package's `exports` map picks it under the "browser" condition; test/entry-points.test.ts
- * checks that both export the same names).
- * @module
+ * In Node the package uses Dawn (the optional peer dependency `webgpu`: `npm install kompute-ts
+ * webgpu`) when there is no `navigator.gpu`; bundlers for the browser get the same API without
+ * Dawn (the package's "browser" export).
+ * @module kompute-ts
  */
 import './backends/node.js';
 

@@ -8,6 +8,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bundleTests } from './bundle.js';
+import { describeBundle, measureBundle } from './bundle-size.js';
 import { CHROMIUM_PATH, launchChromium, WEBGPU_FLAGS } from './chromium.js';
 import { checkDemo } from './demo-check.js';
 import type { TestReport } from './page/node-test.js';
@@ -27,6 +28,7 @@ async function runSuiteInBrowser(): Promise<{ passed: number; failed: number; ex
   console.log('files run in Node only:');
   for (const [file, why] of Object.entries(NODE_ONLY_FILES)) console.log(`  ${file}: ${why}`);
 
+  console.log(describeBundle(await measureBundle()));
   const outDir = join(DIST, 'browser-tests');
   await bundleTests(files, outDir);
   const server = await serveFolder(outDir);

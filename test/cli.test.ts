@@ -4,14 +4,15 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { type DoctorFacts, diagnose, formatFindings } from '../src/cli/doctor.js';
 import { formatNpy, parseNpy } from '../src/cli/npy.js';
-import { DTypeError } from '../src/index.js';
+import { ArgumentError, DTypeError } from '../src/index.js';
+import { parseOutput } from '../src/cli/run.js';
 
 const CLI = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'kompute-ts-cli-'));
@@ -254,5 +255,162 @@ describe('kompute-ts bench', () => {
     assert.match(stderr, /\r\[#{15}-{15}\] 1\/2 tiny-eval/);
     assert.match(stderr, /\r\[#{30}\] 2\/2 dispatch-1000/);
     assert.match(stdout, /\| dispatch-1000: /);
+  });
+});
+
+describe('kompute-ts --version and exit codes', () => {
+  test('--version prints the version of package.json', () => {
+    const pkg = JSON.parse(readFileSync(fileURLToPath(new URL('../../package.json', import.meta.url)), 'utf8')) as { version: string };
+    const { code, stdout } = cli(['--version']);
+    assert.equal(code, 0);
+    assert.equal(stdout, `kompute-ts ${pkg.version}\n`);
+  });
+
+  test('usage errors are one line and exit 2; help documents the exit codes', () => {
+    for (const args of [['frobnicate'], ['run'], ['run', 'a.wgsl', 'b.wgsl'], ['run', 'x.wgsl', '--bogus'], ['run', 'x.wgsl', '--in', 'a.npy', '--out', 'c.npy:f64:1']]) {
+      const { code, stderr } = cli(args);
+      assert.equal(code, 2, `${args.join(' ')}: ${stderr}`);
+      assert.equal(stderr.trim().split('\n').length, 1, `one line: ${stderr}`);
+      assert.match(stderr, /^kompute-ts: .*\(see kompute-ts help\)\n$/);
+    }
+    assert.match(cli(['help']).stdout, /Exit codes: 0 done; 1 the command failed .*\n2 the command line is wrong/);
+  });
+});
+
+describe('kompute-ts run: user errors are one line, exit 1, and leave no output', () => {
+  const save = (name: string, array: Parameters<typeof formatNpy>[0]) => writeFileSync(join(dir, name), formatNpy(array));
+  const ADD = `@group(0) @binding(0) var<storage, read> a: array<f32>;
+@group(0) @binding(1) var<storage, read> b: array<f32>;
+@group(0) @binding(2) var<storage, read_write> c: array<f32>;
+@compute @workgroup_size(64) fn main(@builtin(global_invocation_id) id: vec3u) { if (id.x < arrayLength(&c)) { c[id.x] = a[id.x] + b[id.x]; } }`;
+  const SUM = `@group(0) @binding(0) var<storage, read> a: array<f32>;
+@group(0) @binding(1) var<storage, read_write> s: array<f32>;
+@compute @workgroup_size(1) fn main(@builtin(global_invocation_id) id: vec3u) {
+  if (id.x == 0u) { var t = 0.0; for (var i = 0u; i < arrayLength(&a); i++) { t += a[i]; } s[0] = t; }
+}`;
+  const oneLine = (args: readonly string[], message: RegExp) => {
+    const { code, stderr, stdout } = cli(args);
+    assert.equal(code, 1, `${args.join(' ')}: ${stderr}`);
+    assert.equal(stderr.trim().split('\n').length, 1, `one line: ${stderr}`);
+    assert.doesNotMatch(stderr, /\n\s+at /, 'no stack trace');
+    assert.match(stderr, message);
+    return stdout;
+  };
+
+  test('a missing input or shader, a directory as input, an output folder that does not exist', () => {
+    writeFileSync(join(dir, 'add.wgsl'), ADD);
+    save('p.npy', { dtype: 'f32', shape: [4], data: new Float32Array([1, 2, 3, 4]) });
+    oneLine(['run', 'add.wgsl', '--in', 'nope.npy', '--in', 'p.npy', '--out', 'nowhere.npy'], /^kompute-ts: cannot read nope\.npy: no such file or directory\n$/);
+    oneLine(['run', 'nope.wgsl', '--in', 'p.npy'], /^kompute-ts: cannot read nope\.wgsl: no such file or directory\n$/);
+    mkdirSync(join(dir, 'folder'), { recursive: true });
+    oneLine(['run', 'add.wgsl', '--in', 'folder', '--in', 'p.npy', '--out', 'nowhere.npy'], /^kompute-ts: cannot read folder: is a directory\n$/);
+    oneLine(['run', 'add.wgsl', '--in', 'p.npy', '--in', 'p.npy', '--out', 'missing/c.npy'], /^kompute-ts: cannot write missing\/c\.npy: no such file or directory\n$/);
+    oneLine(['run', 'add.wgsl', '--in', 'p.npy', '--in', 'p.npy', '--out', 'folder'], /^kompute-ts: cannot write folder: is a directory\n$/);
+    assert.ok(!existsSync(join(dir, 'nowhere.npy')));
+  });
+
+  test('every .npy header field is checked, with the file and the value named', () => {
+    const base = Buffer.from(formatNpy({ dtype: 'f32', shape: [4], data: new Float32Array(4) })).toString('latin1');
+    const patched = (name: string, from: string, to: string) => {
+      writeFileSync(join(dir, name), Buffer.from(base.replace(from, to), 'latin1'));
+      return name;
+    };
+    const cases: [string, RegExp][] = [
+      [patched('neg.npy', '(4,)', '(-1,)'), /neg\.npy: has shape \(-1,\) .*"-1" is not a dimension/],
+      [patched('long.npy', '(4,)', '(4L,)'), /long\.npy: has shape \(4L,\) .*"4L" is not a dimension/],
+      [patched('zero.npy', '(4,)', '(0,)'), /zero\.npy: has shape \(0,\): no elements/],
+      [patched('f8.npy', "'<f4'", "'<f8'"), /DTypeError: f8\.npy: NumPy dtype '<f8'/],
+      [patched('fortran.npy', 'False', 'True '), /fortran\.npy: is stored in Fortran order/],
+      [patched('order.npy', 'False', 'Maybe'), /order\.npy: has 'fortran_order': Maybe/],
+      [patched('extra.npy', "'shape'", "'shapo'"), /extra\.npy: has an unknown \.npy header field 'shapo'/],
+    ];
+    writeFileSync(join(dir, 'short.npy'), Buffer.from(base, 'latin1').subarray(0, 130));
+    cases.push(['short.npy', /short\.npy: is truncated: it holds 2 data bytes but its shape \(4,\) of f32 needs 16/]);
+    writeFileSync(join(dir, 'header.npy'), Buffer.from(base, 'latin1').subarray(0, 40));
+    cases.push(['header.npy', /header\.npy: is truncated: its \.npy header says 118 bytes/]);
+    writeFileSync(join(dir, 'tail.npy'), Buffer.concat([Buffer.from(base, 'latin1'), Buffer.alloc(4)]));
+    cases.push(['tail.npy', /tail\.npy: holds 20 data bytes but its shape \(4,\) of f32 needs 16/]);
+    for (const [file, message] of cases) {
+      assert.throws(
+        () => parseNpy(readFileSync(join(dir, file)), file),
+        (e: unknown) => e instanceof ArgumentError && e.argument === file && message.test(`${e.name}: ${e.message}`),
+        file,
+      );
+    }
+    // And through the CLI: one line naming the file.
+    oneLine(['run', 'add.wgsl', '--in', 'neg.npy'], /^kompute-ts: ArgumentError: neg\.npy: has shape \(-1,\)/);
+  });
+
+  test('inputs are checked against the bindings: different lengths, or a size a sized binding does not hold, run nothing', () => {
+    writeFileSync(join(dir, 'add.wgsl'), ADD);
+    save('a8.npy', { dtype: 'f32', shape: [8], data: new Float32Array(8).fill(1) });
+    save('b4.npy', { dtype: 'f32', shape: [4], data: new Float32Array(4).fill(2) });
+    oneLine(['run', 'add.wgsl', '--in', 'a8.npy', '--in', 'b4.npy', '--out', 'sum8.npy'], /b4\.npy has 4 elements but a8\.npy has 8/);
+    assert.ok(!existsSync(join(dir, 'sum8.npy')));
+    writeFileSync(join(dir, 'sized.wgsl'), ADD.replace('var<storage, read> b: array<f32>;', 'var<storage, read> b: array<f32, 4>;'));
+    oneLine(['run', 'sized.wgsl', '--in', 'a8.npy', '--in', 'a8.npy', '--out', 'sum8.npy'], /a8\.npy has 8 elements but @binding\(1\) of sized\.wgsl holds 4/);
+    // A sized binding takes its own size: b4 binds to array<f32, 4>.
+    const { code, all } = cli(['run', 'sized.wgsl', '--in', 'a8.npy', '--in', 'b4.npy', '--out', 'sum8.npy']);
+    assert.equal(code, 0, all);
+    assert.deepEqual([...parseNpy(readFileSync(join(dir, 'sum8.npy'))).data].slice(0, 4), [3, 3, 3, 3]);
+  });
+
+  test('outputs are written all or none: a second output that cannot be written leaves the first off the disk', () => {
+    writeFileSync(
+      join(dir, 'two.wgsl'),
+      SUM.replace(
+        '@group(0) @binding(1) var<storage, read_write> s: array<f32>;',
+        '@group(0) @binding(1) var<storage, read_write> s: array<f32>;\n@group(0) @binding(2) var<storage, read_write> u: array<f32>;',
+      ),
+    );
+    save('a8.npy', { dtype: 'f32', shape: [8], data: new Float32Array(8).fill(1) });
+    mkdirSync(join(dir, 'locked'), { recursive: true });
+    // A directory of the output's name: the check before the run sees it, and nothing is written.
+    mkdirSync(join(dir, 'locked', 'second.npy'), { recursive: true });
+    oneLine(['run', 'two.wgsl', '--in', 'a8.npy', '--out', 'first.npy', '--out', 'locked/second.npy'], /cannot write locked\/second\.npy: is a directory/);
+    assert.ok(!existsSync(join(dir, 'first.npy')), 'the first output was not written');
+    assert.deepEqual(
+      readdirSync(dir).filter((f) => f.endsWith('.tmp')),
+      [],
+      'no temporary file is left',
+    );
+  });
+});
+
+describe('kompute-ts run --out with a dtype and a shape', () => {
+  test('--out path:dtype:shape, path:dtype and path:shape parse; a reduction runs from the CLI', () => {
+    assert.deepEqual(parseOutput('sum.npy:f32:1'), { name: null, path: 'sum.npy', dtype: 'f32', shape: [1] });
+    assert.deepEqual(parseOutput('s=m.npy:i32:2x3'), { name: 's', path: 'm.npy', dtype: 'i32', shape: [2, 3] });
+    assert.deepEqual(parseOutput('c.npy:u32'), { name: null, path: 'c.npy', dtype: 'u32', shape: null });
+    assert.deepEqual(parseOutput('c.npy:8'), { name: null, path: 'c.npy', dtype: null, shape: [8] });
+    assert.deepEqual(parseOutput('c.npy'), { name: null, path: 'c.npy', dtype: null, shape: null });
+    const n = 1000;
+    const a = Float32Array.from({ length: n }, (_, i) => (i % 7) - 3);
+    writeFileSync(join(dir, 'big.npy'), formatNpy({ dtype: 'f32', shape: [n], data: a }));
+    writeFileSync(
+      join(dir, 'sum.wgsl'),
+      `@group(0) @binding(0) var<storage, read> a: array<f32>;
+@group(0) @binding(1) var<storage, read_write> s: array<f32>;
+@compute @workgroup_size(1) fn main(@builtin(global_invocation_id) id: vec3u) {
+  if (id.x == 0u) { var t = 0.0; for (var i = 0u; i < arrayLength(&a); i++) { t += a[i]; } s[0] = t; }
+}`,
+    );
+    const { code, all } = cli(['run', 'sum.wgsl', '--in', 'big.npy', '--out', 'total.npy:f32:1']);
+    assert.equal(code, 0, all);
+    assert.match(all, /wrote total\.npy \(f32, shape \(1,\)\)/);
+    const total = parseNpy(readFileSync(join(dir, 'total.npy')));
+    assert.deepEqual(total.shape, [1]);
+    assert.equal(
+      total.data[0],
+      a.reduce((x, y) => x + y, 0),
+    );
+    // A dtype the binding does not declare is refused before anything runs.
+    const wrong = cli(['run', 'sum.wgsl', '--in', 'big.npy', '--out', 'wrong.npy:i32:1']);
+    assert.equal(wrong.code, 1);
+    assert.match(wrong.stderr, /--out wrong\.npy is i32 but @binding\(1\) of sum\.wgsl holds f32/);
+    // A shape: the output keeps it.
+    const shaped = cli(['run', 'sum.wgsl', '--in', 'big.npy', '--out', 'shaped.npy:2x3']);
+    assert.equal(shaped.code, 0, shaped.all);
+    assert.deepEqual(parseNpy(readFileSync(join(dir, 'shaped.npy'))).shape, [2, 3]);
   });
 });

@@ -51,7 +51,7 @@ describe('documentation snippets', () => {
     for (const s of snippets) writeFileSync(join(WORK, `${s.name}.ts`), `// ${s.file}:${s.line}\n${s.code}\nexport {};\n`);
     writeFileSync(
       join(WORK, 'tsconfig.json'),
-      JSON.stringify({ extends: '../../tsconfig.json', compilerOptions: { rootDir: '.', outDir: 'out', sourceMap: false, declaration: false }, include: ['*.ts'] }, null, 2),
+      JSON.stringify({ extends: '../../tsconfig.json', compilerOptions: { rootDir: '.', outDir: 'out', sourceMap: false, inlineSources: false, declaration: false }, include: ['*.ts'] }, null, 2),
     );
     const result = spawnSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', WORK], { encoding: 'utf8', timeout: 120_000 });
     compile = { status: result.status, output: `${result.stdout}${result.stderr}` };

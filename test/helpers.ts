@@ -203,9 +203,10 @@ export const INDEX_URL = pathToFileURL(fileURLToPath(new URL('../src/index.js', 
  * a time bound (20 s by default), so a hang or a native crash shows up as a failed assertion
  * instead of taking the test file down.
  */
-export function runChild(script: string, timeoutMs = 20_000, nodeFlags: readonly string[] = ['--expose-gc']): SpawnSyncReturns<string> {
+export function runChild(script: string, timeoutMs = 20_000, nodeFlags: readonly string[] = ['--expose-gc'], env?: Readonly<Record<string, string>>): SpawnSyncReturns<string> {
   return spawnSync(process.execPath, [...nodeFlags, '--input-type=module', '-e', script], {
     encoding: 'utf8',
+    env: { ...process.env, ...env },
     timeout: timeoutMs,
     killSignal: 'SIGKILL',
   });

@@ -46,7 +46,8 @@ describe('staging pool', () => {
       const data = t.data();
       const reused = mgr.memory();
       assert.equal(reused.stagingBytes, LARGE * 4, 'the new tensor has its upload buffer');
-      assert.equal(reused.poolBytes, released.poolBytes - LARGE * 4, 'taken from the pool, not created');
+      // Its upload buffer and its GPU buffer (destroyed tensors' buffers are pooled too).
+      assert.equal(reused.poolBytes, released.poolBytes - 2 * LARGE * 4, 'taken from the pool, not created');
       assert.ok(
         data.every((x) => x === 0),
         "a reused buffer is cleared: the last owner's data never shows",
@@ -57,7 +58,7 @@ describe('staging pool', () => {
       const back = t.data();
       assert.equal(back[0], 3);
       assert.equal(back[LARGE - 1], 3);
-      assert.equal(mgr.memory().poolBytes, released.poolBytes - 2 * LARGE * 4, 'its readback buffer came from the pool too');
+      assert.equal(mgr.memory().poolBytes, released.poolBytes - 3 * LARGE * 4, 'its readback buffer came from the pool too');
     });
   });
 
@@ -147,7 +148,8 @@ describe('staging pool', () => {
       assert.ok(await gcUntil(() => mgr.memory().tensors === 0), 'the dropped tensor was collected');
       const m = mgr.memory();
       assert.equal(m.stagingBytes, 0);
-      assert.equal(m.poolBytes, LARGE * 4);
+      assert.equal(m.deviceBytes, 0);
+      assert.equal(m.poolBytes, 2 * LARGE * 4, 'its upload buffer and its GPU buffer');
     });
   });
 

@@ -1,3 +1,4 @@
+import { anyValue, booleanValue, checkOptions, type OptionRule, objectValue, stringValue } from '../core/options.js';
 import { ArgumentError, SizeError } from '../errors.js';
 import type { SpecializationConstants } from './constants.js';
 import type { BindingAccess } from './generated-bindings.js';
@@ -44,28 +45,25 @@ export interface AlgorithmOptions {
   readonly access?: Readonly<Record<string, BindingAccess>>;
 }
 
-const KEYS = ['workgroup', 'invocations', 'constants', 'pushConstants', 'entryPoint', 'label', 'checkBindings', 'access'] as const;
+/**
+ * The options `mgr.algorithm()` and `algorithm.rebuild()` accept, each with the check of its kind
+ * (`anyValue` where the algorithm checks the value itself, with more specific errors). A new
+ * option is one line here; an option missing here is rejected as unknown.
+ */
+const RULES: { readonly [K in keyof Required<AlgorithmOptions>]: OptionRule } = {
+  workgroup: anyValue,
+  invocations: anyValue,
+  constants: anyValue,
+  pushConstants: anyValue,
+  entryPoint: stringValue,
+  label: stringValue,
+  checkBindings: booleanValue,
+  access: objectValue,
+};
 
-/** Throws {@link ArgumentError} for a non-object, an unknown key (with a "did you mean") or a wrongly typed flag. */
+/** Throws {@link ArgumentError} for a non-object, an unknown key (with a "did you mean") or a value of the wrong kind. */
 export function checkAlgorithmOptions(options: unknown): AlgorithmOptions {
-  if (options === undefined) return {};
-  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-    throw new ArgumentError(
-      'options',
-      `expected an options object, got ${options === null ? 'null' : Array.isArray(options) ? 'an array' : typeof options}`,
-      'pass { workgroup, constants, pushConstants } or nothing',
-    );
-  }
-  for (const key of Object.keys(options)) {
-    if ((KEYS as readonly string[]).includes(key)) continue;
-    const near = KEYS.find((k) => k.toLowerCase().startsWith(key.toLowerCase().slice(0, 5)) || key.toLowerCase().startsWith(k.toLowerCase().slice(0, 5)));
-    throw new ArgumentError(`options.${key}`, 'is not an algorithm option', near ? `did you mean '${near}'? options: ${KEYS.join(', ')}` : `options: ${KEYS.join(', ')}`);
-  }
-  const o = options as AlgorithmOptions;
-  if (o.checkBindings !== undefined && typeof o.checkBindings !== 'boolean')
-    throw new ArgumentError('options.checkBindings', `must be true or false, got ${JSON.stringify(o.checkBindings)}`, 'pass a boolean');
-  if (o.entryPoint !== undefined && typeof o.entryPoint !== 'string') throw new ArgumentError('entryPoint', 'must be the name of a @compute function', 'pass a string');
-  if (o.label !== undefined && typeof o.label !== 'string') throw new ArgumentError('options.label', 'must be a string', 'pass a name or nothing');
+  const o = checkOptions('options', options as AlgorithmOptions | undefined, RULES);
   if (o.workgroup !== undefined && o.invocations !== undefined) throw new ArgumentError('invocations', 'cannot be given together with workgroup', 'state either workgroups or invocations');
   return o;
 }

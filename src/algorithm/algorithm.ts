@@ -16,8 +16,9 @@ import { type BindLayout, buildLayout } from './layout.js';
 import { MAX_PUSH_CONSTANT_BYTES, type PushConstants, type PushData, showPush, toPushData } from './push-constants.js';
 import { checkPlaced } from './resource-checks.js';
 import { type AlgorithmResources, type Bindable, type BoundResources, bindResources, isBoundResources } from './resources.js';
-import { type ComputeEntry, reflectShader, type ShaderInterface } from './shader-interface.js';
+import { type ComputeEntry, declarationAt, reflectShader, type ShaderBinding, type ShaderInterface } from './shader-interface.js';
 import { type StructLayout, structLayout } from './struct-layout.js';
+import type { GPUBindGroup, GPUComputePipeline } from '../backends/webgpu-types.js';
 
 export type { AlgorithmOptions } from './algorithm-options.js';
 
@@ -47,6 +48,7 @@ interface Configuration {
   readonly pushLayout: StructLayout | null;
   readonly layout: BindLayout;
   readonly warnings: readonly string[];
+  readonly written: readonly Memory[];
 }
 
 /** Shaders whose skipped checks were already reported, so a loop does not repeat the warning. */
@@ -185,6 +187,11 @@ export class Algorithm extends Resource {
     return this.#core.pipeline !== null && this.#error === null;
   }
 
+  /** @internal The tensors the shader may write (storage read_write bindings): debug mode's sync checks. */
+  get writtenMemories(): readonly Memory[] {
+    return this.#config.written;
+  }
+
   /** @internal The current push constants (32-bit words). */
   get pushData(): Uint32Array | null {
     return this.#config.push?.words ?? null;
@@ -278,7 +285,8 @@ export class Algorithm extends Resource {
     const layout = buildLayout(context, this.label, shader, entry, placed, usesPush ? PUSH_GROUP : null);
 
     const memories = resources.filter((r): r is Memory => isLinear(r) || r instanceof Image);
-    this.#config = { bound, resources, memories, workgroup, constants, push, pushLayout, layout, warnings };
+    const written = placed.filter((p) => isLinear(p.resource) && isWritable(declarationAt(shader, entry, p.group, p.binding))).map((p) => p.resource as Memory);
+    this.#config = { bound, resources, memories, workgroup, constants, push, pushLayout, layout, warnings, written };
     this.#version++;
     context.bumpEpoch();
     this.#core.pipeline = null;
@@ -345,4 +353,9 @@ function checkPushCount(name: string, layout: StructLayout, values: PushConstant
  */
 export function createAlgorithm(context: DeviceContext, resources: AlgorithmResources | BoundResources, wgsl: string, options?: AlgorithmOptions): Algorithm {
   return new Algorithm($create, context, resources, wgsl, options);
+}
+
+/** Whether a tensor at a binding so declared may be written by the shader (a storage binding that is not read-only; undeclared ones bind read_write). */
+function isWritable(declared: ShaderBinding | undefined): boolean {
+  return declared?.kind !== 'uniform' && declared?.access !== 'read';
 }

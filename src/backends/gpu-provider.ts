@@ -1,4 +1,5 @@
 import { UnsupportedError } from '../errors.js';
+import type { GPU } from './webgpu-types.js';
 
 /** Supplies a WebGPU entry point where there is no `navigator.gpu` (in Node: Dawn). */
 type GpuProvider = (dawnFlags: readonly string[]) => Promise<GPU>;
@@ -28,6 +29,7 @@ export async function acquireGpu(dawnFlags: readonly string[]): Promise<GPU> {
   try {
     return await fallbackProvider(dawnFlags);
   } catch (error) {
+    if (error instanceof UnsupportedError) throw error;
     throw new UnsupportedError(
       `no WebGPU implementation found (navigator.gpu is missing and Dawn could not be loaded: ${error instanceof Error ? error.message : String(error)})`,
       'in Node install the "webgpu" package; in a browser use one with WebGPU enabled',

@@ -9,8 +9,14 @@
  *
  * Importing this module installs Dawn as the fallback WebGPU provider; only the Node entry point
  * (src/index.ts) imports it, so browser bundles never reach the `webgpu` package.
+ *
+ * `webgpu` is an optional peer dependency (132 MB with every platform's binary, which browser-only
+ * users must not download): Node users install it beside kompute-ts (`npm install kompute-ts
+ * webgpu`); without it, `Manager.create()` throws an UnsupportedError that says so.
  */
+import { UnsupportedError } from '../errors.js';
 import { setFallbackGpuProvider } from './gpu-provider.js';
+import type { GPU } from './webgpu-types.js';
 
 const instances = new Map<string, Promise<GPU>>();
 
@@ -18,7 +24,7 @@ export function createDawnGpu(flags: readonly string[]): Promise<GPU> {
   const key = flags.join('\n');
   let gpu = instances.get(key);
   if (!gpu) {
-    gpu = import('webgpu').then(({ create }) => create([...flags]));
+    gpu = loadDawn().then(({ create }) => create([...flags]));
     gpu.catch(() => instances.delete(key));
     instances.set(key, gpu);
   }
@@ -26,3 +32,20 @@ export function createDawnGpu(flags: readonly string[]): Promise<GPU> {
 }
 
 setFallbackGpuProvider(createDawnGpu);
+
+/** The hint of the error thrown when the `webgpu` package is not installed. */
+export const INSTALL_DAWN_HINT = 'install Dawn, the WebGPU implementation for Node, beside kompute-ts: npm install webgpu (or pass options.gpu / Manager.fromDevice() with a WebGPU of your own)';
+
+async function loadDawn(): Promise<typeof import('webgpu')> {
+  try {
+    return await import('webgpu');
+  } catch (error) {
+    if (isMissingPackage(error)) throw new UnsupportedError("no WebGPU implementation for Node: the optional peer dependency 'webgpu' (Dawn) is not installed", INSTALL_DAWN_HINT);
+    throw error;
+  }
+}
+
+function isMissingPackage(error: unknown): boolean {
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+  return (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') && typeof message === 'string' && message.includes("'webgpu'");
+}

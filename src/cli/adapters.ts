@@ -1,4 +1,5 @@
 import { createDawnGpu } from '../backends/node.js';
+import type { GPUSupportedLimits } from '../backends/webgpu-types.js';
 
 /** One WebGPU adapter as `kompute-ts info` reports it. */
 interface AdapterReport {

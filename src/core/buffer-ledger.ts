@@ -1,4 +1,5 @@
 /** What a buffer the framework created is for; `mgr.memory()` reports bytes per category. */
+import type { GPUBuffer, GPUBufferDescriptor, GPUDevice, GPUTexture, GPUTextureDescriptor } from '../backends/webgpu-types.js';
 export type BufferCategory = 'device' | 'staging' | 'uniform' | 'query' | 'pool' | 'params';
 
 /** Bytes per category, textures included. */
@@ -37,7 +38,8 @@ export interface MemoryReport {
    */
   readonly otherBytes: number;
   /**
-   * Bytes of idle staging buffers kept for reuse by later tensors and sequences, bounded by the
+   * Bytes of idle buffers kept for reuse by later tensors and sequences (released staging buffers,
+   * and destroyed tensors' GPU buffers), bounded by the
    * manager's `stagingPoolBytes` option; `mgr.trimStagingPool()` frees them.
    */
   readonly poolBytes: number;

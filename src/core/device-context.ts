@@ -3,6 +3,7 @@ import { DestroyedError, DeviceLostError, OutOfMemoryError, ValidationError, typ
 import { DEFAULT_STAGING_POOL_BYTES, StagingPool } from './staging-pool.js';
 import { BufferLedger } from './buffer-ledger.js';
 import { ChildRegistry } from './registry.js';
+import type { GPUBindGroupLayout, GPUDevice, GPUSupportedLimits } from '../backends/webgpu-types.js';
 
 /**
  * Something computed from resources that a destroy or rebuild makes stale (a sequence's batch
@@ -13,6 +14,25 @@ export interface EpochCache {
   registered: boolean;
   forget(): void;
 }
+
+/**
+ * Debug mode's sync checks (src/sequence/sync-check.ts), called where data moves: the encode
+ * context for uploads, downloads and dispatches, `Tensor.data()` and `setData()` for host access.
+ */
+export interface SyncHooks {
+  uploaded(memory: object): void;
+  downloaded(memory: object): void;
+  dispatched(algorithm: object): void;
+  hostAccess(memory: object, write: boolean): void;
+}
+
+/** A one-off transfer of one tensor, evaluated on a sequence of its own (`tensor.read()` / `write()`). */
+export type OneOffTransfer = (memory: object, direction: 'upload' | 'download') => Promise<void>;
+
+/** Where the library's warnings go: `console.warn` unless the manager was given `onWarning`. */
+export type WarningSink = (code: string, message: string) => void;
+
+const consoleWarning: WarningSink = (code, message) => console.warn(`kompute-ts warning ${code}: ${message}`);
 
 /** The state of a manager and of the device it uses. */
 type ContextState = 'alive' | 'destroyed' | 'lost';
@@ -43,6 +63,11 @@ export class DeviceContext {
   /** Size of {@link #epochCaches} at which references to collected caches are swept out. */
   #sweepAt = 64;
   #pushLayout: GPUBindGroupLayout | undefined;
+  /** Debug mode's checks, or null (debug off): see {@link SyncHooks}. Set by the manager. */
+  syncCheck: SyncHooks | null = null;
+  /** Runs `tensor.read()` / `write()`; installed by the manager, which owns the sequences. */
+  transfer: OneOffTransfer | null = null;
+  #warn: WarningSink = consoleWarning;
 
   constructor(device: GPUDevice, stagingPoolBytes = DEFAULT_STAGING_POOL_BYTES) {
     this.device = device;
@@ -50,6 +75,19 @@ export class DeviceContext {
     this.pool = new StagingPool(this.ledger, stagingPoolBytes);
     this.features = new Set(device.features as unknown as Iterable<string>);
     this.limits = device.limits;
+  }
+
+  /**
+   * Reports a warning (debug mode's sync checks today). The one sink of the manager's warnings,
+   * so that a logger can take them over; `code` is stable, `message` is for people.
+   */
+  warn(code: string, message: string): void {
+    this.#warn(code, message);
+  }
+
+  /** Sends warnings to `sink` instead of `console.warn`. */
+  setWarningSink(sink: WarningSink): void {
+    this.#warn = sink;
   }
 
   get state(): ContextState {

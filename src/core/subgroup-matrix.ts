@@ -3,6 +3,7 @@
  * adapter lists. Ground floor: the manager records the adapter info, the int8 kernels read it.
  * @module
  */
+import type { GPUAdapterInfo, GPUDevice } from '../backends/webgpu-types.js';
 /** The device feature of Dawn's subgroup matrices (matrix units, tensor cores on NVIDIA). */
 export const SUBGROUP_MATRIX_FEATURE = 'chromium-experimental-subgroup-matrix';
 

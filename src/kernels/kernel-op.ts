@@ -1,4 +1,5 @@
 import { $internal, assertSameManager } from '../core/internal.js';
+import { withArticle } from '../core/options.js';
 import { type Algorithm, createAlgorithm } from '../algorithm/algorithm.js';
 import { ArgumentError, DTypeError } from '../errors.js';
 import type { DeviceContext } from '../core/device-context.js';
@@ -109,7 +110,7 @@ export function scratchTensor(context: DeviceContext, dtype: DType, size: number
 /** Throws unless `t` has one of `dtypes`. */
 export function checkDTypeIn(kernel: string, name: string, t: Tensor, dtypes: readonly DType[]): void {
   if (!dtypes.includes(t.dtype)) {
-    throw new DTypeError(name, `${kernel} supports ${dtypes.join(', ')} tensors, but ${t.label} is ${t.dtype}`, `pass a ${dtypes.join(' or ')} tensor`);
+    throw new DTypeError(name, `${kernel} supports ${dtypes.join(', ')} tensors, but ${t.label} is ${t.dtype}`, `pass ${withArticle(dtypes.join(' or '))} tensor`);
   }
 }
 

@@ -1,4 +1,5 @@
-import { ArgumentError } from '../errors.js';
+import { checkOptions, numberValue, withArticle } from '../core/options.js';
+import { ArgumentError, DTypeError } from '../errors.js';
 import { wgslType } from '../memory/dtype.js';
 import type { Tensor } from '../memory/tensor.js';
 import { contextOf, enables, KernelOp, kernelAlgorithm } from './kernel-op.js';
@@ -13,6 +14,7 @@ export class OpFill extends KernelOp {
   constructor(out: Tensor, value: number) {
     const context = contextOf('OpFill', { out });
     if (typeof value !== 'number' || Number.isNaN(value)) throw new ArgumentError('value', `OpFill expects a number, got ${String(value)}`, 'pass the value to write to every element');
+    checkRepresentable('OpFill', 'value', value, out);
     const type = wgslType(out.dtype);
     const { workgroup, columns } = grid(context, Math.ceil(out.size / (WORKGROUP * ELEMENTS_PER_THREAD)));
     const wgsl = `${enables(out.dtype)}@group(0) @binding(0) var<storage, read_write> out: array<${type}>;
@@ -41,6 +43,7 @@ export interface IotaOptions {
 export class OpIota extends KernelOp {
   constructor(out: Tensor, options: IotaOptions = {}) {
     const context = contextOf('OpIota', { out });
+    checkOptions('options', options, { start: numberValue, step: numberValue });
     const start = options.start ?? 0;
     const step = options.step ?? 1;
     for (const [name, v] of [
@@ -49,6 +52,9 @@ export class OpIota extends KernelOp {
     ] as const) {
       if (typeof v !== 'number' || !Number.isFinite(v)) throw new ArgumentError(`options.${name}`, `OpIota expects a finite number, got ${String(v)}`, `pass a number as ${name}`);
     }
+    checkRepresentable('OpIota', 'options.start', start, out);
+    checkRepresentable('OpIota', 'options.step', step, out);
+    checkRepresentable('OpIota', 'options.step', start + (out.size - 1) * step, out, `the last value (start + ${out.size - 1} × step =`);
     const type = wgslType(out.dtype);
     const { workgroup, columns } = grid(context, Math.ceil(out.size / (WORKGROUP * ELEMENTS_PER_THREAD)));
     const wgsl = `${enables(out.dtype)}@group(0) @binding(0) var<storage, read_write> out: array<${type}>;
@@ -62,5 +68,18 @@ ${elementLoop(columns, out.size, `    out[i] = ${literal(start, type)} + ${type}
 
   get name(): string {
     return 'OpIota';
+  }
+}
+
+/** Throws a DTypeError when an integer tensor cannot hold `value` exactly (it would wrap or be truncated). */
+function checkRepresentable(kernel: string, argument: string, value: number, out: Tensor, what = `${value}`): void {
+  if (out.dtype !== 'i32' && out.dtype !== 'u32') return;
+  const [low, high] = out.dtype === 'i32' ? [-(2 ** 31), 2 ** 31 - 1] : [0, 2 ** 32 - 1];
+  if (!Number.isInteger(value) || value < low || value > high) {
+    throw new DTypeError(
+      argument,
+      `${kernel}: ${what === `${value}` ? value : `${what} ${value})`} is not ${withArticle(out.dtype)} value (an integer from ${low} to ${high})`,
+      `pass values ${out.label} can hold, or use an f32 tensor`,
+    );
   }
 }

@@ -1,3 +1,4 @@
+import { anyValue, booleanValue, checkOptions } from '../core/options.js';
 import { ArgumentError, DTypeError, SizeError, UnsupportedError } from '../errors.js';
 import type { DeviceContext } from '../core/device-context.js';
 import type { Tensor } from '../memory/tensor.js';
@@ -89,6 +90,7 @@ export class OpMatMulInt8 extends KernelOp {
   constructor(a: Tensor, b: Tensor, c: Tensor, options: Int8MatMulOptions) {
     const context = contextOf('OpMatMulInt8', { a, b, c });
     if (typeof options !== 'object' || options === null) throw new ArgumentError('options', 'OpMatMulInt8 needs the matrix shape', 'pass { m, n } (and k, transposeB as needed)');
+    checkOptions('options', options, { m: anyValue, n: anyValue, k: anyValue, transposeB: booleanValue, tile: anyValue });
     checkDTypeIn('OpMatMulInt8', 'a', a, ['i32', 'u32']);
     for (const [name, t] of [
       ['b', b],

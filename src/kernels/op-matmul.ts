@@ -1,3 +1,4 @@
+import { anyValue, booleanValue, checkOptions, describeValue, lookupName } from '../core/options.js';
 import { ArgumentError, DTypeError, SizeError, UnsupportedError } from '../errors.js';
 import { bytesPerElement, wgslType } from '../memory/dtype.js';
 import type { Tensor } from '../memory/tensor.js';
@@ -49,6 +50,7 @@ export class OpMatMul extends KernelOp {
   constructor(a: Tensor, b: Tensor, c: Tensor, options: MatMulOptions) {
     const context = contextOf('OpMatMul', { a, b, c });
     if (typeof options !== 'object' || options === null) throw new ArgumentError('options', 'OpMatMul needs the matrix shape', 'pass { m, n } (and k, transposeA, transposeB as needed)');
+    checkOptions('options', options, { m: anyValue, n: anyValue, k: anyValue, transposeA: booleanValue, transposeB: booleanValue, tile: anyValue });
     checkDTypeIn('OpMatMul', 'a', a, ['f32', 'i32', 'u32', 'f16']);
     for (const [name, t] of [
       ['b', b],
@@ -75,9 +77,11 @@ export class OpMatMul extends KernelOp {
     expect('b', b, transposeB ? n : k, transposeB ? k : n);
     expect('c', c, m, n);
     const requested = options.tile;
-    const tile: MatMulTile = typeof requested === 'object' ? requested : requested ? TILES[requested] : Math.ceil(m / 128) * Math.ceil(n / 128) >= 256 ? TILES.large : TILES.small;
-    const problem = typeof tile === 'object' && tile !== null ? tileProblem(tile) : 'not a tile';
+    const chosen: MatMulTile | undefined =
+      typeof requested === 'object' ? requested : requested !== undefined ? lookupName(TILES, requested) : Math.ceil(m / 128) * Math.ceil(n / 128) >= 256 ? TILES.large : TILES.small;
+    const problem = typeof chosen === 'object' && chosen !== null ? tileProblem(chosen) : `${describeValue(requested)} is not a tile`;
     if (problem) throw new ArgumentError('options.tile', `OpMatMul cannot use this tile: ${problem}`, "use 'large' or 'small'");
+    const tile = chosen!;
     const bytes = tileBytes(tile, bytesPerElement(a.dtype));
     if (bytes > context.limits.maxComputeWorkgroupStorageSize) {
       throw new UnsupportedError(`OpMatMul's tile needs ${bytes} bytes of workgroup memory, over this device's ${context.limits.maxComputeWorkgroupStorageSize}`, "use tile 'small'");

@@ -1,3 +1,4 @@
+import { anyValue, booleanValue, checkOptions, withArticle } from '../core/options.js';
 import { ArgumentError, DTypeError } from '../errors.js';
 import type { DeviceContext } from '../core/device-context.js';
 import { wgslType } from '../memory/dtype.js';
@@ -156,11 +157,11 @@ export class OpReduce extends KernelOp {
 
   constructor(x: Tensor, out: Tensor, options: ReduceOptions = {}) {
     const context = contextOf('OpReduce', { x, out });
-    if (typeof options !== 'object' || options === null) throw new ArgumentError('options', 'OpReduce expects an options object', 'pass { op, axis, shape } or nothing');
+    checkOptions('options', options, { op: anyValue, axis: anyValue, shape: anyValue, subgroups: booleanValue });
     const op = options.op ?? 'sum';
     checkOp('OpReduce', op, ['sum', 'max', 'min', 'mean'] as const);
     checkDTypeIn('OpReduce', 'x', x, ['f32', 'i32', 'u32', 'f16']);
-    if (out.dtype !== x.dtype) throw new DTypeError('out', `OpReduce writes ${x.dtype} values but out (${out.label}) is ${out.dtype}`, `pass a ${x.dtype} tensor`);
+    if (out.dtype !== x.dtype) throw new DTypeError('out', `OpReduce writes ${x.dtype} values but out (${out.label}) is ${out.dtype}`, `pass ${withArticle(x.dtype)} tensor`);
     if (op === 'mean' && x.dtype !== 'f32' && x.dtype !== 'f16')
       throw new DTypeError('options.op', `mean needs floating-point values, ${x.label} is ${x.dtype}`, "use op 'sum' and divide, or convert to f32 with OpMap");
     const base: ReduceOp = op === 'mean' ? 'sum' : op;

@@ -1,3 +1,4 @@
+import { anyValue, booleanValue, checkOptions, withArticle } from '../core/options.js';
 import { ArgumentError, DTypeError } from '../errors.js';
 import type { DeviceContext } from '../core/device-context.js';
 import { wgslType } from '../memory/dtype.js';
@@ -183,11 +184,11 @@ function scanSteps(context: DeviceContext, x: Tensor, out: Tensor, op: ReduceOp,
 export class OpScan extends KernelOp {
   constructor(x: Tensor, out: Tensor, options: ScanOptions = {}) {
     const context = contextOf('OpScan', { x, out });
-    if (typeof options !== 'object' || options === null) throw new ArgumentError('options', 'OpScan expects an options object', 'pass { op, exclusive } or nothing');
+    checkOptions('options', options, { op: anyValue, exclusive: booleanValue, subgroups: booleanValue, blockTiles: anyValue });
     const op = options.op ?? 'sum';
     checkOp('OpScan', op, ['sum', 'max', 'min'] as const);
     checkDTypeIn('OpScan', 'x', x, ['f32', 'i32', 'u32', 'f16']);
-    if (out.dtype !== x.dtype) throw new DTypeError('out', `OpScan writes ${x.dtype} values but out (${out.label}) is ${out.dtype}`, `pass a ${x.dtype} tensor`);
+    if (out.dtype !== x.dtype) throw new DTypeError('out', `OpScan writes ${x.dtype} values but out (${out.label}) is ${out.dtype}`, `pass ${withArticle(x.dtype)} tensor`);
     checkSize('OpScan', 'out', out, x.size, 'one value per input element');
     const tiles = options.blockTiles;
     if (tiles !== undefined && (!Number.isInteger(tiles) || tiles < 1 || tiles > 64)) {

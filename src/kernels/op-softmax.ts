@@ -1,4 +1,5 @@
-import { ArgumentError, DTypeError } from '../errors.js';
+import { anyValue, checkOptions, withArticle } from '../core/options.js';
+import { DTypeError } from '../errors.js';
 import { wgslType } from '../memory/dtype.js';
 import type { Tensor } from '../memory/tensor.js';
 import { checkDTypeIn, contextOf, enables, KernelOp, kernelAlgorithm } from './kernel-op.js';
@@ -21,9 +22,9 @@ export interface SoftmaxOptions {
 export class OpSoftmax extends KernelOp {
   constructor(x: Tensor, out: Tensor, options: SoftmaxOptions = {}) {
     const context = contextOf('OpSoftmax', { x, out });
-    if (typeof options !== 'object' || options === null) throw new ArgumentError('options', 'OpSoftmax expects an options object', 'pass { shape } or nothing');
+    checkOptions('options', options, { shape: anyValue });
     checkDTypeIn('OpSoftmax', 'x', x, ['f32', 'f16']);
-    if (out.dtype !== x.dtype) throw new DTypeError('out', `OpSoftmax writes ${x.dtype} values but out (${out.label}) is ${out.dtype}`, `pass a ${x.dtype} tensor`);
+    if (out.dtype !== x.dtype) throw new DTypeError('out', `OpSoftmax writes ${x.dtype} values but out (${out.label}) is ${out.dtype}`, `pass ${withArticle(x.dtype)} tensor`);
     const [rows, cols] = options.shape === undefined ? [1, x.size] : checkShape2D('OpSoftmax', 'options.shape', options.shape, x);
     if (out.size !== x.size) checkShape2D('OpSoftmax', 'out', [rows, cols], out);
     const type = wgslType(x.dtype);

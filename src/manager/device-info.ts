@@ -1,6 +1,7 @@
 import { type SubgroupMatrixConfig, subgroupMatrixConfigsOf } from '../core/subgroup-matrix.js';
 
 /** What `mgr.deviceInfo()` reports (Kompute's `getDeviceProperties`). */
+import type { GPUAdapterInfo, GPUDevice, GPUSupportedLimits } from '../backends/webgpu-types.js';
 export interface DeviceInfo {
   /** The adapter's vendor, e.g. `nvidia` or `mesa` (empty when unknown). */
   readonly vendor: string;

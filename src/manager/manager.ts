@@ -7,23 +7,28 @@ import { acquireGpu } from '../backends/gpu-provider.js';
 import { BufferUsage } from '../backends/webgpu-constants.js';
 import { ArgumentError, type DeviceLostError, DTypeError, SizeError, UnsupportedError } from '../errors.js';
 import { bytesPerElement, checkDType, type DType, type DTypeOf, dtypeOf, type TensorData, toTypedArray } from '../memory/dtype.js';
-import { MemoryType } from '../memory/memory-type.js';
+import { checkMemoryType, MemoryType } from '../memory/memory-type.js';
+import { anyValue, checkOptions, describeValue, type OptionRules, stringValue, withArticle } from '../core/options.js';
 import { checkLength, createTensor, paddedBytes, type Tensor, TENSOR_BUFFER_USAGE, type TensorOptions } from '../memory/tensor.js';
 import { checkChannels, checkImageData, checkImageExtent, createImage, type Image, type ImageOptions } from '../memory/image.js';
 import { checkImageDType, type ImageData, type ImageDType, type ImageDTypeFor, IMAGE_DTYPES, imageArrayFits, imageDTypeOf } from '../memory/image-format.js';
 import type { Memory } from '../memory/memory.js';
+import { OpSyncDevice } from '../operations/op-sync-device.js';
+import { OpSyncLocal } from '../operations/op-sync-local.js';
 import { createSequence, type Sequence, type SequenceOptions } from '../sequence/sequence.js';
+import { debugFromEnvironment, SyncCheck } from '../sequence/sync-check.js';
 import type { MemoryReport } from '../core/buffer-ledger.js';
 import { DeviceContext } from '../core/device-context.js';
 import { checkManagerOptions } from './manager-options.js';
 import { $internal } from '../core/internal.js';
 import { rememberAdapterInfo } from '../core/subgroup-matrix.js';
 import { type DeviceInfo, describeDevice, RAISED_LIMITS, USEFUL_FEATURES } from './device-info.js';
+import type { GPU, GPUAdapterInfo, GPUBuffer, GPUDevice } from '../backends/webgpu-types.js';
 
 /** Options of {@link Manager.create}. */
 export interface ManagerOptions {
   /** Passed to `requestAdapter`. */
-  readonly powerPreference?: GPUPowerPreference;
+  readonly powerPreference?: 'low-power' | 'high-performance';
   /** Only accept an adapter whose vendor, architecture, device or description contains this (case-insensitive). */
   readonly adapter?: string;
   /** Features the device must have; an adapter without them fails with UnsupportedError. */
@@ -44,6 +49,16 @@ export interface ManagerOptions {
    * `MemoryReport.poolBytes`). Default 128 MiB; 0 turns pooling off.
    */
   readonly stagingPoolBytes?: number;
+  /**
+   * Debug mode: warns (through `onWarning`) when a dispatch reads a `Device` tensor whose host
+   * data changed since its last upload (a missing `OpSyncDevice`), and when `data()` is read after
+   * a dispatch wrote the tensor on the GPU without a download (a missing `OpSyncLocal`). Costs a
+   * copy of each such tensor's host data per transfer. Default: on when the environment variable
+   * `KOMPUTE_TS_DEBUG=1` is set (Node), else off.
+   */
+  readonly debug?: boolean;
+  /** Receives the manager's warnings (`code` such as `KP_STALE_HOST`, and a message); default `console.warn`. */
+  readonly onWarning?: (code: string, message: string) => void;
 }
 
 /** Options of {@link Manager.fromDevice}. */
@@ -54,6 +69,10 @@ export interface ExternalDeviceOptions {
   readonly adapterInfo?: GPUAdapterInfo;
   /** As {@link ManagerOptions.stagingPoolBytes}. */
   readonly stagingPoolBytes?: number;
+  /** As {@link ManagerOptions.debug}. */
+  readonly debug?: boolean;
+  /** As {@link ManagerOptions.onWarning}. */
+  readonly onWarning?: (code: string, message: string) => void;
 }
 
 /**
@@ -95,7 +114,7 @@ const forgottenManagers = new FinalizationRegistry<ManagerHandle>((handle) => {
 });
 
 /**
- * The top owner of GPU resources (seed principle 2). It creates tensors, algorithms and
+ * The top owner of GPU resources. It creates tensors, algorithms and
  * sequences, tracks them weakly, and destroys whatever is still alive when it is destroyed:
  * sequences, then algorithms, then tensors, then the device if it created the device.
  */
@@ -107,6 +126,9 @@ export class Manager {
 
   private constructor(device: GPUDevice, owns: boolean, gpu: GPU | null, info: GPUAdapterInfo | undefined, options: ExternalDeviceOptions) {
     const context = new DeviceContext(device, options.stagingPoolBytes);
+    if (options.onWarning) context.setWarningSink(options.onWarning);
+    if (options.debug ?? debugFromEnvironment()) context.syncCheck = new SyncCheck((code, message) => context.warn(code, message));
+    context.transfer = (memory, direction) => oneOffTransfer(context, memory as Memory, direction);
     const onLost = options.onDeviceLost;
     const handle: ManagerHandle = { context, ownsDevice: owns, gpu };
     this.#context = context;
@@ -127,7 +149,7 @@ export class Manager {
    * browser it uses `navigator.gpu`; in Node, Dawn from the `webgpu` package.
    */
   static async create(options: ManagerOptions = {}): Promise<Manager> {
-    checkManagerOptions(options, ['powerPreference', 'adapter', 'requiredFeatures', 'requiredLimits', 'onDeviceLost', 'gpu', 'dawnFlags', 'stagingPoolBytes']);
+    checkManagerOptions(options, ['powerPreference', 'adapter', 'requiredFeatures', 'requiredLimits', 'onDeviceLost', 'gpu', 'dawnFlags', 'stagingPoolBytes', 'debug', 'onWarning']);
     const gpu = options.gpu ?? (await acquireGpu(options.dawnFlags ?? []));
     const request: GPURequestAdapterOptions = {};
     if (options.powerPreference) request.powerPreference = options.powerPreference;
@@ -167,11 +189,11 @@ export class Manager {
 
   /**
    * Bring your own device: the manager creates and tracks resources on `device` and destroys
-   * them on `destroy()`, but never destroys the device itself (seed principle 1).
+   * them on `destroy()`, but never destroys the device itself.
    */
   static fromDevice(device: GPUDevice, options: ExternalDeviceOptions = {}): Manager {
     if (!device || typeof device.createBuffer !== 'function') throw new ArgumentError('device', 'expected a GPUDevice', 'pass the device from adapter.requestDevice()');
-    checkManagerOptions(options, ['onDeviceLost', 'adapterInfo', 'stagingPoolBytes']);
+    checkManagerOptions(options, ['onDeviceLost', 'adapterInfo', 'stagingPoolBytes', 'debug', 'onWarning']);
     const info = options.adapterInfo ?? (device as GPUDevice & { adapterInfo?: GPUAdapterInfo }).adapterInfo;
     return new Manager(device, false, null, info, options);
   }
@@ -204,20 +226,30 @@ export class Manager {
     this.#context.assertAlive('tensor()');
     if (typeof dataOrLength === 'number') {
       const length = checkLength('length', dataOrLength);
+      if (isOptionsLike(dtypeOrOptions)) {
+        throw new DTypeError('dtype', `expected a data type after the length, got ${describeValue(dtypeOrOptions)}`, "pass mgr.tensor(length, 'f32', options)");
+      }
       checkDType('dtype', dtypeOrOptions);
-      const options = maybeOptions ?? {};
-      return createTensor(this.#context, { dtype: dtypeOrOptions, size: length, type: checkMemoryType(options.type), label: options.label });
+      const options = checkOptions('options', maybeOptions, TENSOR_OPTIONS);
+      if (options.dtype !== undefined && options.dtype !== dtypeOrOptions) {
+        checkDType('options.dtype', options.dtype);
+        throw new DTypeError('options.dtype', `is ${options.dtype} but the dtype argument is ${dtypeOrOptions}`, 'give the dtype once');
+      }
+      return createTensor(this.#context, { dtype: dtypeOrOptions, size: length, type: checkMemoryType('options.type', options.type), label: options.label });
     }
     if (!ArrayBuffer.isView(dataOrLength) && !Array.isArray(dataOrLength)) {
       throw new ArgumentError('data', 'expected a typed array, an array of numbers, or a length', 'e.g. mgr.tensor([1, 2, 3]) or mgr.tensor(3, "f32")');
     }
-    const options = (dtypeOrOptions ?? {}) as TensorOptions;
-    if (typeof options !== 'object' || options === null) throw new ArgumentError('options', 'expected an options object', 'pass a dtype as second argument only together with a length');
+    if (typeof dtypeOrOptions === 'string')
+      throw new ArgumentError('options', `expected an options object, got ${describeValue(dtypeOrOptions)}`, 'pass a dtype as second argument only together with a length, or { dtype } with data');
+    if (maybeOptions !== undefined) throw new ArgumentError('options', 'a third argument is only taken after a length and a dtype', 'pass mgr.tensor(data, options)');
+    const options = checkOptions<TensorOptions>('options', dtypeOrOptions as TensorOptions | undefined, TENSOR_OPTIONS);
     let dtype: DType;
     if (ArrayBuffer.isView(dataOrLength)) {
       dtype = dtypeOf('data', dataOrLength);
       if (options.dtype !== undefined && options.dtype !== dtype) {
-        throw new DTypeError('options.dtype', `is ${options.dtype} but the data is a ${dataOrLength.constructor.name} (${dtype})`, 'drop options.dtype, or convert the data');
+        checkDType('options.dtype', options.dtype);
+        throw new DTypeError('options.dtype', `is ${options.dtype} but the data is ${withArticle(dataOrLength.constructor.name)} (${dtype})`, 'drop options.dtype, or convert the data');
       }
     } else {
       dtype = options.dtype ?? 'f32';
@@ -225,21 +257,22 @@ export class Manager {
     }
     const data = toTypedArray('data', dtype, dataOrLength as ArrayLike<number>);
     checkLength('data.length', data.length);
-    return createTensor(this.#context, { dtype, size: data.length, type: checkMemoryType(options.type), data, label: options.label });
+    return createTensor(this.#context, { dtype, size: data.length, type: checkMemoryType('options.type', options.type), data, label: options.label });
   }
 
   /**
    * Wraps a GPU buffer you own as a tensor of `length` elements. The manager never destroys it
-   * (seed principle 1); it needs STORAGE usage, and COPY_SRC | COPY_DST for sync operations.
+   *; it needs STORAGE usage, and COPY_SRC | COPY_DST for sync operations.
    */
-  tensorFromBuffer<D extends DType>(buffer: GPUBuffer, dtype: D, length: number, options: TensorOptions = {}): Tensor<D> {
+  tensorFromBuffer<D extends DType>(buffer: GPUBuffer, dtype: D, length: number, options?: TensorOptions): Tensor<D> {
     this.#context.assertAlive('tensorFromBuffer()');
+    const opts = checkOptions('options', options, FROM_BUFFER_OPTIONS);
     if (!buffer || typeof buffer.size !== 'number' || typeof buffer.usage !== 'number') throw new ArgumentError('buffer', 'expected a GPUBuffer', 'pass a buffer made by device.createBuffer()');
     checkDType('dtype', dtype);
     checkLength('length', length);
     const bytes = paddedBytes(length * bytesPerElement(dtype));
     if (bytes > buffer.size) throw new SizeError('length', `${length} ${dtype} elements need ${bytes} bytes but the buffer has ${buffer.size}`, 'wrap fewer elements or a larger buffer');
-    const type = checkMemoryType(options.type);
+    const type = checkMemoryType('options.type', opts.type);
     const needed = type === MemoryType.Storage ? BufferUsage.STORAGE : TENSOR_BUFFER_USAGE;
     if ((buffer.usage & needed) !== needed) {
       throw new ArgumentError(
@@ -248,7 +281,7 @@ export class Manager {
         'create the buffer with those usages, or wrap it as { type: MemoryType.Storage }',
       );
     }
-    return createTensor(this.#context, { dtype, size: length, type, external: buffer, label: options.label });
+    return createTensor(this.#context, { dtype, size: length, type, external: buffer, label: opts.label });
   }
 
   /**
@@ -260,9 +293,9 @@ export class Manager {
    */
   image<T extends ImageData>(data: T, width: number, height: number, channels: 1 | 2 | 4, options?: ImageOptions): Image<ImageDTypeFor<T>>;
   image<D extends ImageDType = 'f32'>(data: readonly number[] | null, width: number, height: number, channels: 1 | 2 | 4, options?: ImageOptions & { readonly dtype?: D }): Image<D>;
-  image(data: ImageData | readonly number[] | null, width: number, height: number, channels: 1 | 2 | 4, options: ImageOptions = {}): Image {
+  image(data: ImageData | readonly number[] | null, width: number, height: number, channels: 1 | 2 | 4, imageOptions?: ImageOptions): Image {
     this.#context.assertAlive('image()');
-    if (typeof options !== 'object' || options === null) throw new ArgumentError('options', 'expected an options object', 'pass { dtype, type, label } or nothing');
+    const options = checkOptions('options', imageOptions, IMAGE_OPTIONS);
     checkImageExtent(this.#context, width, height);
     const ch = checkChannels(channels);
     if (data !== null && !ArrayBuffer.isView(data) && !Array.isArray(data)) {
@@ -274,14 +307,15 @@ export class Manager {
       if (options.dtype !== undefined && options.dtype !== dtype && typeof options.dtype === 'string' && IMAGE_DTYPES.includes(options.dtype) && imageArrayFits(options.dtype, data))
         dtype = options.dtype;
       if (options.dtype !== undefined && options.dtype !== dtype) {
-        throw new DTypeError('options.dtype', `is ${options.dtype} but the data is a ${data.constructor.name} (${dtype})`, 'drop options.dtype, or convert the data');
+        checkImageDType('options.dtype', options.dtype);
+        throw new DTypeError('options.dtype', `is ${options.dtype} but the data is ${withArticle(data.constructor.name)} (${dtype})`, 'drop options.dtype, or convert the data');
       }
     } else {
       dtype = options.dtype ?? 'f32';
       checkImageDType('options.dtype', dtype);
     }
     const values = data === null ? undefined : checkImageData('data', dtype, data as ArrayLike<number>, width * height * ch);
-    return createImage(this.#context, { dtype, width, height, channels: ch, type: checkMemoryType(options.type), data: values, label: options.label });
+    return createImage(this.#context, { dtype, width, height, channels: ch, type: checkMemoryType('options.type', options.type), data: values, label: options.label });
   }
 
   /**
@@ -319,7 +353,7 @@ export class Manager {
   /** A sequence to record operations into and evaluate. */
   sequence(options?: SequenceOptions): Sequence {
     this.#context.assertAlive('sequence()');
-    return createSequence(this.#context, options);
+    return createSequence(this.#context, checkOptions('options', options, SEQUENCE_OPTIONS, ''));
   }
 
   /** The adapter's vendor, architecture, description, and the device's features and limits. */
@@ -352,7 +386,8 @@ export class Manager {
   }
 
   /**
-   * Frees the idle staging buffers kept for reuse (`memory().poolBytes` becomes 0). Never needed
+   * Frees the idle buffers kept for reuse: staging buffers, and destroyed tensors' GPU buffers
+   * (`memory().poolBytes` becomes 0). Never needed
    * for correctness: the pool is bounded by the `stagingPoolBytes` option and freed on destroy().
    */
   trimStagingPool(): void {
@@ -390,8 +425,22 @@ export class Manager {
   }
 }
 
-function checkMemoryType(type: unknown): MemoryType {
-  if (type === undefined) return MemoryType.Device;
-  if (typeof type === 'string' && type in MemoryType) return type as MemoryType;
-  throw new ArgumentError('options.type', `unknown memory type ${JSON.stringify(type)}`, `use one of ${Object.keys(MemoryType).join(', ')}`);
+const TENSOR_OPTIONS: OptionRules = { type: anyValue, dtype: anyValue, label: stringValue };
+const FROM_BUFFER_OPTIONS: OptionRules = { type: anyValue, label: stringValue };
+const IMAGE_OPTIONS: OptionRules = { type: anyValue, dtype: anyValue, label: stringValue };
+const SEQUENCE_OPTIONS: OptionRules = { timestamps: (v) => (typeof v === 'boolean' ? null : 'true or false'), label: stringValue };
+
+/** True for what looks like an options object given where a dtype name belongs. */
+function isOptionsLike(value: unknown): boolean {
+  return typeof value === 'object' && value !== null;
+}
+
+/** `tensor.read()` / `write()`: one sync operation on a sequence of its own, destroyed after. */
+async function oneOffTransfer(context: DeviceContext, memory: Memory, direction: 'upload' | 'download'): Promise<void> {
+  const sequence = createSequence(context);
+  try {
+    await sequence.eval(direction === 'upload' ? new OpSyncDevice([memory]) : new OpSyncLocal([memory]));
+  } finally {
+    sequence.destroy();
+  }
 }

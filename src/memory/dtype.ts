@@ -1,3 +1,4 @@
+import { isOwnName, lookupName, withArticle } from '../core/options.js';
 import { DTypeError, UnsupportedError } from '../errors.js';
 import { float32ToFloat16Bits } from './float16.js';
 
@@ -49,7 +50,7 @@ export function viewOf<D extends DType>(dtype: D, buffer: ArrayBufferLike, lengt
 
 /** Throws a {@link DTypeError} unless `value` is one of the known data types. */
 export function checkDType(argument: string, value: unknown): asserts value is DType {
-  if (typeof value === 'string' && value in INFO) return;
+  if (isOwnName(INFO, value)) return;
   if (value === 'f64' || value === 'i64' || value === 'u64') {
     throw new DTypeError(
       argument,
@@ -76,7 +77,7 @@ export function dtypeOf(argument: string, data: ArrayBufferView): DType {
     Uint8ClampedArray: '8-bit storage is not addressable in WGSL: widen to Uint32Array',
     Int16Array: '16-bit integers are not addressable in WGSL: widen to Int32Array',
   };
-  throw new DTypeError(argument, `${name} is not a supported tensor data type`, alternative[name] ?? 'use Float32Array, Int32Array or Uint32Array');
+  throw new DTypeError(argument, `${name} is not a supported tensor data type`, lookupName(alternative, name) ?? 'use Float32Array, Int32Array or Uint32Array');
 }
 
 /**
@@ -87,7 +88,7 @@ export function toTypedArray<D extends DType>(argument: string, dtype: D, values
   if (ArrayBuffer.isView(values)) {
     const actual = dtypeOf(argument, values);
     if (actual !== dtype) {
-      throw new DTypeError(argument, `got ${values.constructor.name} (${actual}) for a ${dtype} tensor`, `pass ${INFO[dtype].array.name} data`);
+      throw new DTypeError(argument, `got ${withArticle(values.constructor.name)} (${actual}) for ${withArticle(dtype)} tensor`, `pass ${INFO[dtype].array.name} data`);
     }
     return values as unknown as TypedArrayFor<D>;
   }
@@ -101,7 +102,7 @@ export function toTypedArray<D extends DType>(argument: string, dtype: D, values
     if (dtype === 'i32' || dtype === 'u32') {
       const [low, high] = dtype === 'i32' ? [-(2 ** 31), 2 ** 31 - 1] : [0, 2 ** 32 - 1];
       if (!Number.isInteger(v) || v < low || v > high) {
-        throw new DTypeError(argument, `element ${i} is ${v}, not a ${dtype} value (an integer from ${low} to ${high})`, 'round or clamp the values first, or use an f32 tensor');
+        throw new DTypeError(argument, `element ${i} is ${v}, not ${withArticle(dtype)} value (an integer from ${low} to ${high})`, 'round or clamp the values first, or use an f32 tensor');
       }
     }
     out[i] = dtype === 'f16' ? float32ToFloat16Bits(v) : v;

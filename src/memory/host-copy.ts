@@ -1,6 +1,7 @@
 import { StateError } from '../errors.js';
 import type { ByteRange } from './byte-range.js';
 import type { TensorData } from './dtype.js';
+import type { GPUBuffer, GPUCommandEncoder } from '../backends/webgpu-types.js';
 
 /**
  * What a host copy needs from the evaluation being encoded: copies that run at their place in

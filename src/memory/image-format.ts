@@ -1,5 +1,7 @@
+import { isOwnName, withArticle } from '../core/options.js';
 import { DTypeError, UnsupportedError } from '../errors.js';
 import { float32ToFloat16Bits } from './float16.js';
+import type { GPUTextureFormat, GPUTextureSampleType } from '../backends/webgpu-types.js';
 
 /**
  * Element types an image can hold. 32-bit types work with 1, 2 or 4 channels everywhere; the 8-
@@ -126,7 +128,7 @@ export function newImageArray(dtype: ImageDType, length: number): ImageData {
 
 /** Throws a {@link DTypeError} unless `value` is an image data type. */
 export function checkImageDType(argument: string, value: unknown): asserts value is ImageDType {
-  if (typeof value === 'string' && Object.hasOwn(INFO, value)) return;
+  if (isOwnName(INFO, value)) return;
   const hint = value === 'unorm' || value === 'rgba8unorm' ? "use 'unorm8' (rgba8unorm with 4 channels)" : `use one of ${IMAGE_DTYPES.join(', ')}`;
   throw new DTypeError(argument, `${JSON.stringify(value)} is not an image data type`, hint);
 }
@@ -151,7 +153,8 @@ export function toImageArray(argument: string, dtype: ImageDType, values: ArrayL
   const info = INFO[dtype];
   if (ArrayBuffer.isView(values)) {
     const actual = imageDTypeOf(argument, values);
-    if (actual !== dtype && !imageArrayFits(dtype, values)) throw new DTypeError(argument, `got ${values.constructor.name} (${actual}) for a ${dtype} image`, `pass ${info.array.name} data`);
+    if (actual !== dtype && !imageArrayFits(dtype, values))
+      throw new DTypeError(argument, `got ${withArticle(values.constructor.name)} (${actual}) for ${withArticle(dtype)} image`, `pass ${info.array.name} data`);
     return values as unknown as ImageData;
   }
   if (!Array.isArray(values)) {
@@ -170,7 +173,11 @@ export function toImageArray(argument: string, dtype: ImageDType, values: ArrayL
       continue;
     }
     if (info.range && (!Number.isInteger(v) || v < info.range[0] || v > info.range[1])) {
-      throw new DTypeError(argument, `element ${i} is ${v}, not a ${dtype} value (an integer from ${info.range[0]} to ${info.range[1]})`, 'round or clamp the values first, or use an f32 image');
+      throw new DTypeError(
+        argument,
+        `element ${i} is ${v}, not ${withArticle(dtype)} value (an integer from ${info.range[0]} to ${info.range[1]})`,
+        'round or clamp the values first, or use an f32 image',
+      );
     }
     out[i] = v;
   }

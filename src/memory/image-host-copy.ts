@@ -2,6 +2,7 @@ import { BufferUsage, MapMode } from '../backends/webgpu-constants.js';
 import { HostClaim, type HostCopy } from './host-copy.js';
 import { type ImageData, type ImageDType, imageBytesPerElement, newImageArray, paddedRowBytes } from './image-format.js';
 import type { StagingPool } from '../core/staging-pool.js';
+import type { GPUCommandEncoder, GPUQueue, GPUTexture } from '../backends/webgpu-types.js';
 
 /** The shape of an image, as its host copy needs it. */
 interface ImageShape {

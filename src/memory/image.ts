@@ -8,6 +8,7 @@ import { checkFormatSupported, type ImageArrayFor, type ImageChannels, type Imag
 import { ImageHostCopy } from './image-host-copy.js';
 import { Memory } from './memory.js';
 import { MemoryType } from './memory-type.js';
+import type { GPUBindingResource, GPUTexture, GPUTextureFormat } from '../backends/webgpu-types.js';
 
 /** Options of `mgr.image(...)`. */
 export interface ImageOptions {

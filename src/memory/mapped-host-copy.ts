@@ -4,6 +4,7 @@ import { type ByteRange, subtractRanges } from './byte-range.js';
 import { type DType, type TensorData, viewOf } from './dtype.js';
 import { HostClaim, type TensorHostCopy, type TransferStage } from './host-copy.js';
 import type { StagingPool } from '../core/staging-pool.js';
+import type { GPUBuffer } from '../backends/webgpu-types.js';
 
 /** A ranged download that lands in a staging buffer of its own and is copied into the host data once mapped. */
 interface RangeDelivery {

@@ -4,6 +4,7 @@ import { imageBytesPerElement, ROW_ALIGNMENT } from './image-format.js';
 import type { Memory } from './memory.js';
 import type { Tensor } from './tensor.js';
 import type { TensorView } from './tensor-view.js';
+import type { GPUCommandEncoder } from '../backends/webgpu-types.js';
 
 /**
  * Checks that `source` can be copied into `target` when at least one of them is an image:
@@ -54,7 +55,7 @@ export function encodeMemoryCopy(encoder: GPUCommandEncoder, source: Memory, tar
   const { width, height } = image;
   const rowBytes = width * image.channels * imageBytesPerElement(image.dtype);
   const texture = image.texture;
-  const buffer = tensor.buffer;
+  const buffer = tensor.gpuBuffer;
   const base = tensor.byteRange.offset;
   const toImage = image === target;
   const copy = (offset: number, y: number, rows: number, bytesPerRow: number | undefined): void => {

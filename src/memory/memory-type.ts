@@ -1,3 +1,6 @@
+import { describeValue, isOwnName } from '../core/options.js';
+import { ArgumentError } from '../errors.js';
+
 /**
  * Where a tensor's data lives, after Kompute's `Memory::MemoryTypes`.
  *
@@ -22,4 +25,11 @@ export type MemoryType = (typeof MemoryType)[keyof typeof MemoryType];
 /** True when the host copy is kept coherent around each evaluation without sync operations. */
 export function isHostCoherent(type: MemoryType): boolean {
   return type === MemoryType.Host || type === MemoryType.DeviceAndHost;
+}
+
+/** The memory type `type` names (default `Device`), or an ArgumentError naming `argument`. */
+export function checkMemoryType(argument: string, type: unknown): MemoryType {
+  if (type === undefined) return MemoryType.Device;
+  if (isOwnName(MemoryType, type)) return MemoryType[type];
+  throw new ArgumentError(argument, `unknown memory type ${describeValue(type)}`, `use one of ${Object.keys(MemoryType).join(', ')} (MemoryType.Device, ...)`);
 }

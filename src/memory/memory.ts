@@ -2,6 +2,7 @@ import { Resource } from '../core/lifecycle.js';
 import type { DeviceContext } from '../core/device-context.js';
 import type { HostCopy, TransferStage } from './host-copy.js';
 import type { MemoryType } from './memory-type.js';
+import type { GPUBindingResource } from '../backends/webgpu-types.js';
 
 /**
  * What tensors and images share, after Kompute's `kp::Memory`: a size in elements, a dtype, a

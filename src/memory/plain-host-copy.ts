@@ -1,6 +1,7 @@
 import { type ByteRange, subtractRanges } from './byte-range.js';
 import { type DType, type TensorData, viewOf } from './dtype.js';
 import { HostClaim, type TensorHostCopy, type TransferStage } from './host-copy.js';
+import type { GPUBuffer } from '../backends/webgpu-types.js';
 
 /**
  * A small tensor's host data: a plain typed array that stays valid across evaluations. Uploads

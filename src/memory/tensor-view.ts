@@ -1,4 +1,5 @@
 import { AlgorithmBindingError, ArgumentError, DestroyedError, SizeError, StateError } from '../errors.js';
+import type { GPUBindingResource, GPUBuffer } from '../backends/webgpu-types.js';
 import type { DeviceContext } from '../core/device-context.js';
 import { assertCreationKey, type CreationKey } from '../core/internal.js';
 import type { Releasable } from '../core/registry.js';
@@ -100,10 +101,16 @@ export class TensorView<D extends DType = DType> extends Memory {
     return this.#length * bytesPerElement(this.#tensor.dtype);
   }
 
-  /** The tensor's GPU buffer (the view covers `byteOffset` .. `byteOffset + byteLength` of it). */
+  /** The tensor's GPU buffer (the view covers `byteOffset` .. `byteOffset + byteLength` of it), for interop as `tensor.buffer`. */
   get buffer(): GPUBuffer {
     this.assertUsable('buffer');
     return this.#tensor.buffer;
+  }
+
+  /** @internal The tensor's GPU buffer, for the library's own commands. */
+  get gpuBuffer(): GPUBuffer {
+    this.assertUsable('buffer');
+    return this.#tensor.gpuBuffer;
   }
 
   /**
@@ -174,18 +181,18 @@ export class TensorView<D extends DType = DType> extends Memory {
 
   /** @internal */
   encodeUpload(stage: TransferStage): void {
-    this.#tensor.hostCopy!.encodeUpload(stage, this.#tensor.buffer, this.byteRange);
+    this.#tensor.hostCopy!.encodeUpload(stage, this.#tensor.gpuBuffer, this.byteRange);
   }
 
   /** @internal */
   encodeDownload(stage: TransferStage): void {
-    this.#tensor.hostCopy!.encodeDownload(stage, this.#tensor.buffer, this.byteRange);
+    this.#tensor.hostCopy!.encodeDownload(stage, this.#tensor.gpuBuffer, this.byteRange);
   }
 
   /** @internal The tensor's buffer at the view's offset and size. */
   bindingResource(): GPUBindingResource {
     const { offset, bytes } = this.byteRange;
-    return { buffer: this.#tensor.buffer, offset, size: bytes };
+    return { buffer: this.#tensor.gpuBuffer, offset, size: bytes };
   }
 
   /**

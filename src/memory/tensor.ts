@@ -11,6 +11,7 @@ import { PlainHostCopy } from './plain-host-copy.js';
 import { isHostCoherent, MemoryType } from './memory-type.js';
 import type { ByteRange } from './byte-range.js';
 import { TensorView, type TensorViewOptions } from './tensor-view.js';
+import type { GPUBindingResource, GPUBuffer } from '../backends/webgpu-types.js';
 
 /** Options of `mgr.tensor(...)`. */
 export interface TensorOptions {
@@ -48,9 +49,18 @@ export const TENSOR_BUFFER_USAGE = BufferUsage.STORAGE | BufferUsage.COPY_SRC | 
  * can also bind to a `var<uniform>` (wrapped buffers need only TENSOR_BUFFER_USAGE).
  */
 export const TENSOR_ALLOCATION_USAGE = TENSOR_BUFFER_USAGE | BufferUsage.UNIFORM;
+/** Up to this many bytes a reused buffer is cleared with `writeBuffer` from {@link ZEROS}; above, with `clearBuffer`. */
+const ZERO_WRITE_BYTES = 64 * 1024;
+const ZEROS = new Uint8Array(ZERO_WRITE_BYTES);
 
 /** The GPU side of a tensor; swapped wholesale by `rebuild()`. */
 class TensorCore implements Releasable {
+  /**
+   * True once the buffer was handed to the user (`tensor.buffer`): they may still hold it after
+   * the tensor is gone, so it is destroyed rather than reused by another tensor.
+   */
+  exposed = false;
+
   constructor(
     private readonly context: DeviceContext,
     public buffer: GPUBuffer,
@@ -61,7 +71,11 @@ class TensorCore implements Releasable {
   release(): void {
     this.hostCopy?.release();
     this.hostCopy = null;
-    if (this.ownsBuffer) this.context.ledger.destroy(this.buffer);
+    if (!this.ownsBuffer) return;
+    // An idle buffer goes back to the manager's bounded pool, for the next tensor of its size
+    // (creating and destroying buffers grows a Dawn process's memory; reusing them does not).
+    if (this.exposed || this.context.state !== 'alive') this.context.ledger.destroy(this.buffer);
+    else this.context.pool.give(this.buffer);
   }
 }
 
@@ -128,6 +142,13 @@ export class Tensor<D extends DType = DType> extends Memory {
    */
   get buffer(): GPUBuffer {
     this.assertUsable('buffer');
+    this.#core.exposed = true;
+    return this.#core.buffer;
+  }
+
+  /** @internal The GPU buffer, for the library's own commands (unlike {@link buffer}, it stays reusable once the tensor is gone). */
+  get gpuBuffer(): GPUBuffer {
+    this.assertUsable('buffer');
     return this.#core.buffer;
   }
 
@@ -141,6 +162,7 @@ export class Tensor<D extends DType = DType> extends Memory {
    */
   data(): TypedArrayFor<D> {
     this.assertUsable('data()');
+    this.context.syncCheck?.hostAccess(this, false);
     return this.#hostCopyFor('data()').view() as TypedArrayFor<D>;
   }
 
@@ -148,11 +170,41 @@ export class Tensor<D extends DType = DType> extends Memory {
   setData(values: TypedArrayFor<D> | ArrayLike<number>): void {
     this.assertUsable('setData()');
     const copy = this.#hostCopyFor('setData()');
+    this.context.syncCheck?.hostAccess(this, true);
     const data = toTypedArray('values', this.#dtype, values);
     if (data.length !== this.#size) {
       throw new SizeError('values', `got ${data.length} values for a tensor of ${this.#size}`, 'use rebuild() to change the size');
     }
     copy.write(data);
+  }
+
+  /**
+   * Downloads the tensor and returns a copy of its data: a one-off transfer, evaluated on a
+   * sequence of its own (an `OpSyncLocal([tensor])`), for when no sequence of yours would sync it
+   * anyway. The array returned is yours (a copy: later transfers do not change it) and the host
+   * copy (`data()`) holds the same values afterwards. In a loop, record `OpSyncLocal` in your own
+   * sequence instead: one evaluation per call costs a GPU round trip each. Throws DestroyedError
+   * once the tensor or its manager is destroyed, and StateError for `Storage` tensors or while a
+   * running evaluation transfers the tensor.
+   */
+  async read(): Promise<TypedArrayFor<D>> {
+    this.assertUsable('read()');
+    this.#hostCopyFor('read()');
+    await this.context.transfer!(this, 'download');
+    this.assertUsable('read()');
+    return this.#hostCopyFor('read()').view().slice() as TypedArrayFor<D>;
+  }
+
+  /**
+   * Writes `values` (exactly `size` of them) to the host copy, then uploads them: `setData(values)`
+   * followed by a one-off `OpSyncDevice([tensor])` on a sequence of its own. Resolves once the GPU
+   * copy holds them. `values` is copied, never kept. Throws as {@link Tensor.read} does.
+   */
+  async write(values: TypedArrayFor<D> | ArrayLike<number>): Promise<void> {
+    this.assertUsable('write()');
+    this.#hostCopyFor('write()');
+    this.setData(values);
+    await this.context.transfer!(this, 'upload');
   }
 
   /**
@@ -182,6 +234,7 @@ export class Tensor<D extends DType = DType> extends Memory {
     old.release();
     old.buffer = fresh.buffer;
     old.hostCopy = fresh.hostCopy;
+    old.exposed = false;
     this.#size = size;
     this.#generation++;
     this.context.bumpEpoch();
@@ -245,17 +298,17 @@ export class Tensor<D extends DType = DType> extends Memory {
 
   /** @internal */
   encodeUpload(stage: TransferStage): void {
-    this.#core.hostCopy!.encodeUpload(stage, this.buffer, this.byteRange);
+    this.#core.hostCopy!.encodeUpload(stage, this.gpuBuffer, this.byteRange);
   }
 
   /** @internal */
   encodeDownload(stage: TransferStage): void {
-    this.#core.hostCopy!.encodeDownload(stage, this.buffer, this.byteRange);
+    this.#core.hostCopy!.encodeDownload(stage, this.gpuBuffer, this.byteRange);
   }
 
   /** @internal */
   bindingResource(): GPUBindingResource {
-    return { buffer: this.buffer };
+    return { buffer: this.gpuBuffer };
   }
 
   #hostCopyFor(action: string): TensorHostCopy {
@@ -277,6 +330,12 @@ export class Tensor<D extends DType = DType> extends Memory {
     const bytes = paddedBytes(size * bytesPerElement(this.#dtype));
     checkTensorBytes(context, bytes, argument);
     const storageData = this.#memoryType === MemoryType.Storage ? data : undefined;
+    const reused = context.pool.take(TENSOR_BUFFER_USAGE, bytes, 'device');
+    if (reused) {
+      reused.buffer.label = this.label;
+      fillReused(context.device, reused.buffer, bytes, storageData);
+      return new TensorCore(context, reused.buffer, true, this.#newHostCopy(size, data));
+    }
     const buffer = context.capture(`creating ${this.label}`, () => {
       const b = context.ledger.create({ label: this.label, size: bytes, usage: TENSOR_ALLOCATION_USAGE, mappedAtCreation: storageData !== undefined }, 'device');
       if (storageData) {
@@ -311,5 +370,23 @@ function checkTensorBytes(context: DeviceContext, bytes: number, argument: strin
   const limit = Math.min(context.limits.maxStorageBufferBindingSize, context.limits.maxBufferSize);
   if (bytes > limit) {
     throw new SizeError(argument, `a tensor of ${bytes} bytes exceeds this device's limit of ${limit} bytes (maxStorageBufferBindingSize / maxBufferSize)`, 'split the data into several tensors');
+  }
+}
+
+/**
+ * Gives a buffer taken from the pool the contents a new one would have: `data` (padded), or
+ * zeros. Queued after everything its last user submitted, so no trace of that user is left.
+ */
+function fillReused(device: GPUDevice, buffer: GPUBuffer, bytes: number, data: TensorData | undefined): void {
+  if (data) {
+    const padded = new Uint8Array(bytes);
+    padded.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+    device.queue.writeBuffer(buffer, 0, padded);
+  } else if (bytes <= ZERO_WRITE_BYTES) {
+    device.queue.writeBuffer(buffer, 0, ZEROS, 0, bytes);
+  } else {
+    const encoder = device.createCommandEncoder({ label: `clearing ${buffer.label}` });
+    encoder.clearBuffer(buffer);
+    device.queue.submit([encoder.finish()]);
   }
 }

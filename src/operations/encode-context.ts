@@ -1,5 +1,6 @@
 import type { Algorithm } from '../algorithm/algorithm.js';
 import type { Memory } from '../memory/memory.js';
+import type { GPUBuffer, GPUCommandEncoder } from '../backends/webgpu-types.js';
 
 /**
  * What an operation may record into from its `encode()`: dispatches, copies, and transfers between

@@ -15,7 +15,7 @@ function isLinear(memory: Memory): memory is Linear {
 }
 
 function bufferOf(memory: Linear): GPUBuffer {
-  return memory.buffer;
+  return memory.gpuBuffer;
 }
 
 function tensorOf(memory: Linear): Tensor {

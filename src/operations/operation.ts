@@ -4,7 +4,7 @@ import type { Memory } from '../memory/memory.js';
 import type { EncodeContext } from './encode-context.js';
 
 /**
- * A step recorded into a sequence. Operations own no GPU memory (seed principle 3): they only
+ * A step recorded into a sequence. Operations own no GPU memory: they only
  * reference tensors and algorithms, which their manager owns. Subclass it for custom steps.
  */
 export abstract class Operation {

@@ -3,7 +3,9 @@ import { MAX_PUSH_CONSTANT_BYTES } from '../algorithm/push-constants.js';
 import type { HostCopy, TransferStage } from '../memory/host-copy.js';
 import type { Memory } from '../memory/memory.js';
 import { encodeMemoryCopy } from '../memory/memory-copy.js';
+import { $internal } from '../core/internal.js';
 import { EncodeContext } from '../operations/encode-context.js';
+import type { GPUBindGroup, GPUBuffer, GPUCommandBuffer, GPUCommandEncoder, GPUQuerySet } from '../backends/webgpu-types.js';
 
 /** The shared transfer buffers an evaluation encodes against (see TransferArena). */
 export interface ArenaBuffers {
@@ -60,6 +62,7 @@ export class Recorder extends EncodeContext implements TransferStage {
 
   /** Dispatches `algorithm`, with `push` (or else the algorithm's own) push constants. */
   override dispatch(algorithm: Algorithm, push: ArrayBufferView | null): void {
+    algorithm[$internal].context.syncCheck?.dispatched(algorithm);
     const values = push ?? algorithm.pushData;
     const pass = this.#computePass();
     const { pipeline, group, extra, workgroup } = algorithm.dispatchState();
@@ -103,6 +106,7 @@ export class Recorder extends EncodeContext implements TransferStage {
     if (!copy) return;
     this.#endPass();
     this.#copies.add(copy);
+    memory[$internal].context.syncCheck?.uploaded(memory);
     memory.encodeUpload(this);
   }
 
@@ -112,6 +116,7 @@ export class Recorder extends EncodeContext implements TransferStage {
     if (!copy) return;
     this.#endPass();
     this.#copies.add(copy);
+    memory[$internal].context.syncCheck?.downloaded(memory);
     memory.encodeDownload(this);
   }
 

@@ -3,6 +3,7 @@ import type { DeviceContext } from '../core/device-context.js';
 import type { Releasable } from '../core/registry.js';
 import type { TimestampSlots } from './recorder.js';
 import { TransferArena } from './transfer-arena.js';
+import type { GPUBuffer } from '../backends/webgpu-types.js';
 
 /**
  * The GPU memory a sequence owns: its transfer arena (push constants and small transfers) and,

@@ -1,6 +1,7 @@
 /** Bad-input catalogue rows: Operations (docs/errors.md, section "Operations"). */
 import { AlgorithmBindingError, ArgumentError, DTypeError, OpAlgoDispatch, OpCopy, OpMemoryBarrier, OpMult, OpSyncDevice, OpSyncLocal, SizeError } from '../../src/index.js';
 
+import { OpFill, OpIota, OpMatMul, OpReduce, OpScan } from '../../src/index.js';
 import type { Row } from './catalogue.js';
 
 export const AREA = { area: 'Operations', heading: 'Operations' } as const;
@@ -211,5 +212,65 @@ export const ROWS: readonly Row[] = [
     error: ArgumentError,
     argument: 'algorithm',
     message: /expects an Algorithm/,
+  },
+  {
+    id: 'kernel.reduce.op-to-string',
+    area: 'Operations',
+    api: 'new OpReduce',
+    input: "{ op: 'toString' }",
+    call: (c) => new OpReduce(c.f32(4), c.f32(1), { op: 'toString' as never }),
+    error: ArgumentError,
+    argument: 'op',
+    message: /does not know the operation "toString"/,
+  },
+  {
+    id: 'kernel.reduce.option-misspelled',
+    area: 'Operations',
+    api: 'new OpReduce',
+    input: '{ subgroup: false } (misspelled)',
+    call: (c) => new OpReduce(c.f32(4), c.f32(1), { subgroup: false } as never),
+    error: ArgumentError,
+    argument: 'options.subgroup',
+    message: /did you mean 'subgroups'/,
+  },
+  {
+    id: 'kernel.scan.exclusive-number',
+    area: 'Operations',
+    api: 'new OpScan',
+    input: '{ exclusive: 1 } (not a boolean)',
+    call: (c) => new OpScan(c.f32(4), c.f32(4), { exclusive: 1 as never }),
+    error: ArgumentError,
+    argument: 'options.exclusive',
+    message: /expected true or false/,
+  },
+  {
+    id: 'kernel.matmul.tile-proto',
+    area: 'Operations',
+    api: 'new OpMatMul',
+    input: "{ m: 2, n: 2, tile: '__proto__' }",
+    call: (c) => new OpMatMul(c.f32(4), c.f32(4), c.f32(4), { m: 2, n: 2, tile: '__proto__' as never }),
+    error: ArgumentError,
+    argument: 'options.tile',
+    message: /is not a tile/,
+  },
+  {
+    id: 'kernel.fill.u32-negative',
+    area: 'Operations',
+    api: 'new OpFill',
+    input: '-1 for a u32 tensor (would wrap to 4294967295)',
+    call: (c) => new OpFill(c.keep(c.mgr.tensor(4, 'u32')), -1),
+    error: DTypeError,
+    argument: 'value',
+    message: /-1 is not a u32 value/,
+  },
+  {
+    id: 'kernel.iota.i32-overflow',
+    area: 'Operations',
+    api: 'new OpIota',
+    input: '{ start: 2 ** 31 - 2 } over 4 i32 elements (the last value overflows)',
+    call: (c) => new OpIota(c.keep(c.mgr.tensor(4, 'i32')), { start: 2 ** 31 - 2 }),
+    error: DTypeError,
+    argument: 'options.step',
+    message: /is not an i32 value/,
   },
 ];

@@ -1,0 +1,58 @@
+/**
+ * The library's part of a minimal browser app's bundle: a one-kernel app built with Vite
+ * (production, minified) from the browser entry, gzipped, and the same for wgsl_reflect alone
+ * (the WGSL reflection library, the largest dependency). Printed by the browser test run.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import { build } from 'vite';
+
+const BROWSER_ENTRY = fileURLToPath(new URL('../src/browser.js', import.meta.url));
+const REFLECTION = fileURLToPath(new URL('../../node_modules/wgsl_reflect/wgsl_reflect.module.js', import.meta.url));
+
+const APP = `import { Manager, OpAlgoDispatch, OpSyncDevice, OpSyncLocal } from ${JSON.stringify(BROWSER_ENTRY)};
+const mgr = await Manager.create();
+const a = mgr.tensor([1, 2, 3]);
+const out = mgr.tensor(3, 'f32');
+const k = mgr.algorithm({ a, out }, '@compute @workgroup_size(1) fn main(@builtin(global_invocation_id) id: vec3u) { out[id.x] = a[id.x] * 2.0; }');
+await mgr.sequence().eval(new OpSyncDevice([a]), new OpAlgoDispatch(k), new OpSyncLocal([out]));
+document.body.textContent = String(out.data());
+`;
+
+/** Bytes of the minified bundle of `source`, raw and gzipped. */
+async function bundleBytes(source: string): Promise<{ raw: number; gzip: number }> {
+  const dir = mkdtempSync(join(tmpdir(), 'kompute-ts-bundle-'));
+  try {
+    const entry = join(dir, 'main.js');
+    writeFileSync(entry, source);
+    const output = (await build({ logLevel: 'silent', configFile: false, root: dir, build: { write: false, minify: true, target: 'es2022', rollupOptions: { input: entry } } })) as
+      | { output: { type: string; code?: string; source?: string | Uint8Array }[] }
+      | { output: { type: string; code?: string }[] }[];
+    const chunks = (Array.isArray(output) ? output : [output]).flatMap((o) => o.output).filter((c) => c.type === 'chunk');
+    const code = chunks.map((c) => c.code ?? '').join('\n');
+    return { raw: Buffer.byteLength(code), gzip: gzipSync(code, { level: 9 }).byteLength };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export async function measureBundle(): Promise<{ app: { raw: number; gzip: number }; reflection: { raw: number; gzip: number } }> {
+  const app = await bundleBytes(APP);
+  const reflection = await bundleBytes(`import { WgslReflect } from ${JSON.stringify(REFLECTION)};\nconsole.log(new WgslReflect('').entry);\n`);
+  return { app, reflection };
+}
+
+const kB = (n: number): string => `${(n / 1000).toFixed(1)} kB`;
+
+/** One line per measure, for the run's log. */
+export function describeBundle(sizes: Awaited<ReturnType<typeof measureBundle>>): string {
+  return [
+    `bundle: a minimal app (one kernel, browser entry, Vite, minified): ${kB(sizes.app.raw)}, ${kB(sizes.app.gzip)} gzipped`,
+    `bundle: of which wgsl_reflect alone would be ${kB(sizes.reflection.raw)}, ${kB(sizes.reflection.gzip)} gzipped`,
+  ].join('\n');
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) console.log(describeBundle(await measureBundle()));
