@@ -1,15 +1,18 @@
 /**
- * `npm run bench [-- --quick] [--json FILE] [--svg FILE] [--only id,id]`: runs every workload
- * through kompute-ts and raw WebGPU on the same device in one process, and prints a table of
- * medians with min/max and the ratio kompute-ts / raw.
+ * `npm run bench [-- --quick] [--json FILE] [--svg FILE] [--only id,id] [--trace FILE]`: runs every
+ * workload through kompute-ts and raw WebGPU on the same device in one process, and prints a table
+ * of medians with min/max and the ratio kompute-ts / raw. `--trace FILE` records the kompute-ts
+ * side's evaluations (host phases, GPU times per dispatch where `timestamp-query` exists) as a
+ * Chrome trace (Perfetto, chrome://tracing), and its picture beside it (FILE with .svg).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
-import { Manager, UnsupportedError } from '../src/index.js';
+import { Manager, toChromeTrace, UnsupportedError } from '../src/index.js';
 import { chartSvg } from './chart.js';
 import { type Result, table, toFigure } from './report.js';
 import { measure } from './stats.js';
+import { renderTraceSvg } from './trace-svg.js';
 import { WORKLOADS } from './workloads.js';
 
 const { values } = parseArgs({
@@ -18,6 +21,7 @@ const { values } = parseArgs({
     json: { type: 'string' },
     svg: { type: 'string' },
     only: { type: 'string' },
+    trace: { type: 'string' },
     reps: { type: 'string' },
     // Comma-separated Dawn flags, e.g. enable-dawn-features=allow_unsafe_apis for the int8 matmul.
     'dawn-flags': { type: 'string' },
@@ -31,6 +35,7 @@ await using mgr = await Manager.create({ dawnFlags: values['dawn-flags']?.split(
 const info = mgr.deviceInfo();
 const machine = `${info.description || info.device} (${info.vendor}, ${info.architecture})`;
 console.log(`kompute-ts bench${quick ? ' --quick' : ''} on ${machine}, ${new Date().toISOString()}`);
+const recorder = values.trace ? mgr.startTrace() : null;
 
 const results: Result[] = [];
 for (const workload of WORKLOADS) {
@@ -90,6 +95,14 @@ if (values.json) {
   mkdirSync(dirname(values.json), { recursive: true });
   writeFileSync(values.json, `${JSON.stringify(report, null, 2)}\n`);
   console.log(`wrote ${values.json}`);
+}
+if (recorder && values.trace) {
+  const chrome = toChromeTrace(recorder.stop());
+  mkdirSync(dirname(values.trace), { recursive: true });
+  writeFileSync(values.trace, JSON.stringify(chrome));
+  const picture = `${values.trace.replace(/\.json$/, '')}.svg`;
+  writeFileSync(picture, renderTraceSvg(chrome, `kompute-ts bench on ${machine}`));
+  console.log(`wrote ${values.trace} (${chrome.traceEvents.length} trace events) and ${picture}`);
 }
 if (values.svg) {
   mkdirSync(dirname(values.svg), { recursive: true });

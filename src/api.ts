@@ -51,3 +51,5 @@ export {
   type ShaderMessage,
 } from './errors.js';
 export { StructType, type StructSchema, type StructSchemaType, type StructMember, type StructValue, type StructColumns } from './algorithm/struct-array.js';
+export { consoleLogger, EVENT_LEVELS, type EventLevel, type EventKind, type KomputeEvent, type EventListener } from './core/events.js';
+export { TraceRecorder, toChromeTrace, type Trace, type ChromeTrace, type ChromeTraceEvent } from './core/trace.js';

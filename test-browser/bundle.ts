@@ -3,6 +3,10 @@
  * Dawn are swapped for the in-page stand-ins of test-browser/page/, and the library's Node entry
  * (dist/src/index.js, which installs Dawn) for its browser entry (dist/src/browser.js), so the
  * tests exercise exactly what a browser app gets. Any other Node built-in fails the build.
+ *
+ * The same bundle, built for a server runtime (`'server'`: Deno, Bun; see test-runtimes/), keeps
+ * the Node built-ins other than `node:test` and `node:assert` as imports (those runtimes provide
+ * them) and is one entry module instead of a page.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -25,13 +29,19 @@ const STAND_INS: Readonly<Record<string, string>> = {
 const NODE_ENTRY = join(DIST, 'src', 'index.js');
 const BROWSER_ENTRY = join(DIST, 'src', 'browser.js');
 
-function browserWorld(): Plugin {
+/** Where the bundle runs: a page, or a server runtime with Node's built-ins but its own WebGPU. */
+export type BundleWorld = 'browser' | 'server';
+
+const SERVER_STAND_INS = new Set(['node:test', 'node:assert', 'node:assert/strict', 'webgpu']);
+
+function browserWorld(world: BundleWorld): Plugin {
   return {
     name: 'kompute-browser-world',
     enforce: 'pre',
     async resolveId(source, importer, options) {
-      const standIn = STAND_INS[source];
+      const standIn = world === 'server' && !SERVER_STAND_INS.has(source) ? undefined : STAND_INS[source];
       if (standIn) return standIn;
+      if (world === 'server' && source.startsWith('node:')) return { id: source, external: true };
       if (source.startsWith('node:')) {
         this.error(`${importer ?? '?'} imports ${source}, which has no browser stand-in: add one in test-browser/bundle.ts, or list the file in test-browser/suite.ts as Node-only`);
       }
@@ -42,9 +52,14 @@ function browserWorld(): Plugin {
   };
 }
 
-/** Builds the page (index.html + assets) into `outDir`; `files` are names in dist/test/. */
-export async function bundleTests(files: readonly string[], outDir: string): Promise<void> {
-  const source = join(DIST, 'test-browser', 'bundle-src');
+/**
+ * Builds the page (index.html + assets) into `outDir`, or for `'server'` the module
+ * `outDir/entry.js` with its chunks beside it; `files` are names in dist/test/. A server bundle's
+ * `outDir` is a folder of dist/, as dist/test/ is, so the tests' `new URL('../../…',
+ * import.meta.url)` name the same files of the repository.
+ */
+export async function bundleTests(files: readonly string[], outDir: string, world: BundleWorld = 'browser'): Promise<void> {
+  const source = join(DIST, 'test-browser', world === 'browser' ? 'bundle-src' : 'bundle-src-server');
   mkdirSync(source, { recursive: true });
   const loads = files.map((file) => `  [${JSON.stringify(file)}, () => import(${JSON.stringify(join(DIST, 'test', file))})],`).join('\n');
   writeFileSync(
@@ -63,7 +78,17 @@ ${loads}
     root: source,
     base: './',
     logLevel: 'warn',
-    plugins: [browserWorld()],
-    build: { outDir, emptyOutDir: true, target: 'es2022', minify: false, sourcemap: false, chunkSizeWarningLimit: 100_000 },
+    plugins: [browserWorld(world)],
+    build: {
+      outDir,
+      emptyOutDir: true,
+      target: 'es2022',
+      minify: false,
+      sourcemap: false,
+      chunkSizeWarningLimit: 100_000,
+      ...(world === 'server' ? { ssr: join(source, 'entry.js'), rollupOptions: { output: { entryFileNames: 'entry.js', chunkFileNames: '[name]-[hash].js' } } } : {}),
+    },
+    // A server build bundles every package too (only Node's built-ins stay imports).
+    ...(world === 'server' ? { ssr: { noExternal: true } } : {}),
   });
 }

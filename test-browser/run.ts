@@ -1,6 +1,7 @@
 /**
  * `npm run test:browser`: the environment-neutral part of the test suite in headless Chromium
- * (WebGPU on its software adapter), then the demo page (examples/browser) built with Vite,
+ * (WebGPU on its software adapter), then a manager in a Web Worker (test-browser/worker-check.ts),
+ * then the demo page (examples/browser) built with Vite,
  * checked for Node built-ins, opened, checked for its results and screenshotted into
  * test-results/. Exits non-zero on any failure, and when no test ran.
  */
@@ -11,6 +12,7 @@ import { bundleTests } from './bundle.js';
 import { describeBundle, measureBundle } from './bundle-size.js';
 import { CHROMIUM_PATH, launchChromium, WEBGPU_FLAGS } from './chromium.js';
 import { checkDemo } from './demo-check.js';
+import { checkWebWorker } from './worker-check.js';
 import type { TestReport } from './page/node-test.js';
 import { serveFolder } from './static-server.js';
 import { NODE_ONLY_FILES, NODE_ONLY_TESTS } from './suite.js';
@@ -83,17 +85,19 @@ async function main(): Promise<void> {
   const started = performance.now();
   const suite = await runSuiteInBrowser();
   console.log(`\nbrowser suite: ${suite.passed} passed, ${suite.failed} failed in ${suite.files} files; ${suite.excluded} test(s) Node-only (listed above)`);
+  const worker = await checkWebWorker();
+  console.log(`web worker: ${worker.ok ? 'ok' : 'FAILED'}; ${worker.summary}`);
   const demo = await checkDemo();
   console.log(`demo page: ${demo.ok ? 'ok' : 'FAILED'}; ${demo.summary}`);
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
   if (suite.passed === 0) {
     console.log('FAIL: no test ran in the browser');
     process.exitCode = 1;
-  } else if (suite.failed > 0 || !demo.ok) {
+  } else if (suite.failed > 0 || !demo.ok || !worker.ok) {
     console.log(`FAIL (${seconds} s)`);
     process.exitCode = 1;
   } else {
-    console.log(`PASS: ${suite.passed} tests in the browser and the demo page (${seconds} s)`);
+    console.log(`PASS: ${suite.passed} tests in the browser, the Web Worker and the demo page (${seconds} s)`);
   }
 }
 

@@ -19,11 +19,13 @@ export const NODE_ONLY_FILES: Readonly<Record<string, string>> = {
   'public-surface.test.js': 'reads the built declarations (dist/src/**/*.d.ts) from disk',
   'doc-snippets.test.js': "type-checks the docs' snippets with tsc and runs each in a Node process",
   'cli.test.js': 'runs the kompute-ts command in Node processes, with .npy files on disk',
+  'worker-threads.test.js': 'runs the library in a Node worker thread (worker_threads); the browser run checks a Web Worker instead (test-browser/worker-check.ts)',
   'image-example.test.js': 'runs the image-filter example on PNG files on disk (the image tests cover the same GPU paths in the page)',
 };
 
 /** Single tests (`file :: suite > test`) that run in Node only, and why. */
 export const NODE_ONLY_TESTS: Readonly<Record<string, string>> = {
+  "events.test.js :: events > KOMPUTE_TS_LOG=debug logs a script's events to stderr with no code change": 'runs child Node processes with an environment variable (the Node entry reads it)',
   'ownership-rules.test.js :: memory-ownership rules > rule 2: ownership is acyclic with one top owner, the manager > rule 2: nothing refers back to the manager: a manager dropped without destroy() is collected, and its held tensor then reports isInit() false':
     'runs a child Node process',
   "bad-inputs.test.js :: bad-input catalogue > manager.create.missing-feature: Manager.create(requiredFeatures: ['texture-compression-astc'] (not offered)) -> UnsupportedError":

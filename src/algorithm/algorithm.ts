@@ -88,6 +88,7 @@ export class Algorithm extends Resource {
   rebuild(resources: AlgorithmResources, wgsl: string, options?: AlgorithmOptions): void {
     this.assertUsable('rebuild()');
     this.#configure(resources, wgsl, options);
+    this.reportRebuilt('new resources, a new shader or options');
   }
 
   /** Resolves once the pipeline is compiled; rejects with {@link ShaderCompileError} or {@link ValidationError}. */

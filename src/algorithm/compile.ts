@@ -1,5 +1,6 @@
 import { KomputeError, ShaderCompileError, type ShaderMessage, ValidationError } from '../errors.js';
 import type { DeviceContext } from '../core/device-context.js';
+import { compilationMessages, messagesFromText } from './compile-messages.js';
 
 /** What to compile: the module, and where the user's own source starts in it. */
 export interface CompileInput {
@@ -20,18 +21,25 @@ export interface CompileInput {
  */
 export async function compilePipeline(context: DeviceContext, label: string, input: CompileInput): Promise<GPUComputePipeline> {
   const { result: module, error } = context.captureNow(`compiling ${label}`, () => context.device.createShaderModule({ label, code: input.wgsl }));
-  const info = await module.getCompilationInfo();
   const offset = input.lineOffset;
-  const messages: ShaderMessage[] = info.messages.map((m) => {
-    const line = m.lineNum > offset ? m.lineNum - offset : 0;
-    return { type: m.type, message: line === 0 && m.lineNum > 0 ? `${m.message} (in the generated declarations)` : m.message, line, column: line === 0 ? 0 : m.linePos };
-  });
+  const atUserLines = (list: readonly ShaderMessage[]): ShaderMessage[] =>
+    list.map((m) => {
+      const line = m.line > offset ? m.line - offset : 0;
+      return { type: m.type, message: line === 0 && m.line > 0 ? `${m.message} (in the generated declarations)` : m.message, line, column: line === 0 ? 0 : m.column };
+    });
+  const compiled = await compilationMessages(context.device, module);
+  const messages = compiled === null ? [] : atUserLines(compiled);
   if (messages.some((m) => m.type === 'error')) {
     await error;
     throw new ShaderCompileError(label, messages, input.source);
   }
   const moduleError = await error;
-  if (moduleError) throw moduleError;
+  if (moduleError) {
+    // Without getCompilationInfo() (bun-webgpu) the lines and columns are read from the error's text.
+    const fromText = compiled === null ? atUserLines(messagesFromText(moduleError.message)) : [];
+    if (fromText.some((m) => m.type === 'error')) throw new ShaderCompileError(label, fromText, input.source);
+    throw moduleError;
+  }
   const stage: GPUProgrammableStage = { module, constants: { ...input.constants } };
   if (input.entryPoint !== undefined) stage.entryPoint = input.entryPoint;
   try {

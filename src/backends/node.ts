@@ -17,6 +17,10 @@
 import { UnsupportedError } from '../errors.js';
 import { setFallbackGpuProvider } from './gpu-provider.js';
 import type { GPU } from './webgpu-types.js';
+import { requestLogLevel } from './log-request.js';
+
+// KOMPUTE_TS_LOG=debug|info|warn|error logs every manager's events to stderr, no code change needed.
+requestLogLevel(process.env.KOMPUTE_TS_LOG);
 
 const instances = new Map<string, Promise<GPU>>();
 

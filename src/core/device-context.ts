@@ -4,6 +4,7 @@ import { DEFAULT_STAGING_POOL_BYTES, StagingPool } from './staging-pool.js';
 import { BufferLedger } from './buffer-ledger.js';
 import { ChildRegistry } from './registry.js';
 import type { GPUBindGroupLayout, GPUDevice, GPUSupportedLimits } from '../backends/webgpu-types.js';
+import { EventHub } from './events.js';
 
 /**
  * Something computed from resources that a destroy or rebuild makes stale (a sequence's batch
@@ -48,7 +49,9 @@ export class DeviceContext {
   readonly ledger: BufferLedger;
   /** Idle staging buffers kept for reuse, bounded. */
   readonly pool: StagingPool;
-  readonly registry = new ChildRegistry();
+  /** The manager's event stream (off until someone listens). */
+  readonly events = new EventHub();
+  readonly registry = new ChildRegistry(this.events);
   readonly features: ReadonlySet<string>;
   readonly limits: GPUSupportedLimits;
   #state: ContextState = 'alive';
@@ -72,17 +75,19 @@ export class DeviceContext {
   constructor(device: GPUDevice, stagingPoolBytes = DEFAULT_STAGING_POOL_BYTES) {
     this.device = device;
     this.ledger = new BufferLedger(device);
-    this.pool = new StagingPool(this.ledger, stagingPoolBytes);
+    this.pool = new StagingPool(this.ledger, stagingPoolBytes, this.events);
     this.features = new Set(device.features as unknown as Iterable<string>);
     this.limits = device.limits;
   }
 
   /**
-   * Reports a warning (debug mode's sync checks today). The one sink of the manager's warnings,
-   * so that a logger can take them over; `code` is stable, `message` is for people.
+   * A warning for the user (a debug-mode sync trap, a misuse that still works): given to the
+   * warning sink (`console.warn`, or the manager's `onWarning`) and sent as an event of kind
+   * `warning` at level `warn` with `code` in its data. `code` is stable, `message` is for people.
    */
-  warn(code: string, message: string): void {
+  warn(code: string, message: string, source?: string): void {
     this.#warn(code, message);
+    if (this.events.enabled) this.events.emit('warning', 'warn', message, { ...(source === undefined ? {} : { source }), data: { code } });
   }
 
   /** Sends warnings to `sink` instead of `console.warn`. */
@@ -147,6 +152,7 @@ export class DeviceContext {
     this.#lostReason = reason;
     this.#lostMessage = message;
     const error = this.lostError();
+    if (this.events.enabled) this.events.emit('device.lost', 'error', error.message, { data: { reason } });
     for (const listener of [...this.#lostListeners]) listener(error);
   }
 

@@ -26,6 +26,12 @@ export abstract class Resource {
   /** @internal Starts tracking by the manager. Call at the end of the subclass constructor. */
   protected track(kind: ChildKind, core: Releasable): void {
     this.context.registry.add(kind, this, core);
+    if (this.context.events.enabled) this.context.events.emit('resource.created', 'debug', `${kind} created`, { source: this.label, data: { kind } });
+  }
+
+  /** @internal Reports a rebuild (new data, shader or size) to the event stream. */
+  protected reportRebuilt(what: string): void {
+    if (this.context.events.enabled) this.context.events.emit('resource.rebuilt', 'debug', `rebuilt: ${what}`, { source: this.label });
   }
 
   /** @internal The GPU side of this resource. */
@@ -53,6 +59,7 @@ export abstract class Resource {
     const core = this.core;
     this.context.registry.remove(core);
     core.release();
+    if (this.context.events.enabled) this.context.events.emit('resource.destroyed', 'debug', 'destroyed', { source: this.label });
   }
 
   /** @internal Hook for subclasses: runs once, just before the core is released. */

@@ -1,3 +1,4 @@
+import type { EventHub } from './events.js';
 /** The GPU side of a resource: what must be released when the resource goes away. */
 export interface Releasable {
   /** Frees the GPU objects. Called once, from destroy(), manager teardown or the finalizer. */
@@ -34,12 +35,20 @@ export class ChildRegistry {
   readonly #entries = new Map<Releasable, Entry>();
   readonly #cores = new Map<number, Releasable>();
   #nextId = 0;
+  readonly #events: EventHub | undefined;
   readonly #finalizer = new FinalizationRegistry<number>((id) => {
     const core = this.#cores.get(id);
     if (core === undefined) return;
     this.#cores.delete(id);
-    if (this.#entries.delete(core)) core.release();
+    const entry = this.#entries.get(core);
+    if (!this.#entries.delete(core)) return;
+    core.release();
+    if (this.#events?.enabled) this.#events.emit('resource.collected', 'debug', `a dropped ${entry?.kind ?? 'resource'} was garbage-collected and released`, { data: { kind: entry?.kind } });
   });
+
+  constructor(events?: EventHub) {
+    this.#events = events;
+  }
 
   add(kind: ChildKind, resource: TrackedResource, core: Releasable): void {
     const id = ++this.#nextId;

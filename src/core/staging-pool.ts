@@ -1,6 +1,7 @@
 import { BufferUsage, MapMode } from '../backends/webgpu-constants.js';
 import type { BufferCategory, BufferLedger } from './buffer-ledger.js';
 import type { GPUBuffer, GPUBufferDescriptor } from '../backends/webgpu-types.js';
+import type { EventHub } from './events.js';
 
 /** The bound on a manager's idle staging buffers when `stagingPoolBytes` is not given: 128 MiB. */
 export const DEFAULT_STAGING_POOL_BYTES = 128 * 1024 * 1024;
@@ -42,9 +43,12 @@ export class StagingPool {
   /** {@link bytes} with each buffer counted at least {@link MIN_CHARGE_BYTES}: what the bound limits. */
   #charged = 0;
 
-  constructor(ledger: BufferLedger, limit: number) {
+  readonly #events: EventHub | undefined;
+
+  constructor(ledger: BufferLedger, limit: number, events?: EventHub) {
     this.#ledger = ledger;
     this.#limit = limit;
+    this.#events = events;
   }
 
   /** Bytes of the buffers the pool holds. */
@@ -66,6 +70,8 @@ export class StagingPool {
     const pooled = this.take(descriptor.usage, descriptor.size, category);
     if (pooled) {
       pooled.buffer.label = descriptor.label;
+      if (this.#events?.enabled)
+        this.#events.emit('pool.reused', 'debug', `reused a pooled ${pooled.buffer.size}-byte staging buffer`, { source: descriptor.label, data: { bytes: pooled.buffer.size } });
       return pooled;
     }
     const buffer = this.#ledger.create(descriptor, category);
@@ -92,20 +98,27 @@ export class StagingPool {
   give(buffer: GPUBuffer | null): void {
     if (!buffer || !this.#ledger.has(buffer)) return;
     const size = buffer.size;
-    if (this.#charged + chargeOf(size) > this.#limit || buffer.mapState === 'pending') {
+    if (this.#charged + chargeOf(size) > this.#limit || buffer.mapState === 'pending' || !unmapped(buffer)) {
       this.#ledger.destroy(buffer);
       return;
     }
     this.#ledger.recategorize(buffer, 'pool');
     this.#bytes += size;
     this.#charged += chargeOf(size);
-    if (buffer.mapState === 'mapped') buffer.unmap();
     if ((buffer.usage & BufferUsage.MAP_WRITE) === 0) {
       this.#keep({ buffer, range: null, reused: true });
       return;
     }
     this.#remapping.add(buffer);
-    buffer.mapAsync(MapMode.WRITE).then(
+    let remapped: Promise<undefined>;
+    try {
+      remapped = buffer.mapAsync(MapMode.WRITE);
+    } catch {
+      // bun-webgpu throws at once on a destroyed device, where the spec rejects the promise.
+      if (this.#remapping.delete(buffer)) this.#drop(buffer);
+      return;
+    }
+    remapped.then(
       () => {
         if (this.#remapping.delete(buffer)) this.#keep({ buffer, range: buffer.getMappedRange(), reused: true });
       },
@@ -135,6 +148,21 @@ export class StagingPool {
     this.#bytes -= buffer.size;
     this.#charged -= chargeOf(buffer.size);
     this.#ledger.destroy(buffer);
+  }
+}
+
+/**
+ * Unmaps `buffer` if it is mapped; false when the implementation refuses. wgpu (Deno) throws
+ * `OperationError: Parent device is lost` from `unmap()` once the device is lost, where Dawn
+ * unmaps quietly; a buffer given back during such a teardown is then destroyed, not pooled.
+ */
+function unmapped(buffer: GPUBuffer): boolean {
+  if (buffer.mapState !== 'mapped') return true;
+  try {
+    buffer.unmap();
+    return true;
+  } catch {
+    return false;
   }
 }
 

@@ -42,20 +42,6 @@ const LIMIT_NAMES = [
   'minUniformBufferOffsetAlignment',
 ] as const;
 
-/** Compute limits the manager raises to the adapter's maxima unless told otherwise. */
-export const RAISED_LIMITS = [
-  'maxBufferSize',
-  'maxStorageBufferBindingSize',
-  'maxStorageBuffersPerShaderStage',
-  'maxComputeWorkgroupStorageSize',
-  'maxComputeInvocationsPerWorkgroup',
-  'maxComputeWorkgroupSizeX',
-  'maxComputeWorkgroupSizeY',
-  'maxComputeWorkgroupSizeZ',
-  'maxComputeWorkgroupsPerDimension',
-  'maxStorageTexturesPerShaderStage',
-] as const;
-
 /**
  * Optional features requested whenever the adapter offers them. Dawn offers the experimental
  * `chromium-experimental-subgroup-matrix` (OpMatMulInt8) only under the allow_unsafe_apis flag.

@@ -21,9 +21,12 @@ import type { MemoryReport } from '../core/buffer-ledger.js';
 import { DeviceContext } from '../core/device-context.js';
 import { checkManagerOptions } from './manager-options.js';
 import { $internal } from '../core/internal.js';
+import { consoleLogger, defaultLogLevel, type EventLevel, type EventListener, isEventLevel } from '../core/events.js';
+import { TraceRecorder } from '../core/trace.js';
 import { rememberAdapterInfo } from '../core/subgroup-matrix.js';
-import { type DeviceInfo, describeDevice, RAISED_LIMITS, USEFUL_FEATURES } from './device-info.js';
+import { type DeviceInfo, describeDevice, USEFUL_FEATURES } from './device-info.js';
 import type { GPU, GPUAdapterInfo, GPUBuffer, GPUDevice } from '../backends/webgpu-types.js';
+import { completeLimits, raisedLimits } from './requested-limits.js';
 
 /** Options of {@link Manager.create}. */
 export interface ManagerOptions {
@@ -142,6 +145,37 @@ export class Manager {
       onLost?.(context.lostError());
     });
     forgottenManagers.register(this, handle, this);
+    const level = defaultLogLevel();
+    if (level) context.events.on(consoleLogger(), level);
+    if (context.events.enabled) {
+      const name = [info?.vendor, info?.architecture, info?.device].filter(Boolean).join(' ') || 'unnamed adapter';
+      context.events.emit('manager.created', 'info', `${owns ? 'created a device' : 'wraps a device'} on ${name}`, { data: { ownsDevice: owns } });
+    }
+  }
+
+  /**
+   * Calls `listener` with every event of this manager at `level` or above (default `debug`):
+   * resources created, rebuilt, destroyed and collected, staging-pool reuse, each evaluation's
+   * phases (validated, planned, encoded, submitted, waited, completed), map waits, device loss and
+   * warnings. Returns the function that stops it. While no listener is registered nothing is
+   * built or emitted. A console log in one line: `mgr.on(consoleLogger(), 'debug')`; in Node,
+   * `KOMPUTE_TS_LOG=debug` does the same for every manager without a code change.
+   */
+  on(listener: EventListener, level: EventLevel = 'debug'): () => void {
+    if (typeof listener !== 'function') throw new ArgumentError('listener', `expected a function, got ${typeof listener}`, 'pass (event) => ... or consoleLogger()');
+    if (!isEventLevel(level)) throw new ArgumentError('level', `expected one of debug, info, warn, error, got ${String(level)}`, "e.g. mgr.on(consoleLogger(), 'info')");
+    return this.#context.events.on(listener, level);
+  }
+
+  /**
+   * Starts recording a timeline of this manager's evaluations: host spans for each phase and,
+   * where the device has `timestamp-query`, the GPU time of every dispatch (the sequences are
+   * timed while the trace records). `stop()` returns the {@link Trace}; `toChromeTrace(trace)`
+   * writes it in the Chrome trace event format (Perfetto, chrome://tracing).
+   */
+  startTrace(): TraceRecorder {
+    this.#context.assertAlive('startTrace()');
+    return new TraceRecorder(this.#context.events, this.#context.features.has('timestamp-query'));
   }
 
   /**
@@ -171,9 +205,8 @@ export class Manager {
       throw new UnsupportedError(`the adapter lacks the required feature(s) ${missing.join(', ')}`, `it offers: ${[...available].sort().join(', ')}`);
     }
     const features = new Set<string>([...(options.requiredFeatures ?? []), ...USEFUL_FEATURES.filter((f) => available.has(f))]);
-    const limits: Record<string, number> = {};
+    const limits = raisedLimits(adapter.limits);
     const adapterLimits = adapter.limits as unknown as Record<string, number>;
-    for (const name of RAISED_LIMITS) if (typeof adapterLimits[name] === 'number') limits[name] = adapterLimits[name];
     for (const [name, value] of Object.entries(options.requiredLimits ?? {})) {
       const max = adapterLimits[name];
       if (typeof max !== 'number') throw new UnsupportedError(`unknown limit ${name}`, 'see GPUSupportedLimits for the names');
@@ -183,7 +216,7 @@ export class Manager {
       }
       limits[name] = value;
     }
-    const device = await adapter.requestDevice({ requiredFeatures: [...features] as GPUFeatureName[], requiredLimits: limits });
+    const device = await adapter.requestDevice({ requiredFeatures: [...features] as GPUFeatureName[], requiredLimits: completeLimits(adapter.limits, limits) });
     return new Manager(device, true, gpu, info, options);
   }
 
@@ -403,6 +436,8 @@ export class Manager {
   destroy(): void {
     if (this.#context.state === 'destroyed') return;
     forgottenManagers.unregister(this);
+    const context = this.#context;
+    if (context.events.enabled && context.state === 'alive') context.events.emit('manager.destroyed', 'info', 'destroying the manager and everything it holds');
     tearDown(this.#handle, null);
   }
 

@@ -238,6 +238,7 @@ export class Tensor<D extends DType = DType> extends Memory {
     this.#size = size;
     this.#generation++;
     this.context.bumpEpoch();
+    this.reportRebuilt(`${size} elements`);
   }
 
   /**

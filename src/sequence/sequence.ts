@@ -10,7 +10,8 @@ import { SequenceCore } from './sequence-core.js';
 import { type BatchPlan, claimHostCopies, PlanCache, planBatch } from './batch-plan.js';
 import { Flights } from './flight.js';
 import { encodeAndSubmit } from './submit.js';
-import { MAX_TIMESTAMP_QUERIES, type OpTiming, readTimings, untimed } from './timestamps.js';
+import { type GpuSpan, MAX_TIMESTAMP_QUERIES, type OpTiming, readTimings, untimed } from './timestamps.js';
+import { explainRunFailure } from './run-failure.js';
 
 export type { OpTiming } from './timestamps.js';
 
@@ -119,13 +120,31 @@ export class Sequence extends Resource {
     }
     const batch = this.#ops.slice(this.#batchStart);
     this.#evaluated = true;
+    const events = this.context.events;
+    const started = events.enabled ? performance.now() : 0;
     for (const op of batch) op.validate('evaluating');
+    const validated = events.enabled ? performance.now() : 0;
     const plan = this.#planFor(batch);
+    if (events.enabled) {
+      const planned = performance.now();
+      events.emit('batch.validated', 'debug', `${batch.length} operations validated`, {
+        source: this.label,
+        time: started,
+        duration: validated - started,
+        data: { phase: 'validate', ops: batch.length },
+      });
+      events.emit('batch.planned', 'debug', `planned: ${plan.dispatches} dispatches`, {
+        source: this.label,
+        time: validated,
+        duration: planned - validated,
+        data: { phase: 'plan', dispatches: plan.dispatches },
+      });
+    }
     // Claim the host data now, before anything is awaited, so that data() and setData() cannot
     // slip in between evalAsync() and the encoding, and two sequences cannot move one tensor.
     const claimed: HostCopy[] = [];
     claimHostCopies(plan, claimed);
-    this.#start(batch, plan, claimed);
+    this.#start(batch, plan, claimed, started);
     return this;
   }
 
@@ -236,12 +255,20 @@ export class Sequence extends Resource {
     this.#flights.assertIdle(action);
   }
 
-  #start(batch: Operation[], plan: BatchPlan, claimed: HostCopy[]): void {
-    this.#flights.start(() => this.#run(batch, plan, claimed), claimed);
+  #start(batch: Operation[], plan: BatchPlan, claimed: HostCopy[], started: number): void {
+    // A raw WebGPU error that the device's loss explains is reported as the DeviceLostError (wgpu).
+    const run = () =>
+      this.#run(batch, plan, claimed, started).catch(async (error: unknown) => {
+        throw await explainRunFailure(this.context, error);
+      });
+    this.#flights.start(run, claimed);
   }
 
-  async #run(batch: Operation[], plan: BatchPlan, claimed: HostCopy[]): Promise<void> {
+  async #run(batch: Operation[], plan: BatchPlan, claimed: HostCopy[], started: number): Promise<void> {
     const context = this.context;
+    const events = context.events;
+    const waitFrom = events.enabled ? performance.now() : 0;
+    let waited = false;
     // Fast path: nothing to wait for, so the submission happens before evalAsync() returns.
     // Otherwise, while this waits, an algorithm of the batch may be rebuilt (a new pipeline to
     // compile, other tensors, push constants) or a tensor rebuilt: every wait is followed by a
@@ -251,6 +278,7 @@ export class Sequence extends Resource {
       if (plan.algorithms.some((a) => !a.isCompiled)) await Promise.all(plan.algorithms.map((a) => a.whenCompiled()));
       else if (context.hasPendingErrors) await context.flushErrors();
       else break;
+      waited = true;
       this.#revalidate(batch);
       if (context.epoch !== epoch) {
         epoch = context.epoch;
@@ -262,10 +290,21 @@ export class Sequence extends Resource {
     if (this.#timestamps && plan.dispatches * 2 > MAX_TIMESTAMP_QUERIES) {
       throw new SizeError('batch', `${plan.dispatches} timed dispatches exceed ${MAX_TIMESTAMP_QUERIES / 2}`, 'time fewer dispatches per batch');
     }
+    if (events.enabled && waited) {
+      events.emit('batch.waited', 'debug', 'waited for pipelines or pending error checks', {
+        source: this.label,
+        time: waitFrom,
+        duration: performance.now() - waitFrom,
+        data: { phase: 'compile-wait' },
+      });
+    }
+    // A trace asks for GPU times of every dispatch, where the device can take them.
+    const timed = this.#timestamps || (events.gpuTimes && context.features.has('timestamp-query') && plan.dispatches * 2 <= MAX_TIMESTAMP_QUERIES);
 
     const core = this.#core;
     const arena = core.arena.reserve(plan.layout);
-    const queries = this.#timestamps && plan.dispatches > 0 ? core.timestamps(plan.dispatches) : null;
+    const queries = timed && plan.dispatches > 0 ? core.timestamps(plan.dispatches) : null;
+    const report = events.enabled ? { events, label: this.label } : null;
     const device = context.device;
     const encoder = new Recorder(device.createCommandEncoder({ label: this.label }), arena, plan.layout.pushSlots, queries);
     // WebGPU reports validation errors through error scopes, at the cost of a GPU round trip. A
@@ -277,8 +316,8 @@ export class Sequence extends Resource {
     const scoped = plan.hasExternal || this.#validated.version !== version || this.#validated.epoch !== epoch;
     let error: Promise<KomputeError | null> = NO_ERROR;
     try {
-      if (scoped) error = context.captureNow(`evaluating ${this.label}`, () => encodeAndSubmit(device.queue, encoder, batch, plan, arena, queries)).error;
-      else encodeAndSubmit(device.queue, encoder, batch, plan, arena, queries);
+      if (scoped) error = context.captureNow(`evaluating ${this.label}`, () => encodeAndSubmit(device.queue, encoder, batch, plan, arena, queries, report)).error;
+      else encodeAndSubmit(device.queue, encoder, batch, plan, arena, queries, report);
     } catch (thrown) {
       // Nothing was submitted: give back the staging memory the encoding had claimed.
       await Promise.allSettled([...encoder.copies].map((copy) => copy.settle(Promise.resolve(), NOT_RUN)));
@@ -288,17 +327,53 @@ export class Sequence extends Resource {
     // One completion signal for the batch: the small-download map when there is one, else the
     // queue's work-done event.
     const ran = error.then((e) => e === null);
-    const batchDone: Promise<unknown> = encoder.downloadBytesUsed > 0 ? core.arena.deliver(arena.readback!, encoder.downloadBytesUsed, encoder.deliveries, ran) : context.workDone();
+    const submitted = events.enabled ? performance.now() : 0;
+    const viaMap = encoder.downloadBytesUsed > 0;
+    const batchDone: Promise<unknown> = viaMap ? core.arena.deliver(arena.readback!, encoder.downloadBytesUsed, encoder.deliveries, ran) : context.workDone();
     const settled = [...encoder.copies].map((copy) => copy.settle(batchDone, ran));
-    const timing = queries && encoder.timedOps.length > 0 ? readTimings(queries.readback, encoder.timedOps, batch) : null;
+    const spans: GpuSpan[] | null = events.enabled ? [] : null;
+    const timing = queries && encoder.timedOps.length > 0 ? readTimings(queries.readback, encoder.timedOps, batch, spans) : null;
+    let completed = 0;
+    if (events.enabled) {
+      void batchDone.then(
+        () => {
+          completed = performance.now();
+          const what = viaMap ? 'waited for the GPU and mapped the readback' : 'waited for the GPU (queue work done)';
+          events.emit('map.waited', 'debug', what, {
+            source: this.label,
+            time: submitted,
+            duration: completed - submitted,
+            data: { phase: viaMap ? 'map' : 'gpu-wait', bytes: encoder.downloadBytesUsed },
+          });
+        },
+        () => {},
+      );
+    }
     const [failure] = await Promise.all([error, batchDone, timing, ...settled]);
     if (failure) {
       this.#validated = { version: -1, epoch: -1 };
+      if (events.enabled) events.emit('batch.failed', 'error', `the evaluation failed: ${failure.message}`, { source: this.label, data: { code: failure.code } });
       throw failure;
     }
     if (scoped) this.#validated = { version, epoch };
-    if (timing) this.#timings = await timing;
-    else if (this.#timestamps) this.#timings = untimed(batch);
+    const times = timing ? await timing : null;
+    if (this.#timestamps) this.#timings = times ?? untimed(batch);
+    if (events.enabled) {
+      const end = performance.now();
+      if (settled.length > 0 && completed > 0 && end - completed > 0.001) {
+        events.emit('map.waited', 'debug', `mapped ${settled.length} host copies`, { source: this.label, time: completed, duration: end - completed, data: { phase: 'map', copies: settled.length } });
+      }
+      if (spans && spans.length > 0) {
+        events.emit('gpu.timings', 'debug', `GPU times of ${spans.length} dispatches`, { source: this.label, data: { spans, submittedAt: submitted, completedAt: completed || end } });
+      }
+      const from = started || waitFrom;
+      events.emit('batch.completed', 'info', `${batch.length} operations, ${plan.dispatches} dispatches`, {
+        source: this.label,
+        time: from,
+        duration: end - from,
+        data: { phase: 'eval', ops: batch.length, dispatches: plan.dispatches, scoped },
+      });
+    }
   }
 
   /** The batch's plan, worked out again only when the batch or a resource changed. */

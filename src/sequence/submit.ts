@@ -1,3 +1,4 @@
+import type { EventHub } from '../core/events.js';
 import type { Operation } from '../operations/operation.js';
 import type { BatchPlan } from './batch-plan.js';
 import type { ArenaBuffers, Recorder } from './recorder.js';
@@ -11,7 +12,16 @@ type QuerySlots = ReturnType<SequenceCore['timestamps']>;
  * downloads of the coherent tensors, the timestamp resolution; then the arena's one write and
  * the one submit.
  */
-export function encodeAndSubmit(queue: GPUQueue, encoder: Recorder, batch: readonly Operation[], plan: BatchPlan, arena: ArenaBuffers, queries: QuerySlots | null): void {
+export function encodeAndSubmit(
+  queue: GPUQueue,
+  encoder: Recorder,
+  batch: readonly Operation[],
+  plan: BatchPlan,
+  arena: ArenaBuffers,
+  queries: QuerySlots | null,
+  report: { readonly events: EventHub; readonly label: string } | null = null,
+): void {
+  const from = report ? performance.now() : 0;
   for (const t of plan.coherent) encoder.upload(t);
   for (let i = 0; i < batch.length; i++) {
     encoder.beginOp(i);
@@ -23,7 +33,18 @@ export function encodeAndSubmit(queue: GPUQueue, encoder: Recorder, batch: reado
     encoder.encoder.copyBufferToBuffer(queries.resolve, 0, queries.readback, 0, encoder.timedOps.length * 16);
   }
   const commands = encoder.finish();
+  const encoded = report ? performance.now() : 0;
   // The upload buffer's single write lands before the batch runs; the batch copies out of it in order.
   if (encoder.uploadBytesUsed > 0) queue.writeBuffer(arena.upload!, 0, arena.hostUpload, 0, encoder.uploadBytesUsed);
   queue.submit([commands]);
+  if (report) {
+    const { events, label } = report;
+    events.emit('batch.encoded', 'debug', `encoded ${batch.length} operations`, { source: label, time: from, duration: encoded - from, data: { phase: 'encode', ops: batch.length } });
+    events.emit('batch.submitted', 'debug', `submitted (${encoder.uploadBytesUsed} bytes written)`, {
+      source: label,
+      time: encoded,
+      duration: performance.now() - encoded,
+      data: { phase: 'submit', uploadBytes: encoder.uploadBytesUsed },
+    });
+  }
 }

@@ -50,7 +50,8 @@ export interface TestReport {
 /** Tests of the browser run that are not run, with why (listed by the Node side). */
 export type Exclusions = ReadonlyMap<string, string>;
 
-const DEFAULT_TIMEOUT_MS = 180_000;
+// The Deno and Bun runs (test-runtimes/harness.ts) set a longer one: Node's runner has no default timeout.
+const DEFAULT_TIMEOUT_MS = (globalThis as { komputeTestTimeoutMs?: number }).komputeTestTimeoutMs ?? 180_000;
 
 function newSuite(name: string): SuiteNode {
   return { kind: 'suite', name, children: [], before: [], after: [], beforeEach: [], afterEach: [] };

@@ -127,7 +127,8 @@ export const ROWS: readonly Row[] = [
     input: 'constants: [-1] for an override of type u32',
     call: (c) => c.algo([c.f32(2)], shader(`@id(0) override s: u32 = 1;\n${T0}`, 't[id.x] = f32(s);'), { constants: [-1] }).compiled(),
     error: ValidationError,
-    message: /not representable in type \(u32\)/,
+    // The text is the WebGPU implementation's: Dawn's, or wgpu's (Deno).
+    message: /not representable in type \(u32\)|doesn't fit in destination/,
   },
   {
     id: 'algorithm.entry-point.unknown',

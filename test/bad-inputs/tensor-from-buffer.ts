@@ -108,7 +108,8 @@ export const ROWS: readonly Row[] = [
     input: "a wrapped buffer of another manager's device",
     call: (c) => c.seq().eval(new OpSyncLocal([c.keep(c.mgr.tensorFromBuffer(c.buffer(16, Usage.STORAGE | Usage.COPY_SRC | Usage.COPY_DST, c.other), 'f32', 4))])),
     error: ValidationError,
-    message: /cannot be used with/,
+    // The text is the WebGPU implementation's: Dawn's, or wgpu's (Deno).
+    message: /cannot be used with|doesn't match Device/,
   },
   {
     id: 'from-buffer.mapped',
