@@ -1,7 +1,7 @@
 import { ShaderStage } from '../backends/webgpu-constants.js';
 import type { DeviceContext } from '../core/device-context.js';
 import { Image } from '../memory/image.js';
-import { Tensor } from '../memory/tensor.js';
+import { isLinear } from '../memory/tensor-view.js';
 import { imageLayoutEntry } from './image-bindings.js';
 import { ParamBlock } from './param-block.js';
 import { Sampler } from './sampler.js';
@@ -24,7 +24,7 @@ function layoutEntry(placed: PlacedResource, declared: ShaderBinding | undefined
   const { binding, resource } = placed;
   const visibility = ShaderStage.COMPUTE;
   if (resource instanceof Image) return imageLayoutEntry(binding, resource, declared);
-  if (resource instanceof Tensor) {
+  if (isLinear(resource)) {
     const type: GPUBufferBindingType = declared?.kind === 'uniform' ? 'uniform' : declared?.access === 'read' ? 'read-only-storage' : 'storage';
     return { binding, visibility, buffer: { type } };
   }
