@@ -1,5 +1,6 @@
 import { ShaderStage } from '../backends/webgpu-constants.js';
 import { DestroyedError, DeviceLostError, OutOfMemoryError, ValidationError, type KomputeError } from '../errors.js';
+import { type HostDataOption, type HostDataPlacement, resolveHostPlacement } from '../memory/host-placement.js';
 import { DEFAULT_STAGING_POOL_BYTES, StagingPool } from '../memory/staging-pool.js';
 import { BufferLedger } from './buffer-ledger.js';
 import { ChildRegistry } from './registry.js';
@@ -43,13 +44,22 @@ export class DeviceContext {
   /** Size of {@link #epochCaches} at which references to collected caches are swept out. */
   #sweepAt = 64;
   #pushLayout: GPUBindGroupLayout | undefined;
+  #hostData: HostDataOption;
+  #hostPlacement: HostDataPlacement | undefined;
 
-  constructor(device: GPUDevice, stagingPoolBytes = DEFAULT_STAGING_POOL_BYTES) {
+  constructor(device: GPUDevice, stagingPoolBytes = DEFAULT_STAGING_POOL_BYTES, hostData: HostDataOption = 'auto') {
     this.device = device;
+    this.#hostData = hostData;
     this.ledger = new BufferLedger(device);
     this.pool = new StagingPool(this.ledger, stagingPoolBytes);
     this.features = new Set(device.features as unknown as Iterable<string>);
     this.limits = device.limits;
+  }
+
+  /** Where large tensors keep their host data (the `hostData` option; `'auto'` is measured once, on first use). */
+  get hostPlacement(): HostDataPlacement {
+    this.#hostPlacement ??= resolveHostPlacement(this.device, this.#hostData);
+    return this.#hostPlacement;
   }
 
   get state(): ContextState {

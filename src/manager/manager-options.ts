@@ -16,6 +16,7 @@ const RULES: Record<string, { check: Check; expected: string }> = {
   gpu: { check: (v) => typeof v === 'object' && v !== null && typeof (v as GPU).requestAdapter === 'function', expected: 'a GPU object (navigator.gpu, or create() of the webgpu package)' },
   dawnFlags: { check: isStringArray, expected: "an array of Dawn flags, e.g. ['backend=vulkan']" },
   stagingPoolBytes: { check: (v) => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0, expected: 'a non-negative integer number of bytes (0 turns pooling off)' },
+  hostData: { check: (v) => v === 'auto' || v === 'upload-buffer' || v === 'host-memory', expected: "'auto', 'upload-buffer' or 'host-memory'" },
   adapterInfo: { check: (v) => typeof v === 'object' && v !== null, expected: 'a GPUAdapterInfo' },
 };
 

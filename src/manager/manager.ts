@@ -9,6 +9,7 @@ import { checkLength, paddedBytes, Tensor, TENSOR_BUFFER_USAGE, type TensorOptio
 import { checkChannels, checkImageData, checkImageExtent, Image, type ImageOptions } from '../memory/image.js';
 import { checkImageDType, type ImageData, type ImageDType, type ImageDTypeFor, imageDTypeOf } from '../memory/image-format.js';
 import type { Memory } from '../memory/memory.js';
+import type { HostDataOption } from '../memory/host-placement.js';
 import { Sequence, type SequenceOptions } from '../sequence/sequence.js';
 import type { MemoryReport } from './buffer-ledger.js';
 import { DeviceContext } from './device-context.js';
@@ -39,6 +40,15 @@ export interface ManagerOptions {
    * `MemoryReport.poolBytes`). Default 128 MiB; 0 turns pooling off.
    */
   readonly stagingPoolBytes?: number;
+  /**
+   * Where large tensors (over 64 KiB) keep their host data, the memory `data()` is a view of:
+   * `'upload-buffer'` (the mapped upload buffer: no copy when uploading), `'host-memory'` (the
+   * mapped readback buffer, in host-cached memory: an upload first copies it into the upload
+   * buffer), or `'auto'` (the default): `'upload-buffer'` unless that buffer is slow for the
+   * host to read, as where Dawn places it in device memory behind a resizable BAR (NVIDIA
+   * H200, H100 with BAR1 enabled), where reading it runs at a few MB/s.
+   */
+  readonly hostData?: HostDataOption;
 }
 
 /** Options of {@link Manager.fromDevice}. */
@@ -49,6 +59,8 @@ export interface ExternalDeviceOptions {
   readonly adapterInfo?: GPUAdapterInfo;
   /** As {@link ManagerOptions.stagingPoolBytes}. */
   readonly stagingPoolBytes?: number;
+  /** As {@link ManagerOptions.hostData}. */
+  readonly hostData?: HostDataOption;
 }
 
 /** Keeps what a collected manager must still release; holds no reference to the Manager. */
@@ -81,7 +93,7 @@ export class Manager {
   readonly #held: { gpu: GPU | null; tearingDown: boolean };
 
   private constructor(device: GPUDevice, owns: boolean, gpu: GPU | null, info: GPUAdapterInfo | undefined, options: ExternalDeviceOptions) {
-    const context = new DeviceContext(device, options.stagingPoolBytes);
+    const context = new DeviceContext(device, options.stagingPoolBytes, options.hostData);
     const onLost = options.onDeviceLost;
     const held = { gpu, tearingDown: false };
     this.#context = context;
@@ -105,7 +117,7 @@ export class Manager {
    * browser it uses `navigator.gpu`; in Node, Dawn from the `webgpu` package.
    */
   static async create(options: ManagerOptions = {}): Promise<Manager> {
-    checkManagerOptions(options, ['powerPreference', 'adapter', 'requiredFeatures', 'requiredLimits', 'onDeviceLost', 'gpu', 'dawnFlags', 'stagingPoolBytes']);
+    checkManagerOptions(options, ['powerPreference', 'adapter', 'requiredFeatures', 'requiredLimits', 'onDeviceLost', 'gpu', 'dawnFlags', 'stagingPoolBytes', 'hostData']);
     const gpu = options.gpu ?? (await acquireGpu(options.dawnFlags ?? []));
     const request: GPURequestAdapterOptions = {};
     if (options.powerPreference) request.powerPreference = options.powerPreference;
@@ -149,7 +161,7 @@ export class Manager {
    */
   static fromDevice(device: GPUDevice, options: ExternalDeviceOptions = {}): Manager {
     if (!device || typeof device.createBuffer !== 'function') throw new ArgumentError('device', 'expected a GPUDevice', 'pass the device from adapter.requestDevice()');
-    checkManagerOptions(options, ['onDeviceLost', 'adapterInfo', 'stagingPoolBytes']);
+    checkManagerOptions(options, ['onDeviceLost', 'adapterInfo', 'stagingPoolBytes', 'hostData']);
     const info = options.adapterInfo ?? (device as GPUDevice & { adapterInfo?: GPUAdapterInfo }).adapterInfo;
     return new Manager(device, false, null, info, options);
   }
