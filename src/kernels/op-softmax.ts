@@ -27,6 +27,8 @@ function heldRowsShader(type: string, rows: number, cols: number, columns: numbe
   const held = Math.ceil(cols / perRow);
   const source = inPlace ? 'out' : 'x';
   const lowest = identity('max', type);
+  // Unrolled into scalars, so that the held values live in registers whatever the compiler does with arrays.
+  const each = (line: (k: number) => string) => Array.from({ length: held }, (_, k) => line(k)).join('\n');
   return `${header.enable}${enables(type)}${inPlace ? '' : `@group(0) @binding(1) var<storage, read> x: array<${type}>;\n`}@group(0) @binding(0) var<storage, read_write> out: array<${type}>;
 var<workgroup> scratch: array<${type}, ${WORKGROUP}>;
 @compute @workgroup_size(${WORKGROUP})
@@ -35,14 +37,8 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_index) lid: 
   let lane = lid % ${perRow}u;
   let width = select(0u, ${cols}u, ${rows}u > row);
   let base = select(0u, row * ${cols}u, ${rows}u > row);
-  var v: array<${type}, ${held}>;
   var largest = ${lowest};
-  for (var k = 0u; k < ${held}u; k++) {
-    let c = lane + k * ${perRow}u;
-    v[k] = ${lowest};
-    if (c < width) { v[k] = ${source}[base + c]; }
-    largest = max(largest, v[k]);
-  }
+${each((k) => `  let c${k} = lane + ${k * perRow}u;\n  var v${k} = ${lowest};\n  if (c${k} < width) { v${k} = ${source}[base + c${k}]; }\n  largest = max(largest, v${k});`)}
   var rowMax: ${type};
   {
     let partial = largest;
@@ -50,12 +46,7 @@ ${workgroupCombine('max', type, perRow, subgroups)}
     rowMax = total;
   }
   var own = ${type}(0);
-  for (var k = 0u; k < ${held}u; k++) {
-    if (lane + k * ${perRow}u < width) {
-      v[k] = exp(v[k] - rowMax);
-      own += v[k];
-    }
-  }
+${each((k) => `  if (c${k} < width) { v${k} = exp(v${k} - rowMax); own += v${k}; }`)}
   var sum: ${type};
   {
     let partial = own;
@@ -63,10 +54,7 @@ ${workgroupCombine('sum', type, perRow, subgroups)}
     sum = total;
   }
   let inverse = ${type}(1) / sum;
-  for (var k = 0u; k < ${held}u; k++) {
-    let c = lane + k * ${perRow}u;
-    if (c < width) { out[base + c] = v[k] * inverse; }
-  }
+${each((k) => `  if (c${k} < width) { out[base + c${k}] = v${k} * inverse; }`)}
 }
 `;
 }
