@@ -8,7 +8,7 @@
  */
 import { parseArgs } from 'node:util';
 import { BufferUsage, MapMode } from '../../src/backends/webgpu-constants.js';
-import { uploadMemoryReadsSlowly } from '../../src/memory/host-placement.js';
+import { uploadMemoryReadsSlowly } from '../../src/core/host-placement.js';
 import { TINY_WGSL } from '../kernels.js';
 import { rawDispatch, rawKernel, storageBuffer } from '../raw.js';
 

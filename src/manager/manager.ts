@@ -9,12 +9,14 @@ import { checkLength, paddedBytes, Tensor, TENSOR_BUFFER_USAGE, type TensorOptio
 import { checkChannels, checkImageData, checkImageExtent, Image, type ImageOptions } from '../memory/image.js';
 import { checkImageDType, type ImageData, type ImageDType, type ImageDTypeFor, imageDTypeOf } from '../memory/image-format.js';
 import type { Memory } from '../memory/memory.js';
-import type { HostDataOption } from '../memory/host-placement.js';
+import type { HostDataOption } from '../core/host-placement.js';
 import { Sequence, type SequenceOptions } from '../sequence/sequence.js';
-import type { MemoryReport } from './buffer-ledger.js';
-import { DeviceContext } from './device-context.js';
+import type { MemoryReport } from '../core/buffer-ledger.js';
+import { DeviceContext } from '../core/device-context.js';
 import { checkManagerOptions } from './manager-options.js';
-import { type DeviceInfo, describeDevice, RAISED_LIMITS, rememberAdapterInfo, USEFUL_FEATURES } from './device-info.js';
+import { $internal } from '../core/internal.js';
+import { rememberAdapterInfo } from '../core/subgroup-matrix.js';
+import { type DeviceInfo, describeDevice, RAISED_LIMITS, USEFUL_FEATURES } from './device-info.js';
 
 /** Options of {@link Manager.create}. */
 export interface ManagerOptions {
@@ -350,9 +352,14 @@ export class Manager {
     this.destroy();
   }
 
-  /** @internal For tests: the WebGPU entry point held (null once destroyed). */
-  get heldGpu(): GPU | null {
-    return this.#held.gpu;
+  /** @internal For tests (src/core/internal.ts): the WebGPU entry point held (null once destroyed). */
+  get [$internal](): { readonly heldGpu: GPU | null } {
+    const held = this.#held;
+    return {
+      get heldGpu() {
+        return held.gpu;
+      },
+    };
   }
 }
 
