@@ -93,7 +93,9 @@ test('src/ loads nothing outside src/ at run time: no computed dynamic import, a
     for (const m of bare.matchAll(/\bimport\(\s*([^)\s][^)]*)\)/g)) if (!/^['"][^'"]+['"]$/.test(m[1]!.trim())) computed.push(`${file}: import(${m[1]})`);
     for (const m of bare.matchAll(/new URL\(\s*['"]([^'"]+)['"]\s*,\s*import\.meta\.url\s*\)/g)) {
       // Built files sit at dist/src/<file>.js: resolve the URL against that place.
-      const target = relative(SRC, resolve(dirname(join(SRC, file)), m[1]!)).split('\\').join('/');
+      const target = relative(SRC, resolve(dirname(join(SRC, file)), m[1]!))
+        .split('\\')
+        .join('/');
       if (target.startsWith('..')) out.push(`${file} -> ${m[1]}`);
     }
   }
