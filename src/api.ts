@@ -6,6 +6,9 @@
 export { Manager, type ManagerOptions, type ExternalDeviceOptions } from './manager/manager.js';
 export type { MemoryReport } from './manager/buffer-ledger.js';
 export type { DeviceInfo } from './manager/device-info.js';
+export type { GpuDevice } from './backends/gpu-devices.js';
+export { runOnDevices, type WorkerFunction, type WorkerContext } from './manager/run-on-devices.js';
+export type { RunOnDevicesOptions, WorkerOutcome, WorkerManagerOptions } from './backends/worker-protocol.js';
 export { Tensor, type TensorOptions } from './memory/tensor.js';
 export { Memory } from './memory/memory.js';
 export { Image, type ImageOptions } from './memory/image.js';
@@ -41,5 +44,7 @@ export {
   DTypeError,
   AlgorithmBindingError,
   StateError,
+  WorkerError,
+  type WorkerFailure,
   type ShaderMessage,
 } from './errors.js';

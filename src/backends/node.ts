@@ -7,10 +7,13 @@
  * instance does not keep Node from exiting, so sharing costs nothing. The instance is kept in
  * this module, never on `globalThis`.
  *
- * Importing this module installs Dawn as the fallback WebGPU provider; only the Node entry point
+ * Importing this module installs Dawn as the fallback WebGPU provider, and Dawn's device listing,
+ * selection and worker processes (./node-devices.ts); only the Node entry point
  * (src/index.ts) imports it, so browser bundles never reach the `webgpu` package.
  */
+import { setDevicePlatform } from './device-platform.js';
 import { setFallbackGpuProvider } from './gpu-provider.js';
+import { nodeDevicePlatform } from './node-devices.js';
 
 const instances = new Map<string, Promise<GPU>>();
 
@@ -26,3 +29,4 @@ export function createDawnGpu(flags: readonly string[]): Promise<GPU> {
 }
 
 setFallbackGpuProvider(createDawnGpu);
+setDevicePlatform(nodeDevicePlatform(createDawnGpu));
