@@ -25,7 +25,7 @@ import {
 import { randomInt8 } from '../examples/int8-matmul.js';
 import { SCALE_WGSL } from './kernels.js';
 import { rawDispatch, rawKernel, storageBuffer } from './raw.js';
-import { type Prepared, randomFloats, type Workload } from './workloads.js';
+import { type Prepared, randomFloats, type Workload } from './workload.js';
 
 /** Runs `count` dispatches of one raw kernel over a 2-D grid, submits, and waits. */
 async function rawDispatch2D(device: GPUDevice, kernel: { pipeline: GPUComputePipeline; group: GPUBindGroup }, groups: readonly number[], count: number): Promise<void> {

@@ -1,6 +1,6 @@
 /** Turns timings into figures, a printed table and JSON. */
 import type { Timing } from './stats.js';
-import type { Unit } from './workloads.js';
+import type { Unit } from './workload.js';
 
 export interface Figure {
   readonly median: number;

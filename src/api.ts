@@ -4,7 +4,7 @@
  * @module
  */
 export { Manager, type ManagerOptions, type ExternalDeviceOptions } from './manager/manager.js';
-export type { MemoryReport } from './manager/buffer-ledger.js';
+export type { MemoryReport } from './core/buffer-ledger.js';
 export type { DeviceInfo } from './manager/device-info.js';
 export type { GpuDevice } from './backends/gpu-devices.js';
 export { runOnDevices, type WorkerFunction, type WorkerContext } from './manager/run-on-devices.js';
@@ -14,20 +14,20 @@ export { Memory } from './memory/memory.js';
 export { Image, type ImageOptions } from './memory/image.js';
 export { type ImageDType, type ImageChannels, type ImageArrayFor, type ImageData, type ImageDTypeFor, IMAGE_DTYPES } from './memory/image-format.js';
 export { MemoryType } from './memory/memory-type.js';
-export { DEFAULT_STAGING_POOL_BYTES } from './memory/staging-pool.js';
+export { DEFAULT_STAGING_POOL_BYTES } from './core/staging-pool.js';
 export { type DType, type TypedArrayFor, type TensorData, DTYPES, bytesPerElement } from './memory/dtype.js';
 export { float16BitsToFloat32, float32ToFloat16Bits } from './memory/float16.js';
 export { Algorithm, type AlgorithmOptions } from './algorithm/algorithm.js';
 export type { NamedTensors, BindingAccess } from './algorithm/generated-bindings.js';
 export { MAX_PUSH_CONSTANT_BYTES, type PushConstants } from './algorithm/push-constants.js';
 export { Sequence, type SequenceOptions, type OpTiming } from './sequence/sequence.js';
-export { EncodeContext } from './sequence/encode-context.js';
+export { EncodeContext } from './operations/encode-context.js';
 export { Operation } from './operations/operation.js';
 export { OpSyncDevice } from './operations/op-sync-device.js';
 export { OpSyncLocal } from './operations/op-sync-local.js';
 export { OpCopy } from './operations/op-copy.js';
 export { OpAlgoDispatch } from './operations/op-algo-dispatch.js';
-export { OpMult } from './operations/op-mult.js';
+export { OpMult } from './kernels/op-mult.js';
 export { OpMemoryBarrier } from './operations/op-memory-barrier.js';
 // Built-in kernels (matmul, map, reductions, softmax, scan, fill, iota).
 export * from './kernels/index.js';

@@ -15,6 +15,8 @@ export const NODE_ONLY_FILES: Readonly<Record<string, string>> = {
   'image-helpers.js': 'not a test file: shared helpers of the image tests (imported by them, so it runs in the page through them)',
   'pack.test.js': 'packs the package with npm and installs it into a temporary project',
   'lint.test.js': 'runs the Biome linter over the source tree',
+  'layers.test.js': 'reads the TypeScript sources from disk to check the import layers',
+  'public-surface.test.js': 'reads the built declarations (dist/src/**/*.d.ts) from disk',
   'doc-snippets.test.js': "type-checks the docs' snippets with tsc and runs each in a Node process",
   'cli.test.js': 'runs the kompute-ts command in Node processes, with .npy files on disk',
   'image-example.test.js': 'runs the image-filter example on PNG files on disk (the image tests cover the same GPU paths in the page)',

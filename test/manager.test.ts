@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { create } from 'webgpu';
+import { $internal } from '../src/core/internal.js';
 import { DestroyedError, Manager, MemoryType, OpAlgoDispatch, OpSyncDevice, OpSyncLocal, UnsupportedError } from '../src/index.js';
 import { ADD_PUSH_SHADER, assertFails, createManager, DOUBLE_SHADER, Usage } from './helpers.js';
 
@@ -273,9 +274,9 @@ describe('mgr.destroy()', () => {
 
   test('destroy() drops the Dawn instance it holds so the process can exit', async () => {
     const mgr = await createManager();
-    assert.notEqual(mgr.heldGpu, null);
+    assert.notEqual(mgr[$internal].heldGpu, null);
     mgr.destroy();
-    assert.equal(mgr.heldGpu, null);
+    assert.equal(mgr[$internal].heldGpu, null);
   });
 
   test('every factory of a destroyed manager throws DestroyedError naming the Manager', async () => {

@@ -1,9 +1,9 @@
 // Scratch: why does one large dispatch take longer through kompute-ts than raw? (not part of the suite)
 import { Manager, MemoryType, OpAlgoDispatch } from '../../src/index.js';
-import { DeviceContext } from '../../src/manager/device-context.js';
+import { DeviceContext } from '../../src/core/device-context.js';
 import { SCALE_WGSL } from '../kernels.js';
 import { compareVariants } from './compare-variants.js';
-import { randomFloats } from '../workloads.js';
+import { randomFloats } from '../workload.js';
 
 const mgr = await Manager.create();
 const device = mgr.device;

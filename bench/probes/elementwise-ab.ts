@@ -2,7 +2,7 @@
 import { Manager, MemoryType, OpAlgoDispatch } from '../../src/index.js';
 import { BufferUsage, ShaderStage } from '../../src/backends/webgpu-constants.js';
 import { SCALE_WGSL } from '../kernels.js';
-import { randomFloats } from '../workloads.js';
+import { randomFloats } from '../workload.js';
 import { storageBuffer } from '../raw.js';
 
 const mgr = await Manager.create();

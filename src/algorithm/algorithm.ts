@@ -1,11 +1,12 @@
 import { ShaderStage } from '../backends/webgpu-constants.js';
-import { Resource } from '../lifecycle.js';
+import { Resource } from '../core/lifecycle.js';
 import { AlgorithmBindingError, ArgumentError, DTypeError, KomputeError, ShaderCompileError, SizeError, ValidationError, type ShaderMessage } from '../errors.js';
-import type { DeviceContext } from '../manager/device-context.js';
-import type { Releasable } from '../manager/registry.js';
+import type { DeviceContext } from '../core/device-context.js';
+import { $internal, assertSameManager } from '../core/internal.js';
+import type { Releasable } from '../core/registry.js';
 import { Image } from '../memory/image.js';
 import { imageWgslType, sampleType } from '../memory/image-format.js';
-import type { Memory } from '../memory/memory.js';
+import { Memory } from '../memory/memory.js';
 import { type PushConstants, type PushType, pushTypeOf, toPushData } from './push-constants.js';
 import { checkBindingDetails } from './binding-checks.js';
 import { bindNamedTensors, type NamedTensors } from './generated-bindings.js';
@@ -87,6 +88,7 @@ export class Algorithm extends Resource {
     this.track('algorithm', this.#core);
   }
 
+  /** @internal */
   protected get core(): Releasable {
     return this.#core;
   }
@@ -166,14 +168,9 @@ export class Algorithm extends Resource {
   }
 
   /** @internal Throws unless usable; also checks the bound tensors. */
-  assertUsableBy(action: string): void {
+  protected override assertUsableBy(action: string): void {
     this.assertUsable(action);
-    for (const tensor of this.#config.tensors) tensor.assertUsableBy(`${action} through ${this.label}`);
-  }
-
-  /** @internal The manager context. */
-  get owner(): DeviceContext {
-    return this.context;
+    for (const tensor of this.#config.tensors) tensor[$internal].assertUsable(`${action} through ${this.label}`);
   }
 
   /** @internal Waits for compilation; throws its error. */
@@ -221,9 +218,9 @@ export class Algorithm extends Resource {
       throw new ArgumentError('options', `expected an options object, got ${typeof options}`, 'pass { workgroup, constants, pushConstants } or nothing');
     if (!Array.isArray(tensors)) throw new ArgumentError('tensors', 'expected an array of tensors', 'pass [tensor0, tensor1, ...] in binding order');
     tensors.forEach((t, i) => {
-      if (typeof t?.assertUsableBy !== 'function') throw new ArgumentError(`tensors[${i}]`, 'is not a Tensor or an Image', 'create tensors with mgr.tensor() and images with mgr.image()');
-      t.assertUsableBy(`binding to ${this.label}`);
-      if (t.owner !== context) throw new ArgumentError(`tensors[${i}]`, `${t.label} belongs to another manager`, 'bind tensors of the manager that creates the algorithm');
+      if (!(t instanceof Memory)) throw new ArgumentError(`tensors[${i}]`, 'is not a Tensor or an Image', 'create tensors with mgr.tensor() and images with mgr.image()');
+      t[$internal].assertUsable(`binding to ${this.label}`);
+      assertSameManager(`tensors[${i}]`, t, context, `binding to ${this.label}`);
     });
     const buffers = tensors.reduce((n, t) => (t.kind === 'tensor' ? n + 1 : n), 0);
     if (buffers > context.limits.maxStorageBuffersPerShaderStage) {
@@ -427,7 +424,7 @@ function checkImageBinding(where: string, b: ShaderBinding, image: Image): void 
         `declare texture_storage_2d<${image.format}, ${b.textureAccess}>, or bind an image of format ${b.textureFormat}`,
       );
     }
-    if (b.textureAccess === 'read_write' && !READ_WRITE_FORMATS.has(image.format) && !image.owner.features.has('texture-formats-tier2')) {
+    if (b.textureAccess === 'read_write' && !READ_WRITE_FORMATS.has(image.format) && !image[$internal].context.features.has('texture-formats-tier2')) {
       throw new AlgorithmBindingError(
         argument,
         `${where} declares read_write access, which ${image.format} storage textures do not allow on this device`,

@@ -1,5 +1,5 @@
 import { ArgumentError } from '../errors.js';
-import type { Memory } from '../memory/memory.js';
+import { Memory } from '../memory/memory.js';
 import type { Tensor } from '../memory/tensor.js';
 import { findShaderWrites } from './shader-writes.js';
 
@@ -56,7 +56,7 @@ export function bindNamedTensors(tensors: readonly Memory[] | NamedTensors, wgsl
       throw new ArgumentError(`tensors.${name}`, `'${name}' is not a WGSL identifier`, 'use letters, digits and underscores, not starting with a digit or __');
     }
     const tensor = tensors[name];
-    if (typeof (tensor as { assertUsableBy?: unknown } | undefined)?.assertUsableBy !== 'function') {
+    if (!(tensor instanceof Memory)) {
       throw new ArgumentError(`tensors.${name}`, 'is not a Tensor', 'create tensors with mgr.tensor()');
     }
     if ('width' in (tensor as object)) {

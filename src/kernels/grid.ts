@@ -1,4 +1,4 @@
-import type { DeviceContext } from '../manager/device-context.js';
+import type { DeviceContext } from '../core/device-context.js';
 
 /** Threads per workgroup of the one-dimensional kernels. */
 export const WORKGROUP = 256;

@@ -5,7 +5,7 @@ export { OpMap } from './op-map.js';
 export { OpMatMul, type MatMulOptions } from './op-matmul.js';
 export { EXPERIMENTAL_FEATURES_FLAG, type Int8MatMulOptions, OpMatMulInt8 } from './op-matmul-int8.js';
 export type { Int8Tile } from './int8-matmul-shader.js';
-export { SUBGROUP_MATRIX_FEATURE, type SubgroupMatrixConfig, subgroupMatrixConfigsOf } from '../manager/device-info.js';
+export { SUBGROUP_MATRIX_FEATURE, type SubgroupMatrixConfig, subgroupMatrixConfigsOf } from '../core/subgroup-matrix.js';
 export { packInt8, unpackInt8 } from './int8-pack.js';
 export type { MatMulTile } from './matmul-shader.js';
 export { OpReduce, type ReduceOptions } from './op-reduce.js';

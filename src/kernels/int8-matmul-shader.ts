@@ -10,7 +10,7 @@
  * how WGSL types 8-bit subgroup matrix storage, and why offsets and strides below count bytes.
  */
 
-import type { SubgroupMatrixConfig } from '../manager/device-info.js';
+import type { SubgroupMatrixConfig } from '../core/subgroup-matrix.js';
 
 /** How the product is split: subgroups per workgroup (`wm × wn`), result blocks per subgroup (`sm × sn`). */
 export interface Int8Tile {

@@ -1,10 +1,11 @@
+import { $internal, assertSameManager } from '../core/internal.js';
 import { Algorithm } from '../algorithm/algorithm.js';
 import { ArgumentError, DTypeError } from '../errors.js';
-import type { DeviceContext } from '../manager/device-context.js';
+import type { DeviceContext } from '../core/device-context.js';
 import type { DType } from '../memory/dtype.js';
 import { MemoryType } from '../memory/memory-type.js';
 import { Tensor } from '../memory/tensor.js';
-import type { EncodeContext } from '../sequence/encode-context.js';
+import type { EncodeContext } from '../operations/encode-context.js';
 import { Operation } from '../operations/operation.js';
 
 const NO_TENSORS: readonly Tensor[] = Object.freeze([]);
@@ -81,16 +82,11 @@ export abstract class KernelOp extends Operation {
 /** The manager context of `tensors`, checking that they are usable and share one manager. */
 export function contextOf(kernel: string, named: Readonly<Record<string, Tensor>>): DeviceContext {
   let context: DeviceContext | null = null;
-  let first = '';
   for (const [name, t] of Object.entries(named)) {
-    if (typeof (t as Tensor | undefined)?.assertUsableBy !== 'function') throw new ArgumentError(name, `${kernel} expects a Tensor`, 'create tensors with mgr.tensor()');
-    t.assertUsableBy(`creating ${kernel}`);
-    if (context === null) {
-      context = t.owner;
-      first = name;
-    } else if (t.owner !== context) {
-      throw new ArgumentError(name, `${kernel}: ${name} belongs to another manager than ${first}`, 'use tensors of one manager');
-    }
+    if (!(t instanceof Tensor)) throw new ArgumentError(name, `${kernel} expects a Tensor`, 'create tensors with mgr.tensor()');
+    t[$internal].assertUsable(`creating ${kernel}`);
+    if (context === null) context = t[$internal].context;
+    else assertSameManager(name, t, context, `${kernel} (${name})`);
   }
   if (!context) throw new ArgumentError('tensors', `${kernel} needs at least one tensor`, 'pass the tensors the kernel works on');
   return context;

@@ -1,7 +1,7 @@
 import { ArgumentError, DTypeError, SizeError, UnsupportedError } from '../errors.js';
-import type { DeviceContext } from '../manager/device-context.js';
+import type { DeviceContext } from '../core/device-context.js';
 import type { Tensor } from '../memory/tensor.js';
-import { SUBGROUP_MATRIX_FEATURE, type SubgroupMatrixConfig, subgroupMatrixConfigsOf } from '../manager/device-info.js';
+import { SUBGROUP_MATRIX_FEATURE, type SubgroupMatrixConfig, subgroupMatrixConfigsOf } from '../core/subgroup-matrix.js';
 import { int8Block, int8MatMulShader, type Int8Tile, int8TileBytes } from './int8-matmul-shader.js';
 import { checkDTypeIn, contextOf, KernelOp, kernelAlgorithm } from './kernel-op.js';
 import { checkDimension } from './shape.js';

@@ -1,5 +1,5 @@
 import { ArgumentError, DTypeError } from '../errors.js';
-import type { DeviceContext } from '../manager/device-context.js';
+import type { DeviceContext } from '../core/device-context.js';
 import { wgslType } from '../memory/dtype.js';
 import type { Tensor } from '../memory/tensor.js';
 import { checkDTypeIn, contextOf, enables, KernelOp, kernelAlgorithm, scratchTensor, type KernelStep } from './kernel-op.js';

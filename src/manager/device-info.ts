@@ -1,3 +1,5 @@
+import { type SubgroupMatrixConfig, subgroupMatrixConfigsOf } from '../core/subgroup-matrix.js';
+
 /** What `mgr.deviceInfo()` reports (Kompute's `getDeviceProperties`). */
 export interface DeviceInfo {
   /** The adapter's vendor, e.g. `nvidia` or `mesa` (empty when unknown). */
@@ -80,39 +82,4 @@ export function describeDevice(info: GPUAdapterInfo | undefined, device: GPUDevi
     limits: readLimits(device.limits),
     subgroupMatrixConfigs: subgroupMatrixConfigsOf(device),
   };
-}
-
-/** The device feature of Dawn's subgroup matrices (matrix units, tensor cores on NVIDIA). */
-export const SUBGROUP_MATRIX_FEATURE = 'chromium-experimental-subgroup-matrix';
-
-/** One entry of `GPUAdapterInfo.subgroupMatrixConfigs`: `M × K` · `K × N` → `M × N`. */
-export interface SubgroupMatrixConfig {
-  readonly componentType: string;
-  readonly resultComponentType: string;
-  readonly M: number;
-  readonly N: number;
-  readonly K: number;
-}
-
-/**
- * Adapter info by device, recorded by the manager: Dawn's `device.adapterInfo` leaves
- * `subgroupMatrixConfigs` empty, while the adapter's own info lists them.
- */
-const adapterInfos = new WeakMap<GPUDevice, GPUAdapterInfo>();
-
-/** Records the adapter info of `device` (from `adapter.info`) for {@link subgroupMatrixConfigsOf}. */
-export function rememberAdapterInfo(device: GPUDevice, info: GPUAdapterInfo | undefined): void {
-  if (info && typeof device === 'object' && device !== null) adapterInfos.set(device, info);
-}
-
-type InfoWithConfigs = { subgroupMatrixConfigs?: readonly SubgroupMatrixConfig[] };
-
-/** The subgroup matrix shapes and types `device` supports; empty without {@link SUBGROUP_MATRIX_FEATURE}. */
-export function subgroupMatrixConfigsOf(device: GPUDevice): readonly SubgroupMatrixConfig[] {
-  if (!device.features.has(SUBGROUP_MATRIX_FEATURE)) return [];
-  const remembered = adapterInfos.get(device) as InfoWithConfigs | undefined;
-  const own = (device as GPUDevice & { adapterInfo?: InfoWithConfigs }).adapterInfo;
-  const configs = remembered?.subgroupMatrixConfigs?.length ? remembered.subgroupMatrixConfigs : (own?.subgroupMatrixConfigs ?? []);
-  // Dawn's config objects keep their fields in getters: copy them into plain objects.
-  return [...configs].map((c) => ({ componentType: c.componentType, resultComponentType: c.resultComponentType, M: c.M, N: c.N, K: c.K }));
 }

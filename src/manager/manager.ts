@@ -12,10 +12,12 @@ import { checkChannels, checkImageData, checkImageExtent, Image, type ImageOptio
 import { checkImageDType, type ImageData, type ImageDType, type ImageDTypeFor, imageDTypeOf } from '../memory/image-format.js';
 import type { Memory } from '../memory/memory.js';
 import { Sequence, type SequenceOptions } from '../sequence/sequence.js';
-import type { MemoryReport } from './buffer-ledger.js';
-import { DeviceContext } from './device-context.js';
+import type { MemoryReport } from '../core/buffer-ledger.js';
+import { DeviceContext } from '../core/device-context.js';
 import { checkManagerOptions } from './manager-options.js';
-import { type DeviceInfo, describeDevice, RAISED_LIMITS, rememberAdapterInfo, USEFUL_FEATURES } from './device-info.js';
+import { $internal } from '../core/internal.js';
+import { rememberAdapterInfo } from '../core/subgroup-matrix.js';
+import { type DeviceInfo, describeDevice, RAISED_LIMITS, USEFUL_FEATURES } from './device-info.js';
 
 /** Options of {@link Manager.create}. */
 export interface ManagerOptions {
@@ -373,9 +375,14 @@ export class Manager {
     this.destroy();
   }
 
-  /** @internal For tests: the WebGPU entry point held (null once destroyed). */
-  get heldGpu(): GPU | null {
-    return this.#held.gpu;
+  /** @internal For tests (src/core/internal.ts): the WebGPU entry point held (null once destroyed). */
+  get [$internal](): { readonly heldGpu: GPU | null } {
+    const held = this.#held;
+    return {
+      get heldGpu() {
+        return held.gpu;
+      },
+    };
   }
 }
 

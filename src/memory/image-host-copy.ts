@@ -1,7 +1,7 @@
 import { BufferUsage, MapMode } from '../backends/webgpu-constants.js';
 import { busyError, type HostSync } from './host-copy.js';
 import { type ImageData, type ImageDType, imageBytesPerElement, newImageArray, paddedRowBytes } from './image-format.js';
-import type { StagingPool } from './staging-pool.js';
+import type { StagingPool } from '../core/staging-pool.js';
 
 /** The shape of an image, as its host copy needs it. */
 export interface ImageShape {

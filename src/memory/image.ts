@@ -1,7 +1,7 @@
 import { TextureUsage } from '../backends/webgpu-constants.js';
 import { ArgumentError, SizeError, StateError } from '../errors.js';
-import type { DeviceContext } from '../manager/device-context.js';
-import type { Releasable } from '../manager/registry.js';
+import type { DeviceContext } from '../core/device-context.js';
+import type { Releasable } from '../core/registry.js';
 import type { TransferStage } from './host-copy.js';
 import { checkFormatSupported, type ImageArrayFor, type ImageChannels, type ImageData, type ImageDType, imageBytesPerElement, paddedRowBytes, textureFormat, toImageArray } from './image-format.js';
 import { ImageHostCopy } from './image-host-copy.js';
@@ -69,6 +69,7 @@ export class Image<D extends ImageDType = ImageDType> extends Memory {
     this.track('image', this.#core);
   }
 
+  /** @internal */
   protected get core(): Releasable {
     return this.#core;
   }

@@ -2,7 +2,7 @@ import { BufferUsage, MapMode } from '../backends/webgpu-constants.js';
 import { StateError } from '../errors.js';
 import { type DType, type TensorData, viewOf } from './dtype.js';
 import { busyError, type HostCopy, type TransferStage } from './host-copy.js';
-import type { StagingPool } from './staging-pool.js';
+import type { StagingPool } from '../core/staging-pool.js';
 
 /**
  * A large tensor's host data, kept in mapped staging memory as Kompute keeps it (its `data()` is a

@@ -1,5 +1,5 @@
-import { Resource } from '../lifecycle.js';
-import type { DeviceContext } from '../manager/device-context.js';
+import { Resource } from '../core/lifecycle.js';
+import type { DeviceContext } from '../core/device-context.js';
 import type { HostSync, TransferStage } from './host-copy.js';
 import type { MemoryType } from './memory-type.js';
 
@@ -48,16 +48,7 @@ export abstract class Memory extends Resource {
   /** @internal What a bind group entry binds. */
   abstract bindingResource(): GPUBindingResource;
 
-  /** @internal Throws unless usable; called by operations at record and evaluation time. */
-  assertUsableBy(action: string): void {
-    this.assertUsable(action);
-  }
-
-  /** @internal The manager context the memory belongs to. */
-  get owner(): DeviceContext {
-    return this.context;
-  }
-
+  /** @internal */
   protected constructor(context: DeviceContext, kind: string, label: string | undefined) {
     super(context, kind, label);
   }

@@ -1,7 +1,7 @@
 import { BufferUsage } from '../backends/webgpu-constants.js';
 import { ArgumentError, SizeError, StateError } from '../errors.js';
-import type { DeviceContext } from '../manager/device-context.js';
-import type { Releasable } from '../manager/registry.js';
+import type { DeviceContext } from '../core/device-context.js';
+import type { Releasable } from '../core/registry.js';
 import { bytesPerElement, checkDTypeSupported, type DType, type TensorData, type TypedArrayFor, toTypedArray, viewOf } from './dtype.js';
 import { type HostCopy, SMALL_TRANSFER_BYTES, type TransferStage } from './host-copy.js';
 import { Memory } from './memory.js';
@@ -61,6 +61,7 @@ export class Tensor<D extends DType = DType> extends Memory {
     this.track('tensor', this.#core);
   }
 
+  /** @internal */
   protected get core(): Releasable {
     return this.#core;
   }

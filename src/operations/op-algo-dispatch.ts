@@ -2,7 +2,7 @@ import type { Algorithm } from '../algorithm/algorithm.js';
 import type { PushConstants } from '../algorithm/push-constants.js';
 import { ArgumentError } from '../errors.js';
 import type { Tensor } from '../memory/tensor.js';
-import type { EncodeContext } from '../sequence/encode-context.js';
+import type { EncodeContext } from './encode-context.js';
 import { Operation } from './operation.js';
 
 const NO_TENSORS: readonly Tensor[] = Object.freeze([]);

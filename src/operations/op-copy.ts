@@ -3,7 +3,7 @@ import { ArgumentError, DTypeError, SizeError } from '../errors.js';
 import { checkImageCopy } from '../memory/memory-copy.js';
 import type { Memory } from '../memory/memory.js';
 import { Tensor } from '../memory/tensor.js';
-import type { EncodeContext } from '../sequence/encode-context.js';
+import type { EncodeContext } from './encode-context.js';
 import { TensorListOperation } from './tensor-list.js';
 
 /**

@@ -1,5 +1,5 @@
 import type { Memory } from '../memory/memory.js';
-import type { EncodeContext } from '../sequence/encode-context.js';
+import type { EncodeContext } from './encode-context.js';
 import { TensorListOperation } from './tensor-list.js';
 
 /**

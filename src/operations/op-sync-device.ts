@@ -1,6 +1,6 @@
 import type { Memory } from '../memory/memory.js';
 import { isCoherent } from '../memory/tensor.js';
-import type { EncodeContext } from '../sequence/encode-context.js';
+import type { EncodeContext } from './encode-context.js';
 import { TensorListOperation } from './tensor-list.js';
 
 /**

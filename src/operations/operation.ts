@@ -1,6 +1,7 @@
+import { $internal } from '../core/internal.js';
 import type { Algorithm } from '../algorithm/algorithm.js';
 import type { Memory } from '../memory/memory.js';
-import type { EncodeContext } from '../sequence/encode-context.js';
+import type { EncodeContext } from './encode-context.js';
 
 /**
  * A step recorded into a sequence. Operations own no GPU memory (seed principle 3): they only
@@ -29,8 +30,8 @@ export abstract class Operation {
    */
   validate(action: string): void {
     // Runs before every evaluation: check cheaply, build the error message only on failure.
-    for (const tensor of this.tensors) if (!tensor.isInit()) tensor.assertUsableBy(`${action} ${this.name}`);
-    for (const algorithm of this.algorithms) if (!algorithm.isUsableWithTensors()) algorithm.assertUsableBy(`${action} ${this.name}`);
+    for (const tensor of this.tensors) if (!tensor.isInit()) tensor[$internal].assertUsable(`${action} ${this.name}`);
+    for (const algorithm of this.algorithms) if (!algorithm.isUsableWithTensors()) algorithm[$internal].assertUsable(`${action} ${this.name}`);
   }
 
   /** Records the operation's GPU work. */

@@ -1,3 +1,4 @@
+import { $internal, assertSameManager } from '../core/internal.js';
 import { ArgumentError } from '../errors.js';
 import { Memory } from '../memory/memory.js';
 import { Operation } from './operation.js';
@@ -10,8 +11,7 @@ export function checkTensorList(op: string, tensors: unknown, min: number): read
   }
   tensors.forEach((t, i) => {
     if (!(t instanceof Memory)) throw new ArgumentError(`tensors[${i}]`, `${op} got something that is not a Tensor or an Image`, 'create tensors with mgr.tensor() and images with mgr.image()');
-    if (t.owner !== (tensors[0] as Memory).owner)
-      throw new ArgumentError(`tensors[${i}]`, `${t.label} belongs to another manager than ${(tensors[0] as Memory).label}`, 'use tensors of one manager in one operation');
+    assertSameManager(`tensors[${i}]`, t, (tensors[0] as Memory)[$internal].context, op);
   });
   return [...(tensors as Memory[])];
 }

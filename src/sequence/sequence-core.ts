@@ -1,7 +1,7 @@
 import { BufferUsage } from '../backends/webgpu-constants.js';
-import type { DeviceContext } from '../manager/device-context.js';
-import type { Releasable } from '../manager/registry.js';
-import type { TimestampSlots } from './encode-context.js';
+import type { DeviceContext } from '../core/device-context.js';
+import type { Releasable } from '../core/registry.js';
+import type { TimestampSlots } from './recorder.js';
 import { TransferArena } from './transfer-arena.js';
 
 /**

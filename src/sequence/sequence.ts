@@ -1,13 +1,14 @@
 import { MapMode } from '../backends/webgpu-constants.js';
-import { Resource } from '../lifecycle.js';
+import { Resource } from '../core/lifecycle.js';
 import type { Algorithm } from '../algorithm/algorithm.js';
 import { ArgumentError, DestroyedError, type KomputeError, SizeError, StateError, UnsupportedError } from '../errors.js';
-import type { DeviceContext, EpochCache } from '../manager/device-context.js';
-import type { Releasable } from '../manager/registry.js';
+import type { DeviceContext, EpochCache } from '../core/device-context.js';
+import type { Releasable } from '../core/registry.js';
 import { isCoherent } from '../memory/tensor.js';
 import type { Memory } from '../memory/memory.js';
 import { Operation } from '../operations/operation.js';
-import { type ArenaBuffers, EncodeContext } from './encode-context.js';
+import { type ArenaBuffers, Recorder } from './recorder.js';
+import { assertSameManager } from '../core/internal.js';
 import type { ArenaLayout } from './transfer-arena.js';
 import type { HostSync } from '../memory/host-copy.js';
 import { SequenceCore } from './sequence-core.js';
@@ -183,6 +184,7 @@ export class Sequence extends Resource {
     });
   }
 
+  /** @internal */
   protected get core(): Releasable {
     return this.#core;
   }
@@ -329,6 +331,7 @@ export class Sequence extends Resource {
     return this.#timings;
   }
 
+  /** @internal */
   protected override beforeRelease(): void {
     this.#flight?.abort(new DestroyedError(this.label, 'the evaluation in flight was cancelled'));
   }
@@ -337,8 +340,7 @@ export class Sequence extends Resource {
     if (!(op instanceof Operation)) throw new ArgumentError('op', 'expected an operation (OpSyncDevice, OpAlgoDispatch, ...)', 'pass an instance of an Operation subclass');
     op.validate('recording');
     for (const owned of [...op.tensors, ...op.algorithms]) {
-      if (owned.owner !== this.context)
-        throw new ArgumentError('op', `${op.name} uses ${owned.label}, which belongs to another manager`, 'record operations into a sequence of the manager that created their tensors');
+      assertSameManager('op', owned, this.context, `recording ${op.name} into ${this.label}`);
     }
   }
 
@@ -421,7 +423,7 @@ export class Sequence extends Resource {
     const arena = core.arena.reserve(plan.layout);
     const queries = this.#timestamps && plan.dispatches > 0 ? core.timestamps(plan.dispatches) : null;
     const device = context.device;
-    const encoder = new EncodeContext(device.createCommandEncoder({ label: this.label }), arena, plan.layout.pushSlots, queries);
+    const encoder = new Recorder(device.createCommandEncoder({ label: this.label }), arena, plan.layout.pushSlots, queries);
     // WebGPU reports validation errors through error scopes, at the cost of a GPU round trip. A
     // batch re-evaluated unchanged (same operations, no resource destroyed or rebuilt since)
     // produces the same commands and so validates the same: only its first evaluation is scoped.
@@ -455,7 +457,7 @@ export class Sequence extends Resource {
     else if (this.#timestamps) this.#timings = batch.map((op, index) => ({ index, op: op.name, ns: null }));
   }
 
-  #encodeAndSubmit(encoder: EncodeContext, batch: readonly Operation[], plan: BatchPlan, arena: ArenaBuffers, queries: QuerySlots | null): void {
+  #encodeAndSubmit(encoder: Recorder, batch: readonly Operation[], plan: BatchPlan, arena: ArenaBuffers, queries: QuerySlots | null): void {
     const queue = this.context.device.queue;
     for (const t of plan.coherent) encoder.upload(t);
     for (let i = 0; i < batch.length; i++) {

@@ -1,6 +1,6 @@
 import { MAX_PUSH_CONSTANT_BYTES } from '../algorithm/push-constants.js';
 import { BufferUsage, MapMode } from '../backends/webgpu-constants.js';
-import type { DeviceContext } from '../manager/device-context.js';
+import type { DeviceContext } from '../core/device-context.js';
 
 /** Where one evaluation puts its push constants and small transfers. */
 export interface ArenaLayout {

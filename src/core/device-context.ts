@@ -1,6 +1,6 @@
 import { ShaderStage } from '../backends/webgpu-constants.js';
 import { DestroyedError, DeviceLostError, OutOfMemoryError, ValidationError, type KomputeError } from '../errors.js';
-import { DEFAULT_STAGING_POOL_BYTES, StagingPool } from '../memory/staging-pool.js';
+import { DEFAULT_STAGING_POOL_BYTES, StagingPool } from './staging-pool.js';
 import { BufferLedger } from './buffer-ledger.js';
 import { ChildRegistry } from './registry.js';
 

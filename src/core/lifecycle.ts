@@ -1,6 +1,7 @@
-import { DestroyedError } from './errors.js';
-import type { DeviceContext } from './manager/device-context.js';
-import type { ChildKind, Releasable } from './manager/registry.js';
+import { DestroyedError } from '../errors.js';
+import type { DeviceContext } from './device-context.js';
+import { $internal, type ResourceInternals } from './internal.js';
+import type { ChildKind, Releasable } from './registry.js';
 
 /**
  * What every resource a manager creates shares: a label, an alive/destroyed state, one guard
@@ -11,20 +12,23 @@ import type { ChildKind, Releasable } from './manager/registry.js';
 export abstract class Resource {
   /** Name used in error messages, e.g. `Tensor#3` or the label given at creation. */
   readonly label: string;
+  /** @internal The device context of the manager that created this resource. */
   protected readonly context: DeviceContext;
   #destroyed = false;
+  #internals: ResourceInternals | undefined;
 
+  /** @internal */
   protected constructor(context: DeviceContext, kind: string, label: string | undefined) {
     this.context = context;
     this.label = label ?? context.nextLabel(kind);
   }
 
-  /** Starts tracking by the manager. Call at the end of the subclass constructor. */
+  /** @internal Starts tracking by the manager. Call at the end of the subclass constructor. */
   protected track(kind: ChildKind, core: Releasable): void {
     this.context.registry.add(kind, this, core);
   }
 
-  /** The GPU side of this resource. */
+  /** @internal The GPU side of this resource. */
   protected abstract get core(): Releasable;
 
   /** True while the resource and its manager's device are usable. */
@@ -51,7 +55,7 @@ export abstract class Resource {
     core.release();
   }
 
-  /** Hook for subclasses: runs once, just before the core is released. */
+  /** @internal Hook for subclasses: runs once, just before the core is released. */
   protected beforeRelease(): void {}
 
   [Symbol.dispose](): void {
@@ -60,6 +64,17 @@ export abstract class Resource {
 
   async [Symbol.asyncDispose](): Promise<void> {
     this.destroy();
+  }
+
+  /** @internal The library's access to this resource (see src/core/internal.ts). */
+  get [$internal](): ResourceInternals {
+    this.#internals ??= { context: this.context, assertUsable: (action) => this.assertUsableBy(action) };
+    return this.#internals;
+  }
+
+  /** @internal The guard as other parts of the library call it; a subclass may check more (an algorithm checks its tensors). */
+  protected assertUsableBy(action: string): void {
+    this.assertUsable(action);
   }
 
   /** The guard every public method calls first. */

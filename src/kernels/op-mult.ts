@@ -1,9 +1,10 @@
+import { $internal } from '../core/internal.js';
 import { Algorithm } from '../algorithm/algorithm.js';
 import { ArgumentError, DTypeError, SizeError } from '../errors.js';
 import { wgslType } from '../memory/dtype.js';
 import { Tensor } from '../memory/tensor.js';
-import { OpAlgoDispatch } from './op-algo-dispatch.js';
-import { checkTensorList } from './tensor-list.js';
+import { OpAlgoDispatch } from '../operations/op-algo-dispatch.js';
+import { checkTensorList } from '../operations/tensor-list.js';
 
 const WORKGROUP_SIZE = 256;
 
@@ -44,10 +45,10 @@ export class OpMult extends OpAlgoDispatch {
       if (t.size !== lhs.size) throw new SizeError('tensors', `OpMult needs one size: ${lhs.label} has ${lhs.size} elements, ${t.label} has ${t.size}`, 'use tensors of one size');
     }
     const groups = Math.ceil(lhs.size / WORKGROUP_SIZE);
-    const max = lhs.owner.limits.maxComputeWorkgroupsPerDimension;
+    const max = lhs[$internal].context.limits.maxComputeWorkgroupsPerDimension;
     const columns = Math.min(groups, max);
     const rows = Math.ceil(groups / columns);
-    super(new Algorithm(lhs.owner, list as Tensor[], multShader(wgslType(lhs.dtype), columns), { workgroup: [columns, rows, 1], label: `OpMult(${lhs.label})` }));
+    super(new Algorithm(lhs[$internal].context, list as Tensor[], multShader(wgslType(lhs.dtype), columns), { workgroup: [columns, rows, 1], label: `OpMult(${lhs.label})` }));
   }
 
   override get name(): string {

@@ -1,5 +1,5 @@
 import { BufferUsage, MapMode } from '../backends/webgpu-constants.js';
-import type { BufferCategory, BufferLedger } from '../manager/buffer-ledger.js';
+import type { BufferCategory, BufferLedger } from './buffer-ledger.js';
 
 /** The bound on a manager's idle staging buffers when `stagingPoolBytes` is not given: 128 MiB. */
 export const DEFAULT_STAGING_POOL_BYTES = 128 * 1024 * 1024;

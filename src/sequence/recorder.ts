@@ -3,6 +3,7 @@ import { MAX_PUSH_CONSTANT_BYTES } from '../algorithm/push-constants.js';
 import type { HostSync, TransferStage } from '../memory/host-copy.js';
 import type { Memory } from '../memory/memory.js';
 import { encodeMemoryCopy } from '../memory/memory-copy.js';
+import { EncodeContext } from '../operations/encode-context.js';
 
 /** The shared transfer buffers an evaluation encodes against (see TransferArena). */
 export interface ArenaBuffers {
@@ -24,12 +25,13 @@ interface Delivery {
 }
 
 /**
- * What an operation records into: one command encoder per evaluation, with consecutive dispatches
- * sharing one compute pass (and redundant pipeline and bind-group changes skipped). Operations call
- * these methods from their `encode()`; they never create or free GPU memory themselves.
+ * The sequence's recorder: the {@link EncodeContext} operations record into, plus what only the
+ * sequence drives (operation indices, the transfer buffers' cursors, the deliveries and host copies
+ * to settle, timed passes, finishing). One command encoder per evaluation, with consecutive
+ * dispatches sharing one compute pass (and redundant pipeline and bind-group changes skipped).
  */
-export class EncodeContext implements TransferStage {
-  readonly encoder: GPUCommandEncoder;
+export class Recorder extends EncodeContext implements TransferStage {
+  override readonly encoder: GPUCommandEncoder;
   readonly #arena: ArenaBuffers;
   readonly #timestamps: TimestampSlots | null;
   readonly #copies = new Set<HostSync>();
@@ -43,21 +45,21 @@ export class EncodeContext implements TransferStage {
   #opIndex = 0;
   readonly #timedOps: number[] = [];
 
-  /** @internal */
   constructor(encoder: GPUCommandEncoder, arena: ArenaBuffers, pushSlots: number, timestamps: TimestampSlots | null) {
+    super();
     this.encoder = encoder;
     this.#arena = arena;
     this.#timestamps = timestamps;
     this.#uploadCursor = pushSlots * MAX_PUSH_CONSTANT_BYTES;
   }
 
-  /** @internal Marks the start of operation `index` of the batch. */
+  /** Marks the start of operation `index` of the batch. */
   beginOp(index: number): void {
     this.#opIndex = index;
   }
 
   /** Dispatches `algorithm`, with `push` (or else the algorithm's own) push constants. */
-  dispatch(algorithm: Algorithm, push: Float32Array | Int32Array | Uint32Array | null): void {
+  override dispatch(algorithm: Algorithm, push: Float32Array | Int32Array | Uint32Array | null): void {
     const values = push ?? algorithm.pushData;
     const pass = this.#computePass();
     const { pipeline, group, workgroup } = algorithm.dispatchState();
@@ -80,7 +82,7 @@ export class EncodeContext implements TransferStage {
   }
 
   /** Copies `bytes` from one GPU buffer to another. */
-  copyBuffer(source: GPUBuffer, target: GPUBuffer, bytes: number): void {
+  override copyBuffer(source: GPUBuffer, target: GPUBuffer, bytes: number): void {
     this.#endPass();
     this.encoder.copyBufferToBuffer(source, 0, target, 0, bytes);
   }
@@ -89,13 +91,13 @@ export class EncodeContext implements TransferStage {
    * Copies GPU data between tensors and images: image to image (same width, height and format),
    * tensor to image and image to tensor (same element count, rows tightly packed in the tensor).
    */
-  copyMemory(source: Memory, target: Memory): void {
+  override copyMemory(source: Memory, target: Memory): void {
     this.#endPass();
     encodeMemoryCopy(this.encoder, source, target);
   }
 
   /** Copies the host data of a tensor or image to its GPU memory. */
-  upload(memory: Memory): void {
+  override upload(memory: Memory): void {
     const copy = memory.hostCopy;
     if (!copy) return;
     this.#endPass();
@@ -104,7 +106,7 @@ export class EncodeContext implements TransferStage {
   }
 
   /** Copies the GPU memory of a tensor or image to its host data (readable once the evaluation completed). */
-  download(memory: Memory): void {
+  override download(memory: Memory): void {
     const copy = memory.hostCopy;
     if (!copy) return;
     this.#endPass();
@@ -112,7 +114,7 @@ export class EncodeContext implements TransferStage {
     memory.encodeDownload(this);
   }
 
-  /** @internal TransferStage: stages small host bytes in the shared upload buffer. */
+  /** TransferStage: stages small host bytes in the shared upload buffer. */
   stageUpload(data: Uint8Array, target: GPUBuffer): void {
     const offset = this.#uploadCursor;
     this.#uploadCursor += data.byteLength;
@@ -120,7 +122,7 @@ export class EncodeContext implements TransferStage {
     this.encoder.copyBufferToBuffer(this.#arena.upload!, offset, target, 0, data.byteLength);
   }
 
-  /** @internal TransferStage: reads small GPU data back through the shared readback buffer. */
+  /** TransferStage: reads small GPU data back through the shared readback buffer. */
   stageDownload(source: GPUBuffer, bytes: number, deliver: (data: Uint8Array) => void): void {
     const offset = this.#downloadCursor;
     this.#downloadCursor += bytes;
@@ -128,32 +130,32 @@ export class EncodeContext implements TransferStage {
     this.#deliveries.push({ offset, bytes, deliver });
   }
 
-  /** @internal Bytes of the upload buffer this evaluation filled. */
+  /** Bytes of the upload buffer this evaluation filled. */
   get uploadBytesUsed(): number {
     return this.#uploadCursor;
   }
 
-  /** @internal Bytes of the readback buffer this evaluation uses. */
+  /** Bytes of the readback buffer this evaluation uses. */
   get downloadBytesUsed(): number {
     return this.#downloadCursor;
   }
 
-  /** @internal Small downloads to hand out after completion. */
+  /** Small downloads to hand out after completion. */
   get deliveries(): readonly Delivery[] {
     return this.#deliveries;
   }
 
-  /** @internal Host copies this evaluation transfers. */
+  /** Host copies this evaluation transfers. */
   get copies(): ReadonlySet<HostSync> {
     return this.#copies;
   }
 
-  /** @internal Indices of the operations that got a timed pass, in query order. */
+  /** Indices of the operations that got a timed pass, in query order. */
   get timedOps(): readonly number[] {
     return this.#timedOps;
   }
 
-  /** @internal Ends any open pass and finishes the command buffer. */
+  /** Ends any open pass and finishes the command buffer. */
   finish(): GPUCommandBuffer {
     this.#endPass();
     return this.encoder.finish();

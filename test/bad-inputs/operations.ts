@@ -1,0 +1,215 @@
+/** Bad-input catalogue rows: Operations (docs/errors.md, section "Operations"). */
+import { AlgorithmBindingError, ArgumentError, DTypeError, OpAlgoDispatch, OpCopy, OpMemoryBarrier, OpMult, OpSyncDevice, OpSyncLocal, SizeError } from '../../src/index.js';
+
+import type { Row } from './catalogue.js';
+
+export const AREA = { area: 'Operations', heading: 'Operations' } as const;
+
+export const ROWS: readonly Row[] = [
+  {
+    id: 'op.sync-device.empty',
+    area: 'Operations',
+    api: 'new OpSyncDevice',
+    input: '[] (no tensors)',
+    call: () => new OpSyncDevice([]),
+    error: ArgumentError,
+    argument: 'tensors',
+    message: /needs at least 1 tensor, got 0/,
+  },
+  {
+    id: 'op.sync-local.empty',
+    area: 'Operations',
+    api: 'new OpSyncLocal',
+    input: '[] (no tensors)',
+    call: () => new OpSyncLocal([]),
+    error: ArgumentError,
+    argument: 'tensors',
+    message: /needs at least 1 tensor, got 0/,
+  },
+  {
+    id: 'op.barrier.empty',
+    area: 'Operations',
+    api: 'new OpMemoryBarrier',
+    input: '[] (no tensors)',
+    call: () => new OpMemoryBarrier([]),
+    error: ArgumentError,
+    argument: 'tensors',
+    message: /needs at least 1 tensor, got 0/,
+  },
+  {
+    id: 'op.sync-device.not-array',
+    area: 'Operations',
+    api: 'new OpSyncDevice',
+    input: 'a tensor instead of an array',
+    call: (c) => new OpSyncDevice(c.f32(2) as never),
+    error: ArgumentError,
+    argument: 'tensors',
+    message: /expects an array of tensors/,
+  },
+  {
+    id: 'op.sync-local.non-tensor',
+    area: 'Operations',
+    api: 'new OpSyncLocal',
+    input: '[tensor, {}]',
+    call: (c) => new OpSyncLocal([c.f32(2), {} as never]),
+    error: ArgumentError,
+    argument: 'tensors[1]',
+    message: /not a Tensor/,
+  },
+  {
+    id: 'op.sync-device.two-managers',
+    area: 'Operations',
+    api: 'new OpSyncDevice',
+    input: 'tensors of two managers',
+    call: (c) => new OpSyncDevice([c.f32(2), c.f32(2, {}, c.other)]),
+    error: ArgumentError,
+    argument: 'tensors[1]',
+    message: /belongs to another manager/,
+  },
+  {
+    id: 'op.copy.one-tensor',
+    area: 'Operations',
+    api: 'new OpCopy',
+    input: '[tensor] (no destination)',
+    call: (c) => new OpCopy([c.f32(2)]),
+    error: ArgumentError,
+    argument: 'tensors',
+    message: /needs at least 2 tensors, got 1/,
+  },
+  {
+    id: 'op.copy.size-mismatch',
+    area: 'Operations',
+    api: 'seq.record(new OpCopy)',
+    input: 'a 2-element source and a 3-element destination',
+    call: (c) => c.seq().record(new OpCopy([c.f32(2), c.f32(3)])),
+    error: SizeError,
+    argument: 'tensors[1]',
+    message: /2 elements.*3 elements/,
+  },
+  {
+    id: 'op.copy.dtype-mismatch',
+    area: 'Operations',
+    api: 'seq.record(new OpCopy)',
+    input: 'an f32 source and a u32 destination',
+    call: (c) => c.seq().record(new OpCopy([c.f32(2), c.keep(c.mgr.tensor(2, 'u32'))])),
+    error: DTypeError,
+    argument: 'tensors[1]',
+    message: /\(f32\) to .*\(u32\)/,
+  },
+  {
+    id: 'op.copy.size-mismatch-after-rebuild',
+    area: 'Operations',
+    api: 'seq.eval',
+    input: 'a recorded OpCopy whose destination was rebuilt to another size',
+    call: async (c) => {
+      const [a, b] = [c.f32([1, 2]), c.f32(2)];
+      const s = c.seq().record(new OpCopy([a, b]));
+      await s.eval();
+      b.rebuild(5);
+      return s.eval();
+    },
+    error: SizeError,
+    argument: 'tensors[1]',
+    message: /2 elements.*5 elements/,
+  },
+  {
+    id: 'op.copy.same-tensor',
+    area: 'Operations',
+    api: 'seq.record(new OpCopy)',
+    input: '[a, a] (source and destination are one tensor)',
+    call: (c) => {
+      const a = c.f32(2);
+      return c.seq().eval(new OpCopy([a, a]));
+    },
+    error: ArgumentError,
+    argument: 'tensors[1]',
+    message: /to itself/,
+  },
+  {
+    id: 'op.copy.two-managers',
+    area: 'Operations',
+    api: 'new OpCopy',
+    input: 'tensors of two managers',
+    call: (c) => new OpCopy([c.f32(2), c.f32(2, {}, c.other)]),
+    error: ArgumentError,
+    argument: 'tensors[1]',
+    message: /belongs to another manager/,
+  },
+  { id: 'op.mult.two-tensors', area: 'Operations', api: 'new OpMult', input: '2 tensors', call: (c) => new OpMult([c.f32(2), c.f32(2)]), error: SizeError, argument: 'tensors', message: /3 tensors/ },
+  {
+    id: 'op.mult.four-tensors',
+    area: 'Operations',
+    api: 'new OpMult',
+    input: '4 tensors',
+    call: (c) => new OpMult([c.f32(2), c.f32(2), c.f32(2), c.f32(2)]),
+    error: SizeError,
+    argument: 'tensors',
+    message: /exactly 3 tensors \[lhs, rhs, out\], got 4/,
+  },
+  { id: 'op.mult.empty', area: 'Operations', api: 'new OpMult', input: '[] (no tensors)', call: () => new OpMult([]), error: SizeError, argument: 'tensors', message: /3 tensors/ },
+  {
+    id: 'op.mult.non-tensor',
+    area: 'Operations',
+    api: 'new OpMult',
+    input: '[tensor, 1, tensor]',
+    call: (c) => new OpMult([c.f32(2), 1 as never, c.f32(2)]),
+    error: ArgumentError,
+    argument: 'tensors[1]',
+    message: /not a Tensor/,
+  },
+  {
+    id: 'op.mult.dtype-mismatch',
+    area: 'Operations',
+    api: 'new OpMult',
+    input: 'f32, f32 and i32 tensors',
+    call: (c) => new OpMult([c.f32(2), c.f32(2), c.keep(c.mgr.tensor(2, 'i32'))]),
+    error: DTypeError,
+    argument: 'tensors',
+    message: /one dtype/,
+  },
+  {
+    id: 'op.mult.size-mismatch',
+    area: 'Operations',
+    api: 'new OpMult',
+    input: 'tensors of 2, 2 and 3 elements',
+    call: (c) => new OpMult([c.f32(2), c.f32(2), c.f32(3)]),
+    error: SizeError,
+    argument: 'tensors',
+    message: /one size/,
+  },
+  {
+    id: 'op.mult.two-managers',
+    area: 'Operations',
+    api: 'new OpMult',
+    input: 'tensors of two managers',
+    call: (c) => new OpMult([c.f32(2), c.f32(2, {}, c.other), c.f32(2)]),
+    error: ArgumentError,
+    argument: 'tensors[1]',
+    message: /belongs to another manager/,
+  },
+  {
+    id: 'op.mult.aliased-output',
+    area: 'Operations',
+    api: 'new OpMult',
+    input: '[a, b, a] (the output is also an input)',
+    call: (c) => {
+      const a = c.f32([1, 2]);
+      const op = new OpMult([a, c.f32([3, 4]), a]);
+      c.keep(op.algorithm);
+      return c.seq().eval(op);
+    },
+    error: AlgorithmBindingError,
+    argument: 'tensors[2]',
+    message: /Tensor#\d+/,
+  },
+  {
+    id: 'op.algo-dispatch.not-algorithm',
+    area: 'Operations',
+    api: 'new OpAlgoDispatch',
+    input: '{} (not an algorithm)',
+    call: () => new OpAlgoDispatch({} as never),
+    error: ArgumentError,
+    argument: 'algorithm',
+    message: /expects an Algorithm/,
+  },
+];
