@@ -154,12 +154,7 @@ export class WorkerError extends KomputeError {
   readonly signal: string | null;
   /** The error the worker threw, as it reported it (name, code, message, stack). */
   readonly remote: { readonly name: string; readonly code?: string; readonly message: string; readonly stack?: string } | undefined;
-  constructor(
-    rank: number,
-    device: number | string,
-    failure: WorkerFailure,
-    detail: { exitCode?: number | null; signal?: string | null; remote?: WorkerError['remote']; message?: string },
-  ) {
+  constructor(rank: number, device: number | string, failure: WorkerFailure, detail: { exitCode?: number | null; signal?: string | null; remote?: WorkerError['remote']; message?: string }) {
     const where = `worker ${rank} (device ${JSON.stringify(device)})`;
     const how = {
       threw: `threw ${detail.remote?.name ?? 'an error'}${detail.remote?.code ? ` [${detail.remote.code}]` : ''}: ${detail.remote?.message ?? ''}`,

@@ -64,28 +64,28 @@ export interface AdapterSummary {
   readonly isFallbackAdapter: boolean;
 }
 
-const PCI_VENDORS: Readonly<Record<number, string>> = {
-  0x10de: 'nvidia',
-  0x1002: 'amd',
-  0x1022: 'amd',
-  0x8086: 'intel',
-  0x13b5: 'arm',
-  0x5143: 'qualcomm',
-  0x1010: 'img-tec',
-  0x106b: 'apple',
-  0x144d: 'samsung',
-  0x1414: 'microsoft',
-  0x1ae0: 'google',
-  0x10005: 'mesa',
-  0x1af4: 'virtio',
-  0x15ad: 'vmware',
-  0x1a03: 'aspeed',
-  0x102b: 'matrox',
-};
+const PCI_VENDORS: ReadonlyMap<number, string> = new Map([
+  [0x10de, 'nvidia'],
+  [0x1002, 'amd'],
+  [0x1022, 'amd'],
+  [0x8086, 'intel'],
+  [0x13b5, 'arm'],
+  [0x5143, 'qualcomm'],
+  [0x1010, 'img-tec'],
+  [0x106b, 'apple'],
+  [0x144d, 'samsung'],
+  [0x1414, 'microsoft'],
+  [0x1ae0, 'google'],
+  [0x10005, 'mesa'],
+  [0x1af4, 'virtio'],
+  [0x15ad, 'vmware'],
+  [0x1a03, 'aspeed'],
+  [0x102b, 'matrox'],
+]);
 
 /** The vendor's name as WebGPU (Dawn) spells it, or the id in hex. */
 export function vendorName(vendorId: number): string {
-  return PCI_VENDORS[vendorId] ?? `0x${vendorId.toString(16).padStart(4, '0')}`;
+  return PCI_VENDORS.get(vendorId) ?? `0x${vendorId.toString(16).padStart(4, '0')}`;
 }
 
 /** A name reduced to lower-case words joined by '-', as Dawn reports adapter names (`llvmpipe-llvm-15-0-6-256-bits`). */

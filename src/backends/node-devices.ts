@@ -22,7 +22,21 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { UnsupportedError } from '../errors.js';
-import { type AdapterSummary, describeGpu, driPrimeFor, type GpuDevice, type LayerDevice, mergeDevices, NO_SELECT_HINT, normalizeName, type PciDisplayDevice, parseDeviceSelectList, parsePciEntry, resolveDevice, sameName } from './gpu-devices.js';
+import {
+  type AdapterSummary,
+  describeGpu,
+  driPrimeFor,
+  type GpuDevice,
+  type LayerDevice,
+  mergeDevices,
+  NO_SELECT_HINT,
+  normalizeName,
+  type PciDisplayDevice,
+  parseDeviceSelectList,
+  parsePciEntry,
+  resolveDevice,
+  sameName,
+} from './gpu-devices.js';
 import type { DevicePlatform, SelectedAdapter } from './device-platform.js';
 import { runWorkerProcesses } from './node-workers.js';
 
@@ -80,7 +94,13 @@ export function findDeviceSelectLayer(env: NodeJS.ProcessEnv = process.env): Lay
   ];
   const explicit = env.VK_LAYER_PATH
     ? dirsOf(env.VK_LAYER_PATH, '')
-    : [...dirsOf(env.VK_ADD_LAYER_PATH, ''), ...dirsOf(configDirs, 'vulkan/explicit_layer.d'), '/etc/vulkan/explicit_layer.d', join(dataHome, 'vulkan/explicit_layer.d'), ...dirsOf(dataDirs, 'vulkan/explicit_layer.d')];
+    : [
+        ...dirsOf(env.VK_ADD_LAYER_PATH, ''),
+        ...dirsOf(configDirs, 'vulkan/explicit_layer.d'),
+        '/etc/vulkan/explicit_layer.d',
+        join(dataHome, 'vulkan/explicit_layer.d'),
+        ...dirsOf(dataDirs, 'vulkan/explicit_layer.d'),
+      ];
   for (const [dirs, isImplicit] of [
     [implicit, true],
     [explicit, false],

@@ -35,7 +35,11 @@ function workerUrl(worker: unknown): string {
   if (worker instanceof URL) return worker.href;
   if (typeof worker === 'string' && worker.startsWith('file:')) return worker;
   if (typeof worker === 'string' && (worker.startsWith('/') || /^[A-Za-z]:[\\/]/.test(worker))) return pathToFileURL(worker).href;
-  throw new ArgumentError('worker', `got ${typeof worker === 'string' ? JSON.stringify(worker) : typeof worker}`, 'pass a file: URL or an absolute path of the worker module, e.g. new URL("./worker.js", import.meta.url)');
+  throw new ArgumentError(
+    'worker',
+    `got ${typeof worker === 'string' ? JSON.stringify(worker) : typeof worker}`,
+    'pass a file: URL or an absolute path of the worker module, e.g. new URL("./worker.js", import.meta.url)',
+  );
 }
 
 /** Starts one process per entry of `options.devices`, and resolves when every one has ended. */
@@ -53,9 +57,7 @@ export async function runWorkerProcesses<I, R>(options: RunOnDevicesOptions<I>, 
   const timeoutMs = options.timeoutMs;
   if (timeoutMs !== undefined && !(typeof timeoutMs === 'number' && timeoutMs > 0)) throw new ArgumentError('timeoutMs', `got ${String(timeoutMs)}`, 'a positive number of milliseconds');
   return Promise.all(
-    devices.map((device, rank) =>
-      runOne<R>({ type: 'run', worker, device, rank, size: devices.length, input: inputs?.[rank], manager: managerOptions }, [...(options.execArgv ?? [])], timeoutMs),
-    ),
+    devices.map((device, rank) => runOne<R>({ type: 'run', worker, device, rank, size: devices.length, input: inputs?.[rank], manager: managerOptions }, [...(options.execArgv ?? [])], timeoutMs)),
   );
 }
 
@@ -72,7 +74,13 @@ function runOne<R>(request: WorkerRequest, execArgv: string[], timeoutMs: number
       resolve(outcome);
     };
     const child = fork(WORKER_MAIN, [], { execArgv, serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-    const timer = timeoutMs === undefined ? undefined : setTimeout(() => ((timedOut = true), child.kill('SIGKILL')), timeoutMs);
+    const timer =
+      timeoutMs === undefined
+        ? undefined
+        : setTimeout(() => {
+            timedOut = true;
+            child.kill('SIGKILL');
+          }, timeoutMs);
     child.on('message', (message: WorkerReply) => {
       reply = message;
     });
@@ -84,7 +92,12 @@ function runOne<R>(request: WorkerRequest, execArgv: string[], timeoutMs: number
       if (reply?.type === 'result' && !timedOut) return finish({ ok: true, rank, device, value: reply.value as R, bytesAfterDestroy: reply.bytesAfterDestroy });
       if (reply?.type === 'error') {
         const { name, message, code: remoteCode, stack } = reply;
-        return finish({ ok: false, rank, device, error: new WorkerError(rank, device, 'threw', { exitCode: code, signal, remote: { name, message, ...(remoteCode ? { code: remoteCode } : {}), ...(stack ? { stack } : {}) } }) });
+        return finish({
+          ok: false,
+          rank,
+          device,
+          error: new WorkerError(rank, device, 'threw', { exitCode: code, signal, remote: { name, message, ...(remoteCode ? { code: remoteCode } : {}), ...(stack ? { stack } : {}) } }),
+        });
       }
       const failure = timedOut ? 'timeout' : signal ? 'killed' : 'exited';
       finish({ ok: false, rank, device, error: new WorkerError(rank, device, failure, { exitCode: code, signal }) });

@@ -1,10 +1,9 @@
 /**
- * The types of {@link runOnDevices}: its options, a worker function's signature, and what each
+ * The types of {@link runOnDevices}: its options and what each
  * worker ends with. Platform-neutral (the Node implementation is src/backends/node-workers.ts).
  * @module
  */
 import type { WorkerError } from '../errors.js';
-import type { GpuDevice } from './gpu-devices.js';
 
 /** The manager options a worker process may be given (plain data: they cross a process boundary). */
 export interface WorkerManagerOptions {

@@ -16,7 +16,10 @@ const RULES: Record<string, { check: Check; expected: string }> = {
   gpu: { check: (v) => typeof v === 'object' && v !== null && typeof (v as GPU).requestAdapter === 'function', expected: 'a GPU object (navigator.gpu, or create() of the webgpu package)' },
   dawnFlags: { check: isStringArray, expected: "an array of Dawn flags, e.g. ['backend=vulkan']" },
   stagingPoolBytes: { check: (v) => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0, expected: 'a non-negative integer number of bytes (0 turns pooling off)' },
-  device: { check: (v) => (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0) || typeof v === 'string', expected: 'an index of Manager.listDevices() (0, 1, ...) or a PCI address such as "0000:65:00.0"' },
+  device: {
+    check: (v) => (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0) || typeof v === 'string',
+    expected: 'an index of Manager.listDevices() (0, 1, ...) or a PCI address such as "0000:65:00.0"',
+  },
   adapterInfo: { check: (v) => typeof v === 'object' && v !== null, expected: 'a GPUAdapterInfo' },
 };
 
