@@ -15,6 +15,11 @@ export default async function scaleShare(mgr: Manager, share: Share, context: Wo
   using x = mgr.tensor(share.rows);
   using y = mgr.tensor(share.rows.length, 'f32');
   const map = new OpMap('3.0 * x + 1.0', { x }, y);
-  await mgr.sequence().record(new OpSyncDevice([x])).record(map).record(new OpSyncLocal([y])).eval();
+  await mgr
+    .sequence()
+    .record(new OpSyncDevice([x]))
+    .record(map)
+    .record(new OpSyncLocal([y]))
+    .eval();
   return { y: y.data().slice(), device: context.device.pciAddress ?? context.device.name, rank: context.rank };
 }
