@@ -189,6 +189,36 @@ describe('Manager.listDevices and Manager.create({ device }) on this machine', (
     assert.match(out.first, /llvmpipe/);
   });
 
+  test('one process, several Dawn instances: the loader and the layer read the environment per instance, at its first requestAdapter', () => {
+    // Evidence for one manager per GPU in one process: variables in force while an instance
+    // makes its first requestAdapter (Dawn's vkCreateInstance) apply to that instance only.
+    const nodeDevices = INDEX_URL.replace(/index\.js$/, 'backends/node-devices.js');
+    const script = `
+      const { create } = await import('webgpu');
+      const { withEnv } = await import(${JSON.stringify(nodeDevices)});
+      const first = async (env, mark) => { process.stderr.write('[mark ' + mark + ']\\n'); let p; withEnv(env, () => { p = create([]).requestAdapter(); }); return (await p.catch(() => null))?.info.device ?? null; };
+      const plain = await first({}, 'plain');
+      const noDriver = await first({ VK_DRIVER_FILES: '/nonexistent/icd.json' }, 'no-driver');
+      const debug = await first({ MESA_VK_DEVICE_SELECT_DEBUG: '1' }, 'debug');
+      const plainAgain = await first({}, 'again'); process.stderr.write('[mark end]\\n');
+      console.log(JSON.stringify({ plain, noDriver, debug, plainAgain }));`;
+    const child = runChild(script, 60_000);
+    assert.equal(child.status, 0, describeChild(child));
+    const out = JSON.parse(child.stdout.trim().split('\n').at(-1)!) as Record<string, string | null>;
+    assert.match(out.plain!, /llvmpipe/);
+    assert.equal(out.noDriver, null, 'the instance made under VK_DRIVER_FILES=/nonexistent found no driver');
+    assert.match(out.debug!, /llvmpipe/);
+    assert.match(out.plainAgain!, /llvmpipe/, 'the next instance, without it, finds lavapipe again');
+    // The layer printed its device list for the instance made under MESA_VK_DEVICE_SELECT_DEBUG only.
+    const sections = Object.fromEntries(
+      child.stderr
+        .split('[mark ')
+        .slice(1)
+        .map((part) => [part.slice(0, part.indexOf(']')), part.includes('selectable devices:')]),
+    );
+    assert.deepEqual(sections, { plain: false, 'no-driver': false, debug: true, again: false, end: false }, child.stderr);
+  });
+
   test('wrong platform: the browser entry (no Dawn) cannot select a device or start workers', () => {
     const browser = INDEX_URL.replace(/index\.js$/, 'browser.js');
     const script = `
