@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { create } from 'webgpu';
 import { $internal } from '../src/core/internal.js';
-import { DestroyedError, Manager, MemoryType, OpAlgoDispatch, OpSyncDevice, OpSyncLocal, UnsupportedError } from '../src/index.js';
+import { Algorithm, DestroyedError, Image, KomputeError, Manager, MemoryType, OpAlgoDispatch, OpSyncDevice, OpSyncLocal, Sequence, StateError, Tensor, UnsupportedError } from '../src/index.js';
 import { ADD_PUSH_SHADER, assertFails, createManager, DOUBLE_SHADER, Usage } from './helpers.js';
 
 /** The adapter Dawn offers by default, to compare the manager's device with. */
@@ -346,4 +346,34 @@ describe('disposal with using', () => {
       mgr.destroy();
     }
   });
+});
+
+describe('one creation path per resource', () => {
+  let mgr: Manager;
+  before(async () => {
+    mgr = await createManager();
+  });
+  after(() => mgr.destroy());
+
+  // The constructors are @internal: the published types show an implicit `new Tensor()`, so user
+  // code can call it. It must fail with the library's error and point at the manager.
+  const cases: readonly [string, unknown, string, () => readonly unknown[]][] = [
+    ['Tensor', Tensor, 'mgr.tensor(', () => []],
+    ['Tensor (given a manager)', Tensor, 'mgr.tensor(', () => [mgr, { dtype: 'f32', size: 4 }]],
+    ['Image', Image, 'mgr.image(', () => []],
+    ['Algorithm', Algorithm, 'mgr.algorithm(', () => [[mgr.tensor([1])], 'fn main() {}']],
+    ['Sequence', Sequence, 'mgr.sequence(', () => [{}]],
+  ];
+  for (const [name, cls, factory, args] of cases) {
+    test(`new ${name}() throws StateError (a KomputeError, not a TypeError) whose hint names ${factory}...)`, () => {
+      const before = mgr.memory();
+      assert.throws(
+        () => new (cls as new (...a: unknown[]) => unknown)(...args()),
+        (e: unknown) => e instanceof StateError && e instanceof KomputeError && e.code === 'KP_STATE' && e.hint.includes(factory),
+      );
+      const { tensors, images, algorithms, sequences } = mgr.memory();
+      assert.deepEqual({ images, algorithms, sequences }, { images: before.images, algorithms: before.algorithms, sequences: before.sequences });
+      assert.ok(tensors <= before.tensors + 1, 'nothing but the argument tensor was created');
+    });
+  }
 });

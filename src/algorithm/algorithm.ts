@@ -2,7 +2,7 @@ import { ShaderStage } from '../backends/webgpu-constants.js';
 import { Resource } from '../core/lifecycle.js';
 import { AlgorithmBindingError, ArgumentError, DTypeError, KomputeError, ShaderCompileError, SizeError, ValidationError, type ShaderMessage } from '../errors.js';
 import type { DeviceContext } from '../core/device-context.js';
-import { $internal, assertSameManager } from '../core/internal.js';
+import { $create, $internal, assertCreationKey, assertSameManager, type CreationKey } from '../core/internal.js';
 import type { Releasable } from '../core/registry.js';
 import { Image } from '../memory/image.js';
 import { imageWgslType, sampleType } from '../memory/image-format.js';
@@ -81,8 +81,9 @@ export class Algorithm extends Resource {
   #error: KomputeError | null = null;
   #version = 0;
 
-  /** @internal Use `mgr.algorithm(...)`. */
-  constructor(context: DeviceContext, tensors: readonly Memory[], wgsl: string, options: AlgorithmOptions = {}) {
+  /** @internal Use `mgr.algorithm(...)`; inside the library, {@link createAlgorithm}. */
+  constructor(key: CreationKey, context: DeviceContext, tensors: readonly Memory[], wgsl: string, options: AlgorithmOptions = {}) {
+    assertCreationKey(key, 'Algorithm', 'mgr.algorithm(...)');
     super(context, 'Algorithm', options.label);
     this.#configure(tensors, wgsl, options);
     this.track('algorithm', this.#core);
@@ -480,4 +481,12 @@ function checkAliasing(shader: ShaderInterface | null, tensors: readonly Memory[
       throw new AlgorithmBindingError(`tensors[${j}]`, `${t.label} is bound twice (bindings ${i} and ${j}) and one of them is writable`, 'pass a separate tensor for each writable binding');
     }
   });
+}
+
+/**
+ * The one creation path of an algorithm (the manager's factory, the kernels and `OpMult`): an
+ * algorithm owned and tracked by the manager of `context`, exactly like one made with `mgr.algorithm()`.
+ */
+export function createAlgorithm(context: DeviceContext, tensors: readonly Memory[], wgsl: string, options?: AlgorithmOptions): Algorithm {
+  return new Algorithm($create, context, tensors, wgsl, options);
 }

@@ -22,7 +22,7 @@ interface TypeLike {
 }
 
 /** A WGSL type as written: `array<vec4<f32>, 16>`, `atomic<u32>`, or a struct's name. */
-export function wgslTypeText(type: TypeLike | null | undefined): string {
+function wgslTypeText(type: TypeLike | null | undefined): string {
   if (!type) return '?';
   if (type.name === 'array' && type.format) return `array<${wgslTypeText(type.format)}${type.count ? `, ${type.count}` : ''}>`;
   if (type.format) return `${type.name}<${wgslTypeText(type.format)}>`;

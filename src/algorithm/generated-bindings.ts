@@ -13,7 +13,7 @@ export type NamedTensors = Readonly<Record<string, Tensor>>;
 export type BindingAccess = 'read' | 'read_write';
 
 /** What an algorithm is built from once named tensors have become declarations. */
-export interface BoundShader {
+interface BoundShader {
   readonly tensors: readonly Memory[];
   readonly wgsl: string;
 }
@@ -23,7 +23,7 @@ const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const DIRECTIVE = /^[ \t]*(?:enable|requires|diagnostic)\b[^;]*;[ \t]*\r?\n?/gm;
 
 /** True for `{ name: tensor }` objects, false for tensor arrays (and for anything else). */
-export function isNamedTensors(tensors: unknown): tensors is NamedTensors {
+function isNamedTensors(tensors: unknown): tensors is NamedTensors {
   return typeof tensors === 'object' && tensors !== null && !Array.isArray(tensors) && Object.getPrototypeOf(tensors) === Object.prototype;
 }
 

@@ -1,7 +1,7 @@
 import { parseWgsl } from './wgsl-parse.js';
 
 /** Which module-scope variables a WGSL module's functions may write, as far as the syntax tells. */
-export interface ShaderWrites {
+interface ShaderWrites {
   /**
    * Names assigned (`=`, `+=`, ...) or incremented with the name itself as the root of the left
    * side, in functions that declare no local of that name: certainly written.

@@ -1,7 +1,7 @@
 import { WgslParser, WgslReflect } from 'wgsl_reflect/wgsl_reflect.module.js';
 
 /** A WGSL module parsed once: its syntax tree and the `wgsl_reflect` reflection built from it. */
-export interface ParsedWgsl {
+interface ParsedWgsl {
   readonly ast: readonly unknown[];
   readonly reflect: WgslReflect;
 }

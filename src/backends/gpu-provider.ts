@@ -1,7 +1,7 @@
 import { UnsupportedError } from '../errors.js';
 
 /** Supplies a WebGPU entry point where there is no `navigator.gpu` (in Node: Dawn). */
-export type GpuProvider = (dawnFlags: readonly string[]) => Promise<GPU>;
+type GpuProvider = (dawnFlags: readonly string[]) => Promise<GPU>;
 
 // Set by the Node entry point (src/index.ts, through ./node.ts). The core never imports a
 // Node-only module itself, so a browser bundle of src/browser.ts cannot reach Dawn or node:*.

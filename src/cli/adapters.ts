@@ -7,7 +7,7 @@ import { Manager } from '../manager/manager.js';
  * identical ones included, with its index and PCI address from `Manager.listDevices()` and its
  * adapter's features and limits.
  */
-export interface AdapterReport {
+interface AdapterReport {
   /** Its index in `Manager.listDevices()` (what `Manager.create({ device })` takes); null for an adapter no listed device matches (another backend's). */
   readonly index: number | null;
   /** The device's name (`NVIDIA H200`), or the adapter's. */
@@ -31,14 +31,14 @@ export interface AdapterReport {
 }
 
 /** The backends Dawn can use on each platform, most capable first. */
-export function backendsFor(platform: NodeJS.Platform): string[] {
+function backendsFor(platform: NodeJS.Platform): string[] {
   if (platform === 'darwin') return ['metal'];
   if (platform === 'win32') return ['d3d12', 'vulkan', 'd3d11'];
   return ['vulkan', 'opengles'];
 }
 
 /** Every numeric limit of `limits`, by name (the attributes live on the prototype). */
-export function limitsOf(limits: GPUSupportedLimits): Record<string, number> {
+function limitsOf(limits: GPUSupportedLimits): Record<string, number> {
   const out: Record<string, number> = {};
   for (let proto: object | null = limits; proto && proto !== Object.prototype; proto = Object.getPrototypeOf(proto)) {
     for (const name of Object.getOwnPropertyNames(proto)) {

@@ -29,7 +29,7 @@ export interface DoctorFacts {
 }
 
 /** One line of the doctor's report. */
-export interface Finding {
+interface Finding {
   readonly status: 'ok' | 'problem' | 'note';
   readonly text: string;
   /** The command (or action) that fixes a problem. */
@@ -41,7 +41,7 @@ export interface Finding {
  * Mesa 22.3 lavapipe does not give Dawn (webgpu 0.6.2) an adapter, the 25.0 of bookworm-backports
  * does (it is what the tests run on); releases in between have not been tried.
  */
-export const MIN_MESA_MAJOR = 23;
+const MIN_MESA_MAJOR = 23;
 
 const LIBRARY_DIRS = ['/usr/lib/x86_64-linux-gnu', '/usr/lib/aarch64-linux-gnu', '/usr/lib64', '/usr/lib', '/lib/x86_64-linux-gnu', '/lib/aarch64-linux-gnu', '/lib64', '/lib', '/usr/local/lib'];
 const ICD_DIRS = ['/usr/share/vulkan/icd.d', '/etc/vulkan/icd.d', '/usr/local/share/vulkan/icd.d'];
@@ -128,7 +128,7 @@ export async function gatherFacts(env: NodeJS.ProcessEnv = process.env): Promise
 }
 
 /** The command that installs a working lavapipe (and the Vulkan loader) on this distribution. */
-export function lavapipeInstallCommand(os: { id: string; codename: string }): string {
+function lavapipeInstallCommand(os: { id: string; codename: string }): string {
   if (os.codename === 'bookworm') {
     return "echo 'deb http://deb.debian.org/debian bookworm-backports main' | sudo tee /etc/apt/sources.list.d/backports.list && sudo apt-get update && sudo apt-get install -y -t bookworm-backports mesa-vulkan-drivers libvulkan1";
   }

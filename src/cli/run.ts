@@ -10,7 +10,7 @@ import { OpSyncLocal } from '../operations/op-sync-local.js';
 import { formatNpy, type NpyArray, parseNpy } from './npy.js';
 
 /** What `kompute-ts run` is asked to do. */
-export interface RunRequest {
+interface RunRequest {
   readonly shader: string;
   /** Input files, bound first in order; `name=path` binds by name (generated bindings). */
   readonly inputs: readonly string[];

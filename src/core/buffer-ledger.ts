@@ -2,7 +2,7 @@
 export type BufferCategory = 'device' | 'staging' | 'uniform' | 'query' | 'pool';
 
 /** Bytes per category, textures included. */
-export type LedgerBytes = Record<BufferCategory | 'texture', number>;
+type LedgerBytes = Record<BufferCategory | 'texture', number>;
 
 /** Live resources and bytes of one manager, exact at every moment. */
 export interface MemoryReport {

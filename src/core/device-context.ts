@@ -15,7 +15,7 @@ export interface EpochCache {
 }
 
 /** The state of a manager and of the device it uses. */
-export type ContextState = 'alive' | 'destroyed' | 'lost';
+type ContextState = 'alive' | 'destroyed' | 'lost';
 
 /**
  * What every resource of one manager shares: the device, the buffer ledger, the weak child

@@ -6,11 +6,30 @@
  * classes carry no `owner`-style escape hatch.
  * @module
  */
-import { ArgumentError } from '../errors.js';
+import { ArgumentError, StateError } from '../errors.js';
 import type { DeviceContext } from './device-context.js';
 
 /** The key of every resource's internals. Never exported from src/api.ts. */
 export const $internal: unique symbol = Symbol('kompute-ts.internal');
+
+/**
+ * The key of the one creation path of each resource (`createTensor`, `createImage`,
+ * `createAlgorithm`, `createSequence`, which the manager's factories, the kernels and `OpMult`
+ * all use). Resource constructors take it first and refuse to run without it, so user code that
+ * calls `new Tensor()` gets a {@link StateError} pointing at the manager, not a TypeError from deep
+ * inside. Never exported from src/api.ts.
+ */
+export const $create: unique symbol = Symbol('kompute-ts.create');
+
+/** The type of {@link $create}. */
+export type CreationKey = typeof $create;
+
+/** Throws unless a resource constructor was reached through its creation path (`key` is {@link $create}). */
+export function assertCreationKey(key: unknown, kind: string, factory: string): void {
+  if (key !== $create) {
+    throw new StateError(`${/^[AEIOU]/.test(kind) ? 'an' : 'a'} ${kind} is created by its manager: new ${kind}() is not part of the API`, `use ${factory}`);
+  }
+}
 
 /** What the library may use of any resource a manager created. */
 export interface ResourceInternals {
@@ -21,7 +40,7 @@ export interface ResourceInternals {
 }
 
 /** Anything carrying internals: every resource. */
-export interface HasInternals {
+interface HasInternals {
   readonly label: string;
   readonly [$internal]: ResourceInternals;
 }

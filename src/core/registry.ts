@@ -6,10 +6,10 @@ export interface Releasable {
 
 /** The kinds of children a manager tracks, in the order the manager destroys them. */
 export type ChildKind = 'sequence' | 'algorithm' | 'tensor' | 'image';
-export const TEARDOWN_ORDER: readonly ChildKind[] = ['sequence', 'algorithm', 'tensor', 'image'];
+const TEARDOWN_ORDER: readonly ChildKind[] = ['sequence', 'algorithm', 'tensor', 'image'];
 
 /** What the registry needs of a tracked resource. */
-export interface TrackedResource {
+interface TrackedResource {
   destroy(): void;
 }
 

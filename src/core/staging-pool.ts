@@ -12,7 +12,7 @@ export const DEFAULT_STAGING_POOL_BYTES = 128 * 1024 * 1024;
 const MIN_CHARGE_BYTES = 64 * 1024;
 
 /** A buffer handed out by the pool; `range` is its mapped range when it is a mapped upload buffer. */
-export interface PooledBuffer {
+interface PooledBuffer {
   readonly buffer: GPUBuffer;
   readonly range: ArrayBuffer | null;
   /** True when the buffer came from the pool (its contents are its last user's). */

@@ -31,7 +31,7 @@ export interface Int8Tile {
   readonly schedule?: 'plain' | 'prefetch' | 'unroll2';
 }
 
-export interface Int8Problem {
+interface Int8Problem {
   readonly m: number;
   readonly n: number;
   readonly k: number;

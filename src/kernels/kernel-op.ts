@@ -1,10 +1,10 @@
 import { $internal, assertSameManager } from '../core/internal.js';
-import { Algorithm } from '../algorithm/algorithm.js';
+import { type Algorithm, createAlgorithm } from '../algorithm/algorithm.js';
 import { ArgumentError, DTypeError } from '../errors.js';
 import type { DeviceContext } from '../core/device-context.js';
 import type { DType } from '../memory/dtype.js';
 import { MemoryType } from '../memory/memory-type.js';
-import { Tensor } from '../memory/tensor.js';
+import { createTensor, Tensor } from '../memory/tensor.js';
 import type { EncodeContext } from '../operations/encode-context.js';
 import { Operation } from '../operations/operation.js';
 
@@ -74,8 +74,8 @@ export abstract class KernelOp extends Operation {
     for (const t of this.#scratch) t.destroy();
   }
 
-  encode(context: EncodeContext): void {
-    for (const step of this.#steps) context.dispatch(step.algorithm, step.push ?? null);
+  encode(recorder: EncodeContext): void {
+    for (const step of this.#steps) recorder.dispatch(step.algorithm, step.push ?? null);
   }
 }
 
@@ -94,7 +94,7 @@ export function contextOf(kernel: string, named: Readonly<Record<string, Tensor>
 
 /** An algorithm owned by the manager of `context`, exactly like one made with `mgr.algorithm()`. */
 export function kernelAlgorithm(context: DeviceContext, tensors: readonly Tensor[], wgsl: string, workgroup: readonly number[], label: string): Algorithm {
-  return new Algorithm(context, tensors, wgsl, { workgroup, label });
+  return createAlgorithm(context, tensors, wgsl, { workgroup, label });
 }
 
 /**
@@ -103,7 +103,7 @@ export function kernelAlgorithm(context: DeviceContext, tensors: readonly Tensor
  * when the kernel that uses it is dropped and garbage collected.
  */
 export function scratchTensor(context: DeviceContext, dtype: DType, size: number, label: string): Tensor {
-  return new Tensor(context, { dtype, size: Math.max(1, size), type: MemoryType.Storage, label });
+  return createTensor(context, { dtype, size: Math.max(1, size), type: MemoryType.Storage, label });
 }
 
 /** Throws unless `t` has one of `dtypes`. */

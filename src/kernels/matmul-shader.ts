@@ -25,7 +25,7 @@ export const TILES = {
   small: { bm: 64, bn: 64, bk: 16, tm: 4, tn: 4 },
 } as const satisfies Record<string, MatMulTile>;
 
-export interface MatMulShape {
+interface MatMulShape {
   readonly m: number;
   readonly n: number;
   readonly k: number;

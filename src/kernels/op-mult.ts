@@ -1,10 +1,10 @@
 import { $internal } from '../core/internal.js';
-import { Algorithm } from '../algorithm/algorithm.js';
 import { ArgumentError, DTypeError, SizeError } from '../errors.js';
 import { wgslType } from '../memory/dtype.js';
 import { Tensor } from '../memory/tensor.js';
 import { OpAlgoDispatch } from '../operations/op-algo-dispatch.js';
 import { checkTensorList } from '../operations/tensor-list.js';
+import { kernelAlgorithm } from './kernel-op.js';
 
 const WORKGROUP_SIZE = 256;
 
@@ -26,7 +26,9 @@ fn main(@builtin(global_invocation_id) id: vec3u) {
 
 /**
  * The built-in element-wise product `out[i] = lhs[i] * rhs[i]`, for tensors of one dtype and
- * size. Its algorithm is created through the tensors' manager, which owns it like any other.
+ * size. As in Kompute (`kp::OpMult : kp::OpAlgoDispatch`) it is an {@link OpAlgoDispatch} of its
+ * own algorithm, which it creates the way the kernels do (`kernelAlgorithm`): through the tensors'
+ * manager, which owns it like any other.
  */
 export class OpMult extends OpAlgoDispatch {
   /** @param tensors - `[lhs, rhs, out]`, one dtype and one size */
@@ -48,7 +50,7 @@ export class OpMult extends OpAlgoDispatch {
     const max = lhs[$internal].context.limits.maxComputeWorkgroupsPerDimension;
     const columns = Math.min(groups, max);
     const rows = Math.ceil(groups / columns);
-    super(new Algorithm(lhs[$internal].context, list as Tensor[], multShader(wgslType(lhs.dtype), columns), { workgroup: [columns, rows, 1], label: `OpMult(${lhs.label})` }));
+    super(kernelAlgorithm(lhs[$internal].context, list as Tensor[], multShader(wgslType(lhs.dtype), columns), [columns, rows, 1], `OpMult(${lhs.label})`));
   }
 
   override get name(): string {

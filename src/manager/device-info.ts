@@ -62,7 +62,7 @@ export const RAISED_LIMITS = [
 export const USEFUL_FEATURES = ['timestamp-query', 'shader-f16', 'subgroups', 'texture-formats-tier1', 'texture-formats-tier2', 'chromium-experimental-subgroup-matrix'] as const;
 
 /** Reads the limits that matter for compute into a plain object. */
-export function readLimits(limits: GPUSupportedLimits): Record<string, number> {
+function readLimits(limits: GPUSupportedLimits): Record<string, number> {
   const out: Record<string, number> = {};
   for (const name of LIMIT_NAMES) {
     const value = (limits as unknown as Record<string, number | undefined>)[name];

@@ -1,4 +1,4 @@
-import { Algorithm, type AlgorithmOptions } from '../algorithm/algorithm.js';
+import { type Algorithm, type AlgorithmOptions, createAlgorithm } from '../algorithm/algorithm.js';
 import { bindNamedTensors, type NamedTensors } from '../algorithm/generated-bindings.js';
 import { devicePlatform } from '../backends/device-platform.js';
 import { checkDeviceSelector, type GpuDevice } from '../backends/gpu-devices.js';
@@ -7,11 +7,11 @@ import { BufferUsage } from '../backends/webgpu-constants.js';
 import { ArgumentError, type DeviceLostError, DTypeError, SizeError, UnsupportedError } from '../errors.js';
 import { bytesPerElement, checkDType, type DType, type DTypeOf, dtypeOf, type TensorData, toTypedArray } from '../memory/dtype.js';
 import { MemoryType } from '../memory/memory-type.js';
-import { checkLength, paddedBytes, Tensor, TENSOR_BUFFER_USAGE, type TensorOptions } from '../memory/tensor.js';
-import { checkChannels, checkImageData, checkImageExtent, Image, type ImageOptions } from '../memory/image.js';
+import { checkLength, createTensor, paddedBytes, type Tensor, TENSOR_BUFFER_USAGE, type TensorOptions } from '../memory/tensor.js';
+import { checkChannels, checkImageData, checkImageExtent, createImage, type Image, type ImageOptions } from '../memory/image.js';
 import { checkImageDType, type ImageData, type ImageDType, type ImageDTypeFor, imageDTypeOf } from '../memory/image-format.js';
 import type { Memory } from '../memory/memory.js';
-import { Sequence, type SequenceOptions } from '../sequence/sequence.js';
+import { createSequence, type Sequence, type SequenceOptions } from '../sequence/sequence.js';
 import type { MemoryReport } from '../core/buffer-ledger.js';
 import { DeviceContext } from '../core/device-context.js';
 import { checkManagerOptions } from './manager-options.js';
@@ -61,20 +61,42 @@ export interface ExternalDeviceOptions {
   readonly stagingPoolBytes?: number;
 }
 
-/** Keeps what a collected manager must still release; holds no reference to the Manager. */
+/**
+ * What tearing a manager down needs. It holds no reference to the Manager: the device keeps the
+ * device-lost handler alive, and the finalizer's held value must not keep a forgotten manager
+ * from being collected.
+ */
 interface ManagerHandle {
   readonly context: DeviceContext;
   readonly ownsDevice: boolean;
+  /** The WebGPU entry point held (for tests; null once torn down). */
+  gpu: GPU | null;
+}
+
+/**
+ * The one teardown of a manager, shared by `destroy()`, the device-lost handler and the
+ * finalizer of a forgotten manager. It records the new state first (destroyed, or with `loss`
+ * lost, which also aborts the evaluations in flight with the loss), then every child is
+ * destroyed (sequences, algorithms, tensors, images), then every buffer still counted, then the
+ * device when the manager owns it and it was neither lost nor destroyed before, and the WebGPU
+ * entry point is dropped so a Node process can exit.
+ */
+function tearDown(handle: ManagerHandle, loss: GPUDeviceLostInfo | null): void {
+  const { context } = handle;
+  const wasAlive = context.state === 'alive';
+  if (loss) context.markLost(loss.reason, loss.message);
+  else context.markDestroyed();
+  context.registry.destroyAll();
+  context.destroyBuffers();
+  if (handle.ownsDevice && wasAlive && !loss) context.device.destroy();
+  handle.gpu = null;
 }
 
 // A manager the user dropped without destroy(): release its resources and its own device, so
 // GPU memory returns and the process can exit.
 const forgottenManagers = new FinalizationRegistry<ManagerHandle>((handle) => {
   if (handle.context.state !== 'alive') return;
-  handle.context.markDestroyed();
-  handle.context.registry.destroyAll();
-  handle.context.destroyBuffers();
-  if (handle.ownsDevice) handle.context.device.destroy();
+  tearDown(handle, null);
 });
 
 /**
@@ -84,31 +106,26 @@ const forgottenManagers = new FinalizationRegistry<ManagerHandle>((handle) => {
  */
 export class Manager {
   readonly #context: DeviceContext;
-  readonly #ownsDevice: boolean;
   readonly #adapterInfo: GPUAdapterInfo | undefined;
   #selected: GpuDevice | undefined;
-  // What the device-lost handler may touch. It must not capture the Manager itself: the device
-  // keeps the handler alive, and through it would keep a forgotten manager from being collected.
-  readonly #held: { gpu: GPU | null; tearingDown: boolean };
+  /** What teardown needs (the device-lost handler and the finalizer hold it, never the Manager). */
+  readonly #handle: ManagerHandle;
 
   private constructor(device: GPUDevice, owns: boolean, gpu: GPU | null, info: GPUAdapterInfo | undefined, options: ExternalDeviceOptions) {
     const context = new DeviceContext(device, options.stagingPoolBytes);
     const onLost = options.onDeviceLost;
-    const held = { gpu, tearingDown: false };
+    const handle: ManagerHandle = { context, ownsDevice: owns, gpu };
     this.#context = context;
-    this.#ownsDevice = owns;
-    this.#held = held;
+    this.#handle = handle;
     this.#adapterInfo = info;
     rememberAdapterInfo(device, info);
     void device.lost.then((lost) => {
-      if (held.tearingDown || context.state !== 'alive') return;
-      context.markLost(lost.reason, lost.message);
-      context.registry.destroyAll();
-      context.destroyBuffers();
-      held.gpu = null;
+      // Our own teardown (destroy() or the finalizer) marks the context first, so this is a real loss.
+      if (context.state !== 'alive') return;
+      tearDown(handle, lost);
       onLost?.(context.lostError());
     });
-    forgottenManagers.register(this, { context, ownsDevice: owns }, this);
+    forgottenManagers.register(this, handle, this);
   }
 
   /**
@@ -199,7 +216,7 @@ export class Manager {
 
   /** True when the manager created (and will destroy) its device. */
   get ownsDevice(): boolean {
-    return this.#ownsDevice;
+    return this.#handle.ownsDevice;
   }
 
   /** True until the manager is destroyed or its device is lost. */
@@ -221,7 +238,7 @@ export class Manager {
       const length = checkLength('length', dataOrLength);
       checkDType('dtype', dtypeOrOptions);
       const options = maybeOptions ?? {};
-      return new Tensor(this.#context, { dtype: dtypeOrOptions, size: length, type: checkMemoryType(options.type), label: options.label });
+      return createTensor(this.#context, { dtype: dtypeOrOptions, size: length, type: checkMemoryType(options.type), label: options.label });
     }
     if (!ArrayBuffer.isView(dataOrLength) && !Array.isArray(dataOrLength)) {
       throw new ArgumentError('data', 'expected a typed array, an array of numbers, or a length', 'e.g. mgr.tensor([1, 2, 3]) or mgr.tensor(3, "f32")');
@@ -240,7 +257,7 @@ export class Manager {
     }
     const data = toTypedArray('data', dtype, dataOrLength as ArrayLike<number>);
     checkLength('data.length', data.length);
-    return new Tensor(this.#context, { dtype, size: data.length, type: checkMemoryType(options.type), data, label: options.label });
+    return createTensor(this.#context, { dtype, size: data.length, type: checkMemoryType(options.type), data, label: options.label });
   }
 
   /**
@@ -263,7 +280,7 @@ export class Manager {
         'create the buffer with those usages, or wrap it as { type: MemoryType.Storage }',
       );
     }
-    return new Tensor(this.#context, { dtype, size: length, type, external: buffer, label: options.label });
+    return createTensor(this.#context, { dtype, size: length, type, external: buffer, label: options.label });
   }
 
   /**
@@ -294,7 +311,7 @@ export class Manager {
       checkImageDType('options.dtype', dtype);
     }
     const values = data === null ? undefined : checkImageData('data', dtype, data as ArrayLike<number>, width * height * ch);
-    return new Image(this.#context, { dtype, width, height, channels: ch, type: checkMemoryType(options.type), data: values, label: options.label });
+    return createImage(this.#context, { dtype, width, height, channels: ch, type: checkMemoryType(options.type), data: values, label: options.label });
   }
 
   /**
@@ -306,13 +323,13 @@ export class Manager {
   algorithm(tensors: readonly Memory[] | NamedTensors, wgsl: string, options?: AlgorithmOptions): Algorithm {
     this.#context.assertAlive('algorithm()');
     const bound = bindNamedTensors(tensors, wgsl, options?.access);
-    return new Algorithm(this.#context, bound.tensors, bound.wgsl, options);
+    return createAlgorithm(this.#context, bound.tensors, bound.wgsl, options);
   }
 
   /** A sequence to record operations into and evaluate. */
   sequence(options?: SequenceOptions): Sequence {
     this.#context.assertAlive('sequence()');
-    return new Sequence(this.#context, options);
+    return createSequence(this.#context, options);
   }
 
   /** The adapter's vendor, architecture, description, and the device's features and limits. */
@@ -355,16 +372,9 @@ export class Manager {
    * Dawn instance so a Node process can exit. Idempotent and quiet.
    */
   destroy(): void {
-    const context = this.#context;
-    if (context.state === 'destroyed') return;
-    this.#held.tearingDown = true;
+    if (this.#context.state === 'destroyed') return;
     forgottenManagers.unregister(this);
-    context.registry.destroyAll();
-    context.destroyBuffers();
-    const wasAlive = context.state === 'alive';
-    context.markDestroyed();
-    if (this.#ownsDevice && wasAlive) context.device.destroy();
-    this.#held.gpu = null;
+    tearDown(this.#handle, null);
   }
 
   [Symbol.dispose](): void {
@@ -377,10 +387,10 @@ export class Manager {
 
   /** @internal For tests (src/core/internal.ts): the WebGPU entry point held (null once destroyed). */
   get [$internal](): { readonly heldGpu: GPU | null } {
-    const held = this.#held;
+    const handle = this.#handle;
     return {
       get heldGpu() {
-        return held.gpu;
+        return handle.gpu;
       },
     };
   }

@@ -17,7 +17,7 @@ export interface TransferStage {
  * What an evaluation needs of any host copy (a tensor's or an image's): claiming it while the
  * evaluation moves its data, and settling it afterwards.
  */
-export interface HostSync {
+export interface HostCopy {
   /** True while an evaluation is moving the data (from its evalAsync() until its transfers are done). */
   readonly busy: boolean;
   /** Marks the data as taken by an evaluation that is about to move it. */
@@ -41,7 +41,7 @@ export interface HostSync {
  * sequence's shared transfer buffers so a batch costs one GPU round trip however many small
  * tensors it moves).
  */
-export interface HostCopy extends HostSync {
+export interface TensorHostCopy extends HostCopy {
   /** The host data as a typed array. */
   view(): TensorData;
   /** Copies `data` (right type and length) into the host data. */
@@ -55,7 +55,41 @@ export interface HostCopy extends HostSync {
 /** Tensors up to this many bytes keep a plain host array and share the sequence's transfer buffers. */
 export const SMALL_TRANSFER_BYTES = 64 * 1024;
 
+/**
+ * The claim bookkeeping every host copy shares: an evaluation claims the data from its
+ * evalAsync() (or when it encodes a transfer) until its transfers are done, and while it is
+ * claimed, reading or writing the host data fails with {@link busyError}.
+ */
+export abstract class HostClaim {
+  readonly #owner: string;
+  #busy = false;
+
+  protected constructor(label: string) {
+    this.#owner = label;
+  }
+
+  /** True while an evaluation is moving the data (from its evalAsync() until its transfers are done). */
+  get busy(): boolean {
+    return this.#busy;
+  }
+
+  /** Marks the data as taken by an evaluation that is about to move it. */
+  claim(): void {
+    this.#busy = true;
+  }
+
+  /** Ends a claim. */
+  unclaim(): void {
+    this.#busy = false;
+  }
+
+  /** Throws {@link busyError} while the data is claimed. */
+  protected assertIdle(action: string): void {
+    if (this.#busy) throw busyError(this.#owner, action);
+  }
+}
+
 /** The error of touching host data while an evaluation moves it. */
-export function busyError(label: string, action: string): StateError {
+function busyError(label: string, action: string): StateError {
   return new StateError(`${label}.${action}: the host data is being transferred by a running evaluation`, 'await the evaluation (eval() or evalAwait()) before touching the data');
 }

@@ -71,7 +71,7 @@ const INFO: Readonly<Record<ImageDType, ImageDTypeInfo>> = {
 export const IMAGE_DTYPES: readonly ImageDType[] = ['f32', 'i32', 'u32', 'u8', 'i8', 'u16', 'i16'];
 
 /** The feature that makes 1- and 2-channel 8/16-bit formats usable as storage textures. */
-export const TIER1_FEATURE = 'texture-formats-tier1';
+const TIER1_FEATURE = 'texture-formats-tier1';
 
 const PREFIX: Readonly<Record<ImageChannels, string>> = { 1: 'r', 2: 'rg', 4: 'rgba' };
 
@@ -94,11 +94,6 @@ export function imageWgslType(dtype: ImageDType): 'f32' | 'i32' | 'u32' {
 export function sampleType(dtype: ImageDType): GPUTextureSampleType {
   const wgsl = INFO[dtype].wgsl;
   return wgsl === 'f32' ? 'unfilterable-float' : wgsl === 'i32' ? 'sint' : 'uint';
-}
-
-/** A typed array of `dtype` viewing `length` elements of `buffer` from `byteOffset`. */
-export function imageViewOf(dtype: ImageDType, buffer: ArrayBufferLike, length: number, byteOffset = 0): ImageData {
-  return new INFO[dtype].array(buffer, byteOffset, length);
 }
 
 /** A zero-filled typed array of `dtype`. */

@@ -1,10 +1,10 @@
 import { BufferUsage, MapMode } from '../backends/webgpu-constants.js';
-import { busyError, type HostSync } from './host-copy.js';
+import { HostClaim, type HostCopy } from './host-copy.js';
 import { type ImageData, type ImageDType, imageBytesPerElement, newImageArray, paddedRowBytes } from './image-format.js';
 import type { StagingPool } from '../core/staging-pool.js';
 
 /** The shape of an image, as its host copy needs it. */
-export interface ImageShape {
+interface ImageShape {
   readonly dtype: ImageDType;
   readonly width: number;
   readonly height: number;
@@ -23,7 +23,7 @@ export interface ImageShape {
  *
  * Both are created at the first transfer that needs them and kept until the image goes away.
  */
-export class ImageHostCopy implements HostSync {
+export class ImageHostCopy extends HostClaim implements HostCopy {
   readonly #pool: StagingPool;
   readonly #queue: GPUQueue;
   readonly #label: string;
@@ -34,12 +34,12 @@ export class ImageHostCopy implements HostSync {
   #scratch: Uint8Array | null = null;
   #upload: GPUBuffer | null = null;
   #download: GPUBuffer | null = null;
-  #busy = false;
   #released = false;
   #uploadStaged = false;
   #downloadStaged = false;
 
   constructor(pool: StagingPool, queue: GPUQueue, shape: ImageShape, label: string, initial?: ImageData) {
+    super(label);
     this.#pool = pool;
     this.#queue = queue;
     this.#shape = shape;
@@ -55,33 +55,21 @@ export class ImageHostCopy implements HostSync {
     return this.#paddedRow;
   }
 
-  get busy(): boolean {
-    return this.#busy;
-  }
-
-  claim(): void {
-    this.#busy = true;
-  }
-
-  unclaim(): void {
-    this.#busy = false;
-  }
-
   /** The host data, valid across evaluations. */
   view(): ImageData {
-    this.#assertIdle('data()');
+    this.assertIdle('data()');
     return this.#view;
   }
 
   /** Copies `data` (right type and length) into the host data. */
   write(data: ImageData): void {
-    this.#assertIdle('setData()');
+    this.assertIdle('setData()');
     this.#view.set(data);
   }
 
   /** Encodes host → texture at this point of the batch. */
   encodeUpload(encoder: GPUCommandEncoder, texture: GPUTexture): void {
-    this.#busy = true;
+    this.claim();
     // After a readback earlier in this batch the texture already holds what the host will
     // receive: uploading the host's older data would undo the batch's work.
     if (this.#downloadStaged) return;
@@ -106,7 +94,7 @@ export class ImageHostCopy implements HostSync {
 
   /** Encodes texture → host at this point of the batch; the data arrives when the batch settles. */
   encodeDownload(encoder: GPUCommandEncoder, texture: GPUTexture): void {
-    this.#busy = true;
+    this.claim();
     const { width, height } = this.#shape;
     this.#download ??= this.#pool.acquire({ label: `${this.#label} readback`, size: this.#paddedRow * height, usage: BufferUsage.MAP_READ | BufferUsage.COPY_DST }, 'staging').buffer;
     encoder.copyTextureToBuffer({ texture }, { buffer: this.#download, bytesPerRow: this.#paddedRow, rowsPerImage: height }, { width, height });
@@ -141,7 +129,7 @@ export class ImageHostCopy implements HostSync {
       // Released while in flight (image or manager destroyed): the map was aborted on purpose.
       if (!this.#released) throw error;
     } finally {
-      this.#busy = false;
+      this.unclaim();
     }
   }
 
@@ -152,9 +140,5 @@ export class ImageHostCopy implements HostSync {
     this.#pool.give(this.#download);
     this.#upload = null;
     this.#download = null;
-  }
-
-  #assertIdle(action: string): void {
-    if (this.#busy) throw busyError(this.#label, action);
   }
 }

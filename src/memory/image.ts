@@ -2,6 +2,7 @@ import { TextureUsage } from '../backends/webgpu-constants.js';
 import { ArgumentError, SizeError, StateError } from '../errors.js';
 import type { DeviceContext } from '../core/device-context.js';
 import type { Releasable } from '../core/registry.js';
+import { $create, assertCreationKey, type CreationKey } from '../core/internal.js';
 import type { TransferStage } from './host-copy.js';
 import { checkFormatSupported, type ImageArrayFor, type ImageChannels, type ImageData, type ImageDType, imageBytesPerElement, paddedRowBytes, textureFormat, toImageArray } from './image-format.js';
 import { ImageHostCopy } from './image-host-copy.js';
@@ -21,7 +22,23 @@ export interface ImageOptions {
 /**
  * Texture usage of every image: bound as a storage or a sampled texture, copied both ways.
  */
-export const IMAGE_TEXTURE_USAGE = TextureUsage.STORAGE_BINDING | TextureUsage.TEXTURE_BINDING | TextureUsage.COPY_SRC | TextureUsage.COPY_DST;
+const IMAGE_TEXTURE_USAGE = TextureUsage.STORAGE_BINDING | TextureUsage.TEXTURE_BINDING | TextureUsage.COPY_SRC | TextureUsage.COPY_DST;
+
+/** What an image is created from (the manager's factory checks it first). */
+interface ImageInit<D extends ImageDType = ImageDType> {
+  readonly dtype: D;
+  readonly width: number;
+  readonly height: number;
+  readonly channels: ImageChannels;
+  readonly type: MemoryType;
+  readonly data?: ImageData | undefined;
+  readonly label?: string | undefined;
+}
+
+/** The one creation path of an image: an image owned and tracked by the manager of `context`. */
+export function createImage<D extends ImageDType>(context: DeviceContext, init: ImageInit<D>): Image<D> {
+  return new Image($create, context, init);
+}
 
 /** The GPU side of an image; swapped wholesale by `rebuild()`. */
 class ImageCore implements Releasable {
@@ -29,12 +46,12 @@ class ImageCore implements Releasable {
   constructor(
     private readonly context: DeviceContext,
     public texture: GPUTexture,
-    public mirror: ImageHostCopy | null,
+    public hostCopy: ImageHostCopy | null,
   ) {}
 
   release(): void {
-    this.mirror?.release();
-    this.mirror = null;
+    this.hostCopy?.release();
+    this.hostCopy = null;
     this.view = null;
     this.context.ledger.destroyTexture(this.texture);
   }
@@ -56,8 +73,9 @@ export class Image<D extends ImageDType = ImageDType> extends Memory {
   #core: ImageCore;
   #generation = 0;
 
-  /** @internal Use `mgr.image(...)`. */
-  constructor(context: DeviceContext, init: { dtype: D; width: number; height: number; channels: ImageChannels; type: MemoryType; data?: ImageData | undefined; label?: string | undefined }) {
+  /** @internal Use `mgr.image(...)`; inside the library, {@link createImage}. */
+  constructor(key: CreationKey, context: DeviceContext, init: ImageInit<D>) {
+    assertCreationKey(key, 'Image', 'mgr.image(...)');
     super(context, 'Image', init.label);
     checkFormatSupported(init.dtype, init.channels, context.features);
     this.#dtype = init.dtype;
@@ -132,18 +150,18 @@ export class Image<D extends ImageDType = ImageDType> extends Memory {
    */
   data(): ImageArrayFor<D> {
     this.assertUsable('data()');
-    return this.#mirror('data()').view() as ImageArrayFor<D>;
+    return this.#hostCopyFor('data()').view() as ImageArrayFor<D>;
   }
 
   /** Copies `values` into the host copy: exactly `size` values of this image's type. */
   setData(values: ImageArrayFor<D> | ArrayLike<number>): void {
     this.assertUsable('setData()');
-    const mirror = this.#mirror('setData()');
+    const copy = this.#hostCopyFor('setData()');
     const data = toImageArray('values', this.#dtype, values);
     if (data.length !== this.size) {
       throw new SizeError('values', `got ${data.length} values for a ${this.#width}×${this.#height}×${this.#channels} image of ${this.size}`, 'use rebuild() to change the size');
     }
-    mirror.write(data);
+    copy.write(data);
   }
 
   /**
@@ -153,7 +171,7 @@ export class Image<D extends ImageDType = ImageDType> extends Memory {
    */
   rebuild(data: ImageArrayFor<D> | ArrayLike<number> | null, width: number = this.#width, height: number = this.#height): void {
     this.assertUsable('rebuild()');
-    if (this.#core.mirror?.busy) {
+    if (this.#core.hostCopy?.busy) {
       throw new StateError(`${this.label}.rebuild(): a running evaluation is transferring this image`, 'await it first');
     }
     checkImageExtent(this.context, width, height);
@@ -163,7 +181,7 @@ export class Image<D extends ImageDType = ImageDType> extends Memory {
     // Keep the same core object: the manager's registry is keyed by it.
     old.release();
     old.texture = fresh.texture;
-    old.mirror = fresh.mirror;
+    old.hostCopy = fresh.hostCopy;
     old.view = null;
     this.#width = width;
     this.#height = height;
@@ -178,7 +196,7 @@ export class Image<D extends ImageDType = ImageDType> extends Memory {
 
   /** @internal */
   get hostCopy(): ImageHostCopy | null {
-    return this.#core.mirror;
+    return this.#core.hostCopy;
   }
 
   /** @internal Images never wrap a user's texture. */
@@ -193,12 +211,12 @@ export class Image<D extends ImageDType = ImageDType> extends Memory {
 
   /** @internal */
   encodeUpload(stage: TransferStage): void {
-    this.#core.mirror!.encodeUpload(stage.encoder, this.#core.texture);
+    this.#core.hostCopy!.encodeUpload(stage.encoder, this.#core.texture);
   }
 
   /** @internal */
   encodeDownload(stage: TransferStage): void {
-    this.#core.mirror!.encodeDownload(stage.encoder, this.#core.texture);
+    this.#core.hostCopy!.encodeDownload(stage.encoder, this.#core.texture);
   }
 
   /** @internal A view of the whole texture, made once per texture. */
@@ -208,12 +226,12 @@ export class Image<D extends ImageDType = ImageDType> extends Memory {
     return core.view;
   }
 
-  #mirror(action: string): ImageHostCopy {
-    const mirror = this.#core.mirror;
-    if (!mirror) {
+  #hostCopyFor(action: string): ImageHostCopy {
+    const copy = this.#core.hostCopy;
+    if (!copy) {
       throw new StateError(`${this.label}.${action}: Storage images have no host copy`, 'create the image with { type: MemoryType.Device } (or Host) to read or write it from JavaScript');
     }
-    return mirror;
+    return copy;
   }
 
   #allocate(width: number, height: number, data: ImageData | undefined, argument: string): ImageCore {
@@ -238,8 +256,8 @@ export class Image<D extends ImageDType = ImageDType> extends Memory {
       return t;
     });
     const shape = { dtype: this.#dtype, width, height, channels: this.#channels };
-    const mirror = this.#memoryType === MemoryType.Storage ? null : new ImageHostCopy(context.pool, context.device.queue, shape, this.label, data);
-    return new ImageCore(context, texture, mirror);
+    const copy = this.#memoryType === MemoryType.Storage ? null : new ImageHostCopy(context.pool, context.device.queue, shape, this.label, data);
+    return new ImageCore(context, texture, copy);
   }
 }
 

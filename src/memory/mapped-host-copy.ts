@@ -1,7 +1,7 @@
 import { BufferUsage, MapMode } from '../backends/webgpu-constants.js';
 import { StateError } from '../errors.js';
 import { type DType, type TensorData, viewOf } from './dtype.js';
-import { busyError, type HostCopy, type TransferStage } from './host-copy.js';
+import { HostClaim, type TensorHostCopy, type TransferStage } from './host-copy.js';
 import type { StagingPool } from '../core/staging-pool.js';
 
 /**
@@ -19,7 +19,7 @@ import type { StagingPool } from '../core/staging-pool.js';
  * stays valid until the next evaluation that transfers this tensor: WebGPU detaches a mapped
  * range when the buffer is unmapped, so call `data()` again after each evaluation.
  */
-export class MappedHostCopy implements HostCopy {
+export class MappedHostCopy extends HostClaim implements TensorHostCopy {
   readonly #pool: StagingPool;
   readonly #dtype: DType;
   readonly #length: number;
@@ -31,13 +31,13 @@ export class MappedHostCopy implements HostCopy {
   #downloadRange: ArrayBuffer | null = null;
   #current: 'upload' | 'download' = 'upload';
   #view: TensorData | null = null;
-  #busy = false;
   #released = false;
-  // Per batch being encoded: whether this mirror was already uploaded or downloaded in it.
+  // Per batch being encoded: whether this host copy was already uploaded or downloaded in it.
   #uploadStaged = false;
   #downloadStaged = false;
 
   constructor(pool: StagingPool, dtype: DType, length: number, paddedBytes: number, label: string, initial?: TensorData) {
+    super(label);
     this.#pool = pool;
     this.#dtype = dtype;
     this.#length = length;
@@ -46,22 +46,9 @@ export class MappedHostCopy implements HostCopy {
     if (initial) this.write(initial);
   }
 
-  claim(): void {
-    this.#busy = true;
-  }
-
-  unclaim(): void {
-    this.#busy = false;
-  }
-
-  /** True while an evaluation is moving this mirror's data. */
-  get busy(): boolean {
-    return this.#busy;
-  }
-
   /** The host data as a typed array (a view of mapped staging memory). */
   view(): TensorData {
-    this.#assertIdle('data()');
+    this.assertIdle('data()');
     if (this.#view) return this.#view;
     const range = this.#current === 'download' ? this.#downloadRange : this.#mappedUpload();
     this.#view = viewOf(this.#dtype, range!, this.#length);
@@ -70,7 +57,7 @@ export class MappedHostCopy implements HostCopy {
 
   /** Copies `data` (already of the right type and length) into the host data. */
   write(data: TensorData): void {
-    this.#assertIdle('setData()');
+    this.assertIdle('setData()');
     const range = this.#mappedUpload();
     viewOf(this.#dtype, range, this.#length).set(data);
     this.#select('upload');
@@ -79,7 +66,7 @@ export class MappedHostCopy implements HostCopy {
   /** Encodes host → GPU: the upload buffer is unmapped and copied into `target`. */
   encodeUpload(stage: TransferStage, target: GPUBuffer): void {
     const encoder = stage.encoder;
-    this.#busy = true;
+    this.claim();
     // The GPU buffer already holds what the host will receive from a readback earlier in this
     // batch, so uploading stale host data now would undo the batch's work.
     if (this.#downloadStaged) return;
@@ -100,7 +87,7 @@ export class MappedHostCopy implements HostCopy {
   /** Encodes GPU → host: `source` is copied into the readback buffer, mapped after the batch. */
   encodeDownload(stage: TransferStage, source: GPUBuffer): void {
     const encoder = stage.encoder;
-    this.#busy = true;
+    this.claim();
     if (!this.#downloadStaged) {
       if (this.#download) {
         if (this.#downloadRange) this.#download.unmap();
@@ -149,7 +136,7 @@ export class MappedHostCopy implements HostCopy {
       // Released while in flight (tensor or manager destroyed): the maps were aborted on purpose.
       if (!this.#released) throw error;
     } finally {
-      this.#busy = false;
+      this.unclaim();
     }
   }
 
@@ -185,9 +172,5 @@ export class MappedHostCopy implements HostCopy {
       return range!;
     }
     throw new StateError(`${this.#label}: host data is not mapped`, 'await the running evaluation first');
-  }
-
-  #assertIdle(action: string): void {
-    if (this.#busy) throw busyError(this.#label, action);
   }
 }

@@ -1,6 +1,6 @@
 import { Resource } from '../core/lifecycle.js';
 import type { DeviceContext } from '../core/device-context.js';
-import type { HostSync, TransferStage } from './host-copy.js';
+import type { HostCopy, TransferStage } from './host-copy.js';
 import type { MemoryType } from './memory-type.js';
 
 /**
@@ -28,7 +28,7 @@ export abstract class Memory extends Resource {
   abstract setData(values: ArrayLike<number>): void;
 
   /** @internal How the host data moves, or null for `Storage` memory. */
-  abstract get hostCopy(): HostSync | null;
+  abstract get hostCopy(): HostCopy | null;
 
   /** @internal Increments whenever `rebuild()` replaces the GPU object (bind groups must follow). */
   abstract get generation(): number;

@@ -1,5 +1,5 @@
 import { type DType, type TensorData, viewOf } from './dtype.js';
-import { busyError, type HostCopy, type TransferStage } from './host-copy.js';
+import { HostClaim, type TensorHostCopy, type TransferStage } from './host-copy.js';
 
 /**
  * A small tensor's host data: a plain typed array that stays valid across evaluations. Uploads
@@ -7,46 +7,32 @@ import { busyError, type HostCopy, type TransferStage } from './host-copy.js';
  * batch for all small tensors together), because for a few bytes the fixed cost of a GPU round
  * trip per tensor, not the copy, is what counts.
  */
-export class PlainHostCopy implements HostCopy {
+export class PlainHostCopy extends HostClaim implements TensorHostCopy {
   readonly #bytes: Uint8Array;
   readonly #view: TensorData;
-  readonly #label: string;
-  #busy = false;
   // Whether the batch being encoded already reads this tensor back (see encodeUpload).
   #downloadStaged = false;
 
   constructor(dtype: DType, length: number, paddedBytes: number, label: string, initial?: TensorData) {
+    super(label);
     const buffer = new ArrayBuffer(paddedBytes);
     this.#bytes = new Uint8Array(buffer);
     this.#view = viewOf(dtype, buffer, length);
-    this.#label = label;
     if (initial) this.#view.set(initial);
   }
 
-  claim(): void {
-    this.#busy = true;
-  }
-
-  unclaim(): void {
-    this.#busy = false;
-  }
-
-  get busy(): boolean {
-    return this.#busy;
-  }
-
   view(): TensorData {
-    this.#assertIdle('data()');
+    this.assertIdle('data()');
     return this.#view;
   }
 
   write(data: TensorData): void {
-    this.#assertIdle('setData()');
+    this.assertIdle('setData()');
     this.#view.set(data);
   }
 
   encodeUpload(stage: TransferStage, target: GPUBuffer): void {
-    this.#busy = true;
+    this.claim();
     // After a readback earlier in this batch, the GPU buffer already holds what the host will
     // receive; uploading the host's older bytes would undo the batch's work.
     if (this.#downloadStaged) return;
@@ -54,7 +40,7 @@ export class PlainHostCopy implements HostCopy {
   }
 
   encodeDownload(stage: TransferStage, source: GPUBuffer): void {
-    this.#busy = true;
+    this.claim();
     this.#downloadStaged = true;
     stage.stageDownload(source, this.#bytes.byteLength, (data) => this.#bytes.set(data));
   }
@@ -65,13 +51,9 @@ export class PlainHostCopy implements HostCopy {
     try {
       await batchDone;
     } finally {
-      this.#busy = false;
+      this.unclaim();
     }
   }
 
   release(): void {}
-
-  #assertIdle(action: string): void {
-    if (this.#busy) throw busyError(this.#label, action);
-  }
 }

@@ -2,8 +2,9 @@ import { BufferUsage } from '../backends/webgpu-constants.js';
 import { ArgumentError, SizeError, StateError } from '../errors.js';
 import type { DeviceContext } from '../core/device-context.js';
 import type { Releasable } from '../core/registry.js';
+import { $create, assertCreationKey, type CreationKey } from '../core/internal.js';
 import { bytesPerElement, checkDTypeSupported, type DType, type TensorData, type TypedArrayFor, toTypedArray, viewOf } from './dtype.js';
-import { type HostCopy, SMALL_TRANSFER_BYTES, type TransferStage } from './host-copy.js';
+import { type TensorHostCopy, SMALL_TRANSFER_BYTES, type TransferStage } from './host-copy.js';
 import { Memory } from './memory.js';
 import { MappedHostCopy } from './mapped-host-copy.js';
 import { PlainHostCopy } from './plain-host-copy.js';
@@ -19,6 +20,24 @@ export interface TensorOptions {
   readonly label?: string;
 }
 
+/** What a tensor is created from (the manager's factories check it first). */
+interface TensorInit<D extends DType = DType> {
+  readonly dtype: D;
+  readonly size: number;
+  readonly type: MemoryType;
+  readonly data?: TensorData | undefined;
+  readonly external?: GPUBuffer;
+  readonly label?: string | undefined;
+}
+
+/**
+ * The one creation path of a tensor (the manager's factories and the kernels' scratch tensors):
+ * a tensor owned and tracked by the manager of `context`.
+ */
+export function createTensor<D extends DType>(context: DeviceContext, init: TensorInit<D>): Tensor<D> {
+  return new Tensor($create, context, init);
+}
+
 /** GPU buffer usage every tensor buffer needs: bound as storage, copied both ways. */
 export const TENSOR_BUFFER_USAGE = BufferUsage.STORAGE | BufferUsage.COPY_SRC | BufferUsage.COPY_DST;
 
@@ -28,12 +47,12 @@ class TensorCore implements Releasable {
     private readonly context: DeviceContext,
     public buffer: GPUBuffer,
     public readonly ownsBuffer: boolean,
-    public mirror: HostCopy | null,
+    public hostCopy: TensorHostCopy | null,
   ) {}
 
   release(): void {
-    this.mirror?.release();
-    this.mirror = null;
+    this.hostCopy?.release();
+    this.hostCopy = null;
     if (this.ownsBuffer) this.context.ledger.destroy(this.buffer);
   }
 }
@@ -50,14 +69,15 @@ export class Tensor<D extends DType = DType> extends Memory {
   #core: TensorCore;
   #generation = 0;
 
-  /** @internal Use `mgr.tensor(...)` or `mgr.tensorFromBuffer(...)`. */
-  constructor(context: DeviceContext, init: { dtype: D; size: number; type: MemoryType; data?: TensorData | undefined; external?: GPUBuffer; label?: string | undefined }) {
+  /** @internal Use `mgr.tensor(...)` or `mgr.tensorFromBuffer(...)`; inside the library, {@link createTensor}. */
+  constructor(key: CreationKey, context: DeviceContext, init: TensorInit<D>) {
+    assertCreationKey(key, 'Tensor', 'mgr.tensor(...) or mgr.tensorFromBuffer(...)');
     super(context, 'Tensor', init.label);
     checkDTypeSupported(init.dtype, context.features);
     this.#dtype = init.dtype;
     this.#memoryType = init.type;
     this.#size = init.size;
-    this.#core = init.external ? new TensorCore(context, init.external, false, this.#newMirror(init.size, undefined)) : this.#allocate(init.size, init.data, init.data ? 'data' : 'length');
+    this.#core = init.external ? new TensorCore(context, init.external, false, this.#newHostCopy(init.size, undefined)) : this.#allocate(init.size, init.data, init.data ? 'data' : 'length');
     this.track('tensor', this.#core);
   }
 
@@ -110,18 +130,18 @@ export class Tensor<D extends DType = DType> extends Memory {
    */
   data(): TypedArrayFor<D> {
     this.assertUsable('data()');
-    return this.#mirror('data()').view() as TypedArrayFor<D>;
+    return this.#hostCopyFor('data()').view() as TypedArrayFor<D>;
   }
 
   /** Copies `values` into the host copy. Exactly `size` values, of this tensor's type. */
   setData(values: TypedArrayFor<D> | ArrayLike<number>): void {
     this.assertUsable('setData()');
-    const mirror = this.#mirror('setData()');
+    const copy = this.#hostCopyFor('setData()');
     const data = toTypedArray('values', this.#dtype, values);
     if (data.length !== this.#size) {
       throw new SizeError('values', `got ${data.length} values for a tensor of ${this.#size}`, 'use rebuild() to change the size');
     }
-    mirror.write(data);
+    copy.write(data);
   }
 
   /**
@@ -134,7 +154,7 @@ export class Tensor<D extends DType = DType> extends Memory {
     if (!this.#core.ownsBuffer) {
       throw new StateError(`${this.label} wraps an external buffer and cannot be rebuilt`, 'wrap a new buffer with mgr.tensorFromBuffer()');
     }
-    if (this.#core.mirror?.busy) {
+    if (this.#core.hostCopy?.busy) {
       throw new StateError(`${this.label}.rebuild(): a running evaluation is transferring this tensor`, 'await it first');
     }
     let data: TensorData | undefined;
@@ -150,7 +170,7 @@ export class Tensor<D extends DType = DType> extends Memory {
     // Keep the same core object: the manager's registry is keyed by it.
     old.release();
     old.buffer = fresh.buffer;
-    old.mirror = fresh.mirror;
+    old.hostCopy = fresh.hostCopy;
     this.#size = size;
     this.#generation++;
     this.context.bumpEpoch();
@@ -162,8 +182,8 @@ export class Tensor<D extends DType = DType> extends Memory {
   }
 
   /** @internal How the host data moves, or null for `Storage` tensors. */
-  get hostCopy(): HostCopy | null {
-    return this.#core.mirror;
+  get hostCopy(): TensorHostCopy | null {
+    return this.#core.hostCopy;
   }
 
   /** @internal True when the GPU buffer was handed in by the user (it may be destroyed behind our back). */
@@ -179,17 +199,17 @@ export class Tensor<D extends DType = DType> extends Memory {
   /** @internal Bytes moved through the sequence's shared transfer buffers (small tensors only). */
   get arenaBytes(): number {
     const bytes = this.paddedBytes;
-    return this.#core.mirror && bytes <= SMALL_TRANSFER_BYTES ? bytes : 0;
+    return this.#core.hostCopy && bytes <= SMALL_TRANSFER_BYTES ? bytes : 0;
   }
 
   /** @internal */
   encodeUpload(stage: TransferStage): void {
-    this.#core.mirror!.encodeUpload(stage, this.buffer);
+    this.#core.hostCopy!.encodeUpload(stage, this.buffer);
   }
 
   /** @internal */
   encodeDownload(stage: TransferStage): void {
-    this.#core.mirror!.encodeDownload(stage, this.buffer);
+    this.#core.hostCopy!.encodeDownload(stage, this.buffer);
   }
 
   /** @internal */
@@ -197,15 +217,15 @@ export class Tensor<D extends DType = DType> extends Memory {
     return { buffer: this.buffer };
   }
 
-  #mirror(action: string): HostCopy {
-    const mirror = this.#core.mirror;
-    if (!mirror) {
+  #hostCopyFor(action: string): TensorHostCopy {
+    const copy = this.#core.hostCopy;
+    if (!copy) {
       throw new StateError(`${this.label}.${action}: Storage tensors have no host copy`, 'create the tensor with { type: MemoryType.Device } (or Host) to read or write it from JavaScript');
     }
-    return mirror;
+    return copy;
   }
 
-  #newMirror(size: number, data: TensorData | undefined): HostCopy | null {
+  #newHostCopy(size: number, data: TensorData | undefined): TensorHostCopy | null {
     if (this.#memoryType === MemoryType.Storage) return null;
     const bytes = paddedBytes(size * bytesPerElement(this.#dtype));
     return bytes <= SMALL_TRANSFER_BYTES ? new PlainHostCopy(this.#dtype, size, bytes, this.label, data) : new MappedHostCopy(this.context.pool, this.#dtype, size, bytes, this.label, data);
@@ -224,7 +244,7 @@ export class Tensor<D extends DType = DType> extends Memory {
       }
       return b;
     });
-    return new TensorCore(context, buffer, true, this.#newMirror(size, data));
+    return new TensorCore(context, buffer, true, this.#newHostCopy(size, data));
   }
 }
 

@@ -46,7 +46,7 @@ export class OpAlgoDispatch extends Operation {
     return (this.#push ?? this.algorithm.pushData) ? 1 : 0;
   }
 
-  encode(context: EncodeContext): void {
-    context.dispatch(this.algorithm, this.#push);
+  encode(recorder: EncodeContext): void {
+    recorder.dispatch(this.algorithm, this.#push);
   }
 }

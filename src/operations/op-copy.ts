@@ -45,12 +45,12 @@ export class OpCopy extends TensorListOperation {
     });
   }
 
-  encode(context: EncodeContext): void {
+  encode(recorder: EncodeContext): void {
     const [source, ...targets] = this.tensors as [Memory, ...Memory[]];
     for (const target of targets) {
-      if (source instanceof Tensor && target instanceof Tensor) context.copyBuffer(source.buffer, target.buffer, source.paddedBytes);
-      else context.copyMemory(source, target);
-      context.download(target);
+      if (source instanceof Tensor && target instanceof Tensor) recorder.copyBuffer(source.buffer, target.buffer, source.paddedBytes);
+      else recorder.copyMemory(source, target);
+      recorder.download(target);
     }
   }
 }

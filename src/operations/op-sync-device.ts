@@ -14,7 +14,7 @@ export class OpSyncDevice extends TensorListOperation {
     super('OpSyncDevice', tensors, 1);
   }
 
-  encode(context: EncodeContext): void {
-    for (const tensor of this.tensors) if (!isCoherent(tensor)) context.upload(tensor);
+  encode(recorder: EncodeContext): void {
+    for (const tensor of this.tensors) if (!isCoherent(tensor)) recorder.upload(tensor);
   }
 }

@@ -13,7 +13,7 @@ export class OpSyncLocal extends TensorListOperation {
     super('OpSyncLocal', tensors, 1);
   }
 
-  encode(context: EncodeContext): void {
-    for (const tensor of this.tensors) if (!isCoherent(tensor)) context.download(tensor);
+  encode(recorder: EncodeContext): void {
+    for (const tensor of this.tensors) if (!isCoherent(tensor)) recorder.download(tensor);
   }
 }

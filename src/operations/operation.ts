@@ -30,10 +30,10 @@ export abstract class Operation {
    */
   validate(action: string): void {
     // Runs before every evaluation: check cheaply, build the error message only on failure.
-    for (const tensor of this.tensors) if (!tensor.isInit()) tensor[$internal].assertUsable(`${action} ${this.name}`);
+    for (const memory of this.tensors) if (!memory.isInit()) memory[$internal].assertUsable(`${action} ${this.name}`);
     for (const algorithm of this.algorithms) if (!algorithm.isUsableWithTensors()) algorithm[$internal].assertUsable(`${action} ${this.name}`);
   }
 
   /** Records the operation's GPU work. */
-  abstract encode(context: EncodeContext): void;
+  abstract encode(recorder: EncodeContext): void;
 }

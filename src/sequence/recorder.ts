@@ -1,6 +1,6 @@
 import type { Algorithm } from '../algorithm/algorithm.js';
 import { MAX_PUSH_CONSTANT_BYTES } from '../algorithm/push-constants.js';
-import type { HostSync, TransferStage } from '../memory/host-copy.js';
+import type { HostCopy, TransferStage } from '../memory/host-copy.js';
 import type { Memory } from '../memory/memory.js';
 import { encodeMemoryCopy } from '../memory/memory-copy.js';
 import { EncodeContext } from '../operations/encode-context.js';
@@ -34,7 +34,7 @@ export class Recorder extends EncodeContext implements TransferStage {
   override readonly encoder: GPUCommandEncoder;
   readonly #arena: ArenaBuffers;
   readonly #timestamps: TimestampSlots | null;
-  readonly #copies = new Set<HostSync>();
+  readonly #copies = new Set<HostCopy>();
   readonly #deliveries: Delivery[] = [];
   #pass: GPUComputePassEncoder | null = null;
   #passPipeline: GPUComputePipeline | null = null;
@@ -146,7 +146,7 @@ export class Recorder extends EncodeContext implements TransferStage {
   }
 
   /** Host copies this evaluation transfers. */
-  get copies(): ReadonlySet<HostSync> {
+  get copies(): ReadonlySet<HostCopy> {
     return this.#copies;
   }
 

@@ -1,7 +1,10 @@
 /** Bad-input catalogue rows: Manager (docs/errors.md, section "Manager"). */
-import { ArgumentError, DeviceLostError, Manager, OpSyncLocal, runOnDevices, UnsupportedError } from '../../src/index.js';
+import { Algorithm, ArgumentError, DeviceLostError, Image, Manager, OpSyncLocal, runOnDevices, Sequence, StateError, Tensor, UnsupportedError } from '../../src/index.js';
 import { rawDevice } from '../helpers.js';
 import { LARGE, type Row } from './catalogue.js';
+
+/** Calls a resource class's constructor the way user code can: the types show an implicit one. */
+const construct = (cls: unknown, ...args: unknown[]): unknown => new (cls as new (...a: unknown[]) => unknown)(...args);
 
 export const AREA = { area: 'Manager', heading: 'Manager' } as const;
 
@@ -338,5 +341,50 @@ export const ROWS: readonly Row[] = [
     },
     error: DeviceLostError,
     message: /device was lost/,
+  },
+  {
+    id: 'manager.new-tensor',
+    area: 'Manager',
+    api: 'new Tensor',
+    input: 'no arguments (a tensor is created by its manager)',
+    call: () => construct(Tensor),
+    error: StateError,
+    message: /a Tensor is created by its manager/,
+  },
+  {
+    id: 'manager.new-tensor.with-manager',
+    area: 'Manager',
+    api: 'new Tensor',
+    input: "(mgr, { dtype: 'f32', size: 4 }) (a manager is no creation path)",
+    call: (c) => construct(Tensor, c.mgr, { dtype: 'f32', size: 4 }),
+    error: StateError,
+    message: /a Tensor is created by its manager/,
+  },
+  {
+    id: 'manager.new-image',
+    area: 'Manager',
+    api: 'new Image',
+    input: 'no arguments (an image is created by its manager)',
+    call: () => construct(Image),
+    error: StateError,
+    message: /an? Image is created by its manager/,
+  },
+  {
+    id: 'manager.new-algorithm',
+    area: 'Manager',
+    api: 'new Algorithm',
+    input: '([tensor], wgsl) (an algorithm is created by its manager)',
+    call: (c) => construct(Algorithm, [c.f32(4)], 'fn main() {}'),
+    error: StateError,
+    message: /an? Algorithm is created by its manager/,
+  },
+  {
+    id: 'manager.new-sequence',
+    area: 'Manager',
+    api: 'new Sequence',
+    input: 'no arguments (a sequence is created by its manager)',
+    call: () => construct(Sequence),
+    error: StateError,
+    message: /a Sequence is created by its manager/,
   },
 ];

@@ -1,0 +1,97 @@
+import { StateError } from '../errors.js';
+import type { HostCopy } from '../memory/host-copy.js';
+
+/** One evaluation in flight. */
+interface Flight {
+  readonly promise: Promise<void>;
+  readonly abort: (error: unknown) => void;
+  settled: boolean;
+  /** Whether an evalAwait() delivered its failure to the caller. */
+  observed: boolean;
+  failure: { error: unknown } | null;
+}
+
+/**
+ * The error of an evaluation nobody awaited, as the next call reports it: a copy (same class,
+ * code and hint; the original as `cause`) whose message says where it comes from, since it would
+ * otherwise read like an error of the reporting call. A copy, because the original may be shared
+ * (an algorithm's compile error is every sequence's).
+ */
+function reportedLate(error: unknown, sequence: string): unknown {
+  if (!(error instanceof Error)) return error;
+  const late = Object.create(Object.getPrototypeOf(error), Object.getOwnPropertyDescriptors(error)) as Error;
+  late.message = `${error.message} [reported late: an earlier evaluation of ${sequence} failed and was not awaited]`;
+  Object.defineProperty(late, 'cause', { value: error, writable: true, configurable: true });
+  return late;
+}
+
+/**
+ * A sequence's in-flight bookkeeping: the evaluation running now (at most one) and the last one
+ * that settled, whose failure the next call reports when nobody awaited it.
+ */
+export class Flights {
+  /** The evaluation in flight, or null. */
+  current: Flight | null = null;
+  /** The last evaluation that settled. */
+  last: Flight | null = null;
+
+  constructor(private readonly label: string) {}
+
+  /** Throws unless no evaluation is in flight. */
+  assertIdle(action: string): void {
+    if (this.current) {
+      throw new StateError(`${this.label}.${action} while an evaluation is running`, 'await evalAwait() first, or use another sequence for concurrent work');
+    }
+  }
+
+  /** An evaluation failed and nobody awaited it: the next call reports it rather than losing it. */
+  throwUnobserved(): void {
+    const last = this.last;
+    if (last?.failure && !last.observed) {
+      last.observed = true;
+      throw reportedLate(last.failure.error, this.label);
+    }
+  }
+
+  /**
+   * Starts an evaluation: makes it the current flight, then calls `run`. The host copies in
+   * `claimed` are unclaimed when the run itself ends (not at an abort: transfers in flight still
+   * need the data). Returns the flight.
+   */
+  start(run: () => Promise<void>, claimed: readonly HostCopy[]): Flight {
+    // One promise per evaluation, settled by the run or, earlier, by an abort (destroy, device
+    // loss). The bookkeeping happens before any awaiting caller resumes, so isRunning() is
+    // already false when `await seq.eval()` returns.
+    let settle!: (failure: { error: unknown } | null) => void;
+    const flight: Flight = {
+      promise: new Promise<void>((resolve, reject) => {
+        settle = (failure) => {
+          if (flight.settled) return;
+          flight.settled = true;
+          flight.failure = failure;
+          if (this.current === flight) this.current = null;
+          this.last = flight;
+          if (failure) reject(failure.error);
+          else resolve();
+        };
+      }),
+      abort: (error) => settle({ error }),
+      observed: false,
+      settled: false,
+      failure: null,
+    };
+    flight.promise.catch(() => {});
+    this.current = flight;
+    const running = run();
+    void running
+      .finally(() => {
+        for (const copy of claimed) copy.unclaim();
+      })
+      .catch(() => {});
+    running.then(
+      () => settle(null),
+      (error: unknown) => settle({ error }),
+    );
+    return flight;
+  }
+}
