@@ -70,3 +70,17 @@ describe('examples', () => {
     assert.equal(m.totalBytes - m.poolBytes, before0.totalBytes - before0.poolBytes, 'the example destroys what it creates');
   });
 });
+
+describe('examples/multi-gpu.ts', () => {
+  test('two workers on the same lavapipe device: every row is 3·x + 1 as on the CPU, each share in its own process', async () => {
+    const { multiGpu } = await import('../examples/multi-gpu.js');
+    const rows = 101;
+    const width = 8;
+    const report = await multiGpu([0, 0], rows, width);
+    assert.deepEqual(report.failures, []);
+    assert.equal(report.ranOn.length, 2);
+    for (const where of report.ranOn) assert.match(where, /llvmpipe/);
+    const expected = Float32Array.from({ length: rows * width }, (_, i) => 3 * Math.fround(Math.sin(i)) + 1);
+    assertClose(report.y, expected, 1e-5, 'y');
+  });
+});

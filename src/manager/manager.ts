@@ -3,6 +3,8 @@ import { createParamBlock, type ParamBlock, type ParamsOptions } from '../algori
 import type { AlgorithmResources } from '../algorithm/resources.js';
 import { checkSamplerOptions, createSampler, type Sampler, type SamplerOptions } from '../algorithm/sampler.js';
 import type { StructValues } from '../algorithm/struct-layout.js';
+import { devicePlatform } from '../backends/device-platform.js';
+import { checkDeviceSelector, type GpuDevice } from '../backends/gpu-devices.js';
 import { acquireGpu } from '../backends/gpu-provider.js';
 import { BufferUsage } from '../backends/webgpu-constants.js';
 import { ArgumentError, type DeviceLostError, DTypeError, SizeError, UnsupportedError } from '../errors.js';
@@ -33,6 +35,12 @@ import { completeLimits, raisedLimits } from './requested-limits.js';
 export interface ManagerOptions {
   /** Passed to `requestAdapter`. */
   readonly powerPreference?: 'low-power' | 'high-performance';
+  /**
+   * The GPU to open: an index of {@link Manager.listDevices} or a PCI bus address
+   * (`'0000:65:00.0'`). Node on Linux, through Mesa's Vulkan device-select layer; the adapter
+   * opened is checked against the one asked for. Elsewhere (browsers, no layer) UnsupportedError.
+   */
+  readonly device?: number | string;
   /** Only accept an adapter whose vendor, architecture, device or description contains this (case-insensitive). */
   readonly adapter?: string;
   /** Features the device must have; an adapter without them fails with UnsupportedError. */
@@ -136,6 +144,7 @@ const forgottenManagers = new FinalizationRegistry<ManagerHandle>((handle) => {
 export class Manager {
   readonly #context: DeviceContext;
   readonly #adapterInfo: GPUAdapterInfo | undefined;
+  #selected: GpuDevice | undefined;
   /** What teardown needs (the device-lost handler and the finalizer hold it, never the Manager). */
   readonly #handle: ManagerHandle;
 
@@ -195,11 +204,33 @@ export class Manager {
    * browser it uses `navigator.gpu`; in Node, Dawn from the `webgpu` package.
    */
   static async create(options: ManagerOptions = {}): Promise<Manager> {
-    checkManagerOptions(options, ['powerPreference', 'adapter', 'requiredFeatures', 'requiredLimits', 'onDeviceLost', 'gpu', 'dawnFlags', 'stagingPoolBytes', 'debug', 'onWarning', 'hostData']);
-    const gpu = options.gpu ?? (await acquireGpu(options.dawnFlags ?? []));
+    checkManagerOptions(options, [
+      'device',
+      'powerPreference',
+      'adapter',
+      'requiredFeatures',
+      'requiredLimits',
+      'onDeviceLost',
+      'gpu',
+      'dawnFlags',
+      'stagingPoolBytes',
+      'debug',
+      'onWarning',
+      'hostData',
+    ]);
     const request: GPURequestAdapterOptions = {};
     if (options.powerPreference) request.powerPreference = options.powerPreference;
-    const adapter = await gpu.requestAdapter(request);
+    let gpu: GPU;
+    let adapter: GPUAdapter | null;
+    let selected: GpuDevice | undefined;
+    if (options.device !== undefined) {
+      if (options.gpu) throw new ArgumentError('device', 'cannot be combined with options.gpu', 'the GPU object you pass already decides the adapter: leave one of them out');
+      const opened = await devicePlatform().openDevice(checkDeviceSelector(options.device), options.dawnFlags ?? [], request);
+      ({ gpu, adapter, device: selected } = opened);
+    } else {
+      gpu = options.gpu ?? (await acquireGpu(options.dawnFlags ?? []));
+      adapter = await gpu.requestAdapter(request);
+    }
     if (!adapter) {
       throw new UnsupportedError('no WebGPU adapter was found', "on Linux without a GPU install Mesa's lavapipe (bash scripts/install-lavapipe.sh); with a GPU, check its Vulkan driver");
     }
@@ -229,7 +260,24 @@ export class Manager {
       limits[name] = value;
     }
     const device = await adapter.requestDevice({ requiredFeatures: [...features] as GPUFeatureName[], requiredLimits: completeLimits(adapter.limits, limits) });
-    return new Manager(device, true, gpu, info, options);
+    const mgr = new Manager(device, true, gpu, info, options);
+    mgr.#selected = selected;
+    return mgr;
+  }
+
+  /**
+   * Every GPU of the machine, identical ones included, with the index and (on Linux) the PCI
+   * bus address that `Manager.create({ device })` accepts (Kompute's `listDevices()`). In a
+   * browser: the one adapter it hands out, not selectable.
+   */
+  static listDevices(options: { readonly dawnFlags?: readonly string[] } = {}): Promise<GpuDevice[]> {
+    checkManagerOptions(options, ['dawnFlags']);
+    return devicePlatform().listDevices(options.dawnFlags ?? []);
+  }
+
+  /** The entry of {@link Manager.listDevices} this manager was opened on with `options.device`; undefined otherwise. */
+  get selectedDevice(): GpuDevice | undefined {
+    return this.#selected;
   }
 
   /**
