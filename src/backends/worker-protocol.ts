@@ -7,7 +7,7 @@ import type { WorkerError } from '../errors.js';
 
 /** The manager options a worker process may be given (plain data: they cross a process boundary). */
 export interface WorkerManagerOptions {
-  readonly powerPreference?: GPUPowerPreference;
+  readonly powerPreference?: 'low-power' | 'high-performance';
   readonly requiredFeatures?: readonly string[];
   readonly requiredLimits?: Readonly<Record<string, number>>;
   readonly dawnFlags?: readonly string[];
