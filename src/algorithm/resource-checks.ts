@@ -126,6 +126,8 @@ export function checkPlaced(context: DeviceContext, shader: ShaderInterface, ent
     const b = declarationAt(shader, entry, p.group, p.binding);
     if (b && b.kind !== 'uniform' && !(b.kind === 'storage' && b.access === 'read')) checkOne(b, p, context);
     if (!b?.type) {
+      // Reflection still loading: the block is shaped when the algorithm is planned again.
+      if (b && shader.pending) continue;
       throw new AlgorithmBindingError(
         p.argument,
         b

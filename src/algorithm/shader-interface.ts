@@ -1,5 +1,5 @@
 import { lightReadShader } from './wgsl-light-read.js';
-import { parseWgsl } from './wgsl-parse.js';
+import { parseWgsl, ReflectionNotLoaded } from './wgsl-parse.js';
 import { type ReflectedType, typeText } from './struct-layout.js';
 
 /** What kind of resource a module-scope variable is. */
@@ -58,6 +58,8 @@ export interface ShaderInterface {
   readonly reflected: boolean;
   /** The parser's complaint, when it could not read the module. */
   readonly parseError: string;
+  /** True when the module was read lightly only because `wgsl_reflect` is still loading. */
+  readonly pending?: boolean;
 }
 
 const NO_TEXTURE = { textureType: '', textureFormat: '', textureAccess: '' };
@@ -160,6 +162,7 @@ export function reflectShader(wgsl: string): ShaderInterface {
     });
     shader = { bindings, entries, overrides: overridesOf(ast), reflected: true, parseError: '' };
   } catch (error) {
+    if (error instanceof ReflectionNotLoaded) return { ...lightReadShader(wgsl), reflected: false, parseError: error.message, pending: true };
     shader = { ...lightReadShader(wgsl), reflected: false, parseError: error instanceof Error ? error.message : String(error) };
   }
   cache.set(wgsl, shader);

@@ -1,6 +1,7 @@
 import { type Algorithm, type AlgorithmOptions, createAlgorithm } from '../algorithm/algorithm.js';
 import { createParamBlock, type ParamBlock, type ParamsOptions } from '../algorithm/param-block.js';
 import type { AlgorithmResources } from '../algorithm/resources.js';
+import { loadWgslReflect } from '../algorithm/wgsl-parse.js';
 import { checkSamplerOptions, createSampler, type Sampler, type SamplerOptions } from '../algorithm/sampler.js';
 import type { StructValues } from '../algorithm/struct-layout.js';
 import { acquireGpu } from '../backends/gpu-provider.js';
@@ -216,7 +217,10 @@ export class Manager {
       }
       limits[name] = value;
     }
+    const reflection = loadWgslReflect();
     const device = await adapter.requestDevice({ requiredFeatures: [...features] as GPUFeatureName[], requiredLimits: completeLimits(adapter.limits, limits) });
+    // The WGSL reflection (its own chunk in a bundle) is loaded while the device is requested.
+    await reflection.catch(() => undefined);
     return new Manager(device, true, gpu, info, options);
   }
 
@@ -228,6 +232,8 @@ export class Manager {
     if (!device || typeof device.createBuffer !== 'function') throw new ArgumentError('device', 'expected a GPUDevice', 'pass the device from adapter.requestDevice()');
     checkManagerOptions(options, ['onDeviceLost', 'adapterInfo', 'stagingPoolBytes', 'debug', 'onWarning']);
     const info = options.adapterInfo ?? (device as GPUDevice & { adapterInfo?: GPUAdapterInfo }).adapterInfo;
+    // Algorithms made before the WGSL reflection arrives are checked when it does.
+    loadWgslReflect().catch(() => undefined);
     return new Manager(device, false, null, info, options);
   }
 
