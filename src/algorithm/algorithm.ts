@@ -352,7 +352,7 @@ export class Algorithm extends Resource {
 
   #workgroup(options: AlgorithmOptions, entry: ComputeEntry | undefined, shader: ShaderInterface, constants: SpecializationConstants, resources: readonly Bindable[]): [number, number, number] {
     const max = this.context.limits.maxComputeWorkgroupsPerDimension;
-    const size = resolveWorkgroupSize(entry, shader.overrides, constants);
+    const size = resolveWorkgroupSize(entry, shader.overrides, constants, shader.consts);
     if (options.invocations !== undefined) return checkWorkgroup(workgroupsForInvocations(options.invocations, size), max, 'invocations');
     const first = resources.find((r): r is Memory => r instanceof Tensor || r instanceof Image);
     return checkWorkgroup(defaultWorkgroups(first, size), max);

@@ -4,6 +4,8 @@ import type { WgslParser, WgslReflect } from 'wgsl_reflect/wgsl_reflect.module.j
 interface ParsedWgsl {
   readonly ast: readonly unknown[];
   readonly reflect: WgslReflect;
+  /** True when the module parsed only after {@link sanitizeForParser} (its `@workgroup_size` values are then placeholders). */
+  readonly sanitized: boolean;
 }
 
 /** The two classes of `wgsl_reflect` this library uses. */
@@ -64,11 +66,47 @@ export function parseWgsl(wgsl: string): ParsedWgsl {
     return cached;
   }
   if (!library) throw new ReflectionNotLoaded();
-  const ast = new library.WgslParser().parse(wgsl);
-  const reflect = new library.WgslReflect();
-  reflect.updateAST(ast);
-  const parsed = { ast, reflect };
+  const lib = library;
+  const parse = (text: string): { ast: readonly unknown[]; reflect: WgslReflect } => {
+    const ast = new lib.WgslParser().parse(text);
+    const reflect = new lib.WgslReflect();
+    reflect.updateAST(ast);
+    return { ast, reflect };
+  };
+  let parsed: ParsedWgsl;
+  try {
+    parsed = { ...parse(wgsl), sanitized: false };
+  } catch (error) {
+    const sanitized = sanitizeForParser(wgsl);
+    if (sanitized === wgsl) throw error;
+    try {
+      parsed = { ...parse(sanitized), sanitized: true };
+    } catch {
+      throw error;
+    }
+  }
   recent.set(wgsl, parsed);
   if (recent.size > RECENT_MAX) recent.delete(recent.keys().next().value as string);
   return parsed;
+}
+
+/**
+ * The module with what `wgsl_reflect` cannot read but reflection does not need rewritten, lines
+ * kept: `@workgroup_size(...)` expressions (`TILE * TILE`) become `1` (the size is read from the
+ * source text), `const_assert`s go, and `if` / `while` conditions get an extra pair of
+ * parentheses (`if (i + 1) % n == 0 {` otherwise stops the parser at the first `)`).
+ */
+export function sanitizeForParser(wgsl: string): string {
+  return wgsl
+    .replace(/@workgroup_size\s*\(((?:[^()]|\((?:[^()]|\([^()]*\))*\))*)\)/g, (whole, args: string) =>
+      /^[\s\w,]*$/.test(args)
+        ? whole
+        : `@workgroup_size(${args
+            .split(',')
+            .filter((a) => a.trim() !== '')
+            .map(() => '1')
+            .join(', ')})`,
+    )
+    .replace(/\bconst_assert\b[^;]*;/g, (m) => m.replace(/[^\n]/g, ' '))
+    .replace(/\b(if|while)\s+([^{};]+?)\s*\{/g, (_, keyword: string, condition: string) => `${keyword} ((${condition})) {`);
 }
