@@ -408,3 +408,181 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
     });
   });
 });
+
+describe('textures beyond 2-D storage: kompute-ts and raw WebGPU agree bit for bit', () => {
+  before(async () => {
+    mgr = await createManager();
+  });
+  after(() => mgr.destroy());
+
+  /** Runs `wgsl` with `resources` and the raw equivalents; compares the buffers and images named in `compare`. */
+  async function agreeTextures(
+    wgsl: string,
+    resources: Record<string, Parameters<Manager['algorithm']>[0] extends infer R ? (R extends Record<string, infer V> ? V : never) : never>,
+    raw: RawBindings,
+    workgroups: [number, number, number],
+    compare: Record<string, string>,
+  ): Promise<void> {
+    const algorithm = mgr.algorithm(resources, wgsl, { workgroup: workgroups });
+    const memories = algorithm.getTensors();
+    await mgr.sequence().eval(new OpSyncDevice([...memories]), new OpAlgoDispatch(algorithm), new OpSyncLocal([...memories]));
+    const out = await runRaw(mgr.device, wgsl, raw, workgroups);
+    for (const [name, at] of Object.entries(compare)) {
+      const memory = resources[name] as unknown as { data(): ArrayBufferView };
+      assert.deepEqual(bytes(memory.data()), Array.from(out.get(at)!), name);
+    }
+    algorithm.destroy();
+  }
+
+  test('textureLoad and textureDimensions on texture_2d<f32> of an r32float image, into a buffer', async () => {
+    const wgsl = /* wgsl */ `
+@group(0) @binding(0) var heights: texture_2d<f32>;
+@group(0) @binding(1) var<storage, read_write> slopes: array<f32>;
+@compute @workgroup_size(8, 8)
+fn main(@builtin(global_invocation_id) gid: vec3u) {
+  let size = textureDimensions(heights);
+  if (gid.x >= size.x || gid.y >= size.y) { return; }
+  let right = min(gid.x + 1u, size.x - 1u);
+  let h = textureLoad(heights, gid.xy, 0).r;
+  let hr = textureLoad(heights, vec2u(right, gid.y), 0).r;
+  slopes[gid.y * size.x + gid.x] = hr - h + f32(size.x) * 0.001;
+}`;
+    const w = 10;
+    const h = 6;
+    const data = ramp(w * h, (i) => Math.sin(i * 0.3));
+    const heights = mgr.image(data, w, h, 1);
+    const slopes = mgr.tensor(w * h, 'f32');
+    await agreeTextures(
+      wgsl,
+      { heights, slopes },
+      { '0:0': { kind: 'texture', format: 'r32float', width: w, height: h, bytesPerTexel: 4, data }, '0:1': { kind: 'buffer', data: new Float32Array(w * h) } },
+      [2, 1, 1],
+      { slopes: '0:1' },
+    );
+  });
+
+  test('texture_2d_array<f32> (an image with layers) read by layer, texture_storage_2d_array written per layer', async () => {
+    const wgsl = /* wgsl */ `
+@group(0) @binding(0) var frames: texture_2d_array<f32>;
+@group(0) @binding(1) var outFrames: texture_storage_2d_array<rgba32float, write>;
+@compute @workgroup_size(4, 4, 1)
+fn main(@builtin(global_invocation_id) gid: vec3u) {
+  let size = textureDimensions(frames);
+  let layers = textureNumLayers(frames);
+  if (gid.x >= size.x || gid.y >= size.y || gid.z >= layers) { return; }
+  let a = textureLoad(frames, gid.xy, gid.z, 0);
+  let b = textureLoad(frames, gid.xy, (gid.z + 1u) % layers, 0);
+  textureStore(outFrames, gid.xy, gid.z, a * 0.5 + b.wzyx);
+}`;
+    const w = 5;
+    const h = 4;
+    const layers = 3;
+    const data = ramp(w * h * layers * 4, (i) => (i % 17) / 4);
+    const frames = mgr.image(data, w, h, 4, { layers });
+    const outFrames = mgr.image(null, w, h, 4, { layers });
+    assert.equal(frames.size, w * h * layers * 4);
+    await agreeTextures(
+      wgsl,
+      { frames, outFrames },
+      {
+        '0:0': { kind: 'texture', format: 'rgba32float', width: w, height: h, bytesPerTexel: 16, data, layers, view: '2d-array' },
+        '0:1': { kind: 'texture', format: 'rgba32float', width: w, height: h, bytesPerTexel: 16, layers, view: '2d-array' },
+      },
+      [2, 1, 3],
+      { outFrames: '0:1' },
+    );
+    assert.ok(outFrames.data().some((v) => v !== 0));
+  });
+
+  test('texture_3d<f32> read, texture_storage_3d<r32float, write> written (a 3-D image with depth)', async () => {
+    const wgsl = /* wgsl */ `
+@group(0) @binding(0) var volume: texture_3d<f32>;
+@group(0) @binding(1) var laplace: texture_storage_3d<r32float, write>;
+@compute @workgroup_size(4, 4, 2)
+fn main(@builtin(global_invocation_id) gid: vec3u) {
+  let size = textureDimensions(volume);
+  if (any(gid >= size)) { return; }
+  let c = textureLoad(volume, gid, 0).r;
+  let x = textureLoad(volume, min(gid + vec3u(1u, 0u, 0u), size - 1u), 0).r;
+  let z = textureLoad(volume, min(gid + vec3u(0u, 0u, 1u), size - 1u), 0).r;
+  textureStore(laplace, gid, vec4f(x + z - 2.0 * c, 0.0, 0.0, 1.0));
+}`;
+    const n = 4;
+    const data = ramp(n * n * n, (i) => (i * 7) % 11);
+    const volume = mgr.image(data, n, n, 1, { depth: n });
+    const laplace = mgr.image(null, n, n, 1, { depth: n });
+    assert.equal(volume.dimension, '3d');
+    await agreeTextures(
+      wgsl,
+      { volume, laplace },
+      {
+        '0:0': { kind: 'texture', format: 'r32float', width: n, height: n, bytesPerTexel: 4, data, layers: n, dimension: '3d' },
+        '0:1': { kind: 'texture', format: 'r32float', width: n, height: n, bytesPerTexel: 4, layers: n, dimension: '3d' },
+      },
+      [1, 1, 2],
+      { laplace: '0:1' },
+    );
+  });
+
+  test('a filtering sampler on an rgba32float image (float32-filterable), bgra8unorm storage output (bgra8unorm-storage)', async (t) => {
+    const features = mgr.deviceInfo().features;
+    if (!features.includes('float32-filterable') || !features.includes('bgra8unorm-storage')) {
+      t.diagnostic('float32-filterable or bgra8unorm-storage is not offered here');
+      assert.throws(() => mgr.image(null, 2, 2, 4, { dtype: 'unorm8', bgra: true }), /bgra8unorm-storage/);
+      return;
+    }
+    const wgsl = /* wgsl */ `
+@group(0) @binding(0) var src: texture_2d<f32>;
+@group(0) @binding(1) var linearSamp: sampler;
+@group(0) @binding(2) var dst: texture_storage_2d<bgra8unorm, write>;
+@compute @workgroup_size(8, 8)
+fn main(@builtin(global_invocation_id) gid: vec3u) {
+  let size = textureDimensions(dst);
+  if (gid.x >= size.x || gid.y >= size.y) { return; }
+  let uv = (vec2f(gid.xy) + vec2f(0.25, 0.75)) / vec2f(size);
+  textureStore(dst, gid.xy, clamp(textureSampleLevel(src, linearSamp, uv, 0.0), vec4f(0.0), vec4f(1.0)));
+}`;
+    const w = 8;
+    const h = 8;
+    const data = ramp(4 * 4 * 4, (i) => ((i * 13) % 16) / 15);
+    const src = mgr.image(data, 4, 4, 4);
+    const linearSamp = mgr.sampler({ magFilter: 'linear', minFilter: 'linear' });
+    const dst = mgr.image(null, w, h, 4, { dtype: 'unorm8', bgra: true });
+    assert.equal(dst.format, 'bgra8unorm');
+    await agreeTextures(
+      wgsl,
+      { src, linearSamp, dst },
+      {
+        '0:0': { kind: 'texture', format: 'rgba32float', width: 4, height: 4, bytesPerTexel: 16, data },
+        '0:1': { kind: 'sampler', descriptor: { magFilter: 'linear', minFilter: 'linear' } },
+        '0:2': { kind: 'texture', format: 'bgra8unorm', width: w, height: h, bytesPerTexel: 4 },
+      },
+      [1, 1, 1],
+      { dst: '0:2' },
+    );
+    linearSamp.destroy();
+  });
+
+  test('texture_depth_2d, texture_multisampled_2d and texture_external are UnsupportedError naming what works; a layered image on texture_2d is an AlgorithmBindingError', async () => {
+    const body = '@group(0) @binding(1) var<storage, read_write> o: array<f32>;\n@compute @workgroup_size(1) fn main() { o[0] = f32(textureDimensions(t).x); }';
+    const img = mgr.image(null, 2, 2, 1);
+    const o = mgr.tensor(1, 'f32');
+    for (const [decl, hint] of [
+      ['texture_depth_2d', /texture_2d<f32>/],
+      ['texture_multisampled_2d<f32>', /resolve/],
+      ['texture_external', /copy the frame/],
+    ] as const) {
+      const error = assert.throws(
+        () => mgr.algorithm({ t: img, o }, `@group(0) @binding(0) var t: ${decl};\n${body}`),
+        (e: Error & { code?: string; hint?: string }) => {
+          assert.equal(e.code, 'KP_UNSUPPORTED', decl);
+          assert.match(e.hint ?? '', hint);
+          return true;
+        },
+      );
+      assert.equal(error, undefined);
+    }
+    const layered = mgr.image(null, 2, 2, 1, { layers: 2 });
+    assert.throws(() => mgr.algorithm({ t: layered, o }, `@group(0) @binding(0) var t: texture_2d<f32>;\n${body}`), /2-D image of 2 layers[\s\S]*|texture_2d_array/);
+  });
+});

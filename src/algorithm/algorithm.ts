@@ -226,7 +226,7 @@ export class Algorithm extends Resource {
         core.groups[index] = device.createBindGroup({
           label: config.layout.layouts.length > 1 ? `${this.label} group ${index}` : this.label,
           layout: config.layout.layouts[index]!,
-          entries: placed.map((p) => ({ binding: p.binding, resource: p.resource.bindingResource() })),
+          entries: placed.map((p) => ({ binding: p.binding, resource: p.resource instanceof Image ? p.resource.bindingResource(p.view) : p.resource.bindingResource() })),
         });
       }
       core.groupsVersion = this.#version;

@@ -3,7 +3,7 @@ import type { DeviceContext } from '../core/device-context.js';
 import { Image } from '../memory/image.js';
 import { Tensor } from '../memory/tensor.js';
 import { BufferUsage } from '../backends/webgpu-constants.js';
-import { checkImageBinding } from './image-bindings.js';
+import { checkImageBinding, checkTextureTypeSupported } from './image-bindings.js';
 import { ParamBlock } from './param-block.js';
 import type { PlacedResource } from './resources.js';
 import { Sampler } from './sampler.js';
@@ -142,6 +142,7 @@ export function checkPlaced(context: DeviceContext, shader: ShaderInterface, ent
     for (const b of bindingsOf(shader, entry)) {
       if (b.group === pushGroup && b.binding === 0) continue;
       const p = at.get(`${b.group}:${b.binding}`);
+      if (b.kind === 'texture' || b.kind === 'storage-texture') checkTextureTypeSupported(where(b), b);
       if (!p) {
         const given = placed.filter((q) => q.group === b.group).length;
         throw new AlgorithmBindingError(

@@ -353,8 +353,27 @@ export class Manager {
       dtype = options.dtype ?? 'f32';
       checkImageDType('options.dtype', dtype);
     }
-    const values = data === null ? undefined : checkImageData('data', dtype, data as ArrayLike<number>, width * height * ch);
-    return createImage(this.#context, { dtype, width, height, channels: ch, type: checkMemoryType('options.type', options.type), data: values, label: options.label });
+    if (options.layers !== undefined && options.depth !== undefined) {
+      throw new ArgumentError('options.depth', 'an image has layers (texture_2d_array) or a depth (texture_3d), not both', 'pass one of them');
+    }
+    const layers = options.depth ?? options.layers ?? 1;
+    const dimension = options.depth !== undefined ? '3d' : '2d';
+    const limit = dimension === '3d' ? 'maxTextureDimension3D' : 'maxTextureArrayLayers';
+    const max = (this.#context.limits as unknown as Record<string, number>)[limit] ?? 256;
+    if (layers > max) throw new SizeError(dimension === '3d' ? 'options.depth' : 'options.layers', `${layers} exceeds this device's ${limit} (${max})`, 'split the image into several');
+    const values = data === null ? undefined : checkImageData('data', dtype, data as ArrayLike<number>, width * height * layers * ch);
+    return createImage(this.#context, {
+      dtype,
+      width,
+      height,
+      channels: ch,
+      layers,
+      dimension,
+      bgra: options.bgra === true,
+      type: checkMemoryType('options.type', options.type),
+      data: values,
+      label: options.label,
+    });
   }
 
   /**
@@ -467,7 +486,15 @@ export class Manager {
 
 const TENSOR_OPTIONS: OptionRules = { type: anyValue, dtype: anyValue, label: stringValue };
 const FROM_BUFFER_OPTIONS: OptionRules = { type: anyValue, label: stringValue };
-const IMAGE_OPTIONS: OptionRules = { type: anyValue, dtype: anyValue, label: stringValue };
+const positiveInteger = (v: unknown) => (typeof v === 'number' && Number.isInteger(v) && v >= 1 ? null : 'a positive integer');
+const IMAGE_OPTIONS: OptionRules = {
+  type: anyValue,
+  dtype: anyValue,
+  label: stringValue,
+  layers: positiveInteger,
+  depth: positiveInteger,
+  bgra: (v) => (typeof v === 'boolean' ? null : 'true or false'),
+};
 const SEQUENCE_OPTIONS: OptionRules = { timestamps: (v) => (typeof v === 'boolean' ? null : 'true or false'), label: stringValue };
 
 /** True for what looks like an options object given where a dtype name belongs. */
