@@ -110,7 +110,9 @@ function checkOne(b: ShaderBinding, p: PlacedResource, context: DeviceContext): 
     throw new AlgorithmBindingError(
       p.argument,
       `${where(b)} is ${b.kind === 'storage' ? `var<storage, read_write> ${b.typeName}` : b.typeName} but ${whatIs(r)} was given`,
-      b.kind === 'storage' ? 'a parameter block is read-only: pass a tensor, or declare var<storage, read>' : suggestion(b),
+      b.kind === 'storage'
+        ? `a parameter block is read-only: for a struct the shader writes, pass a tensor holding its bytes and read it back, e.g. const ${b.name} = mgr.tensor(new Uint32Array(${Math.max(1, Math.ceil(b.size / 4))})); ... console.log(await ${b.name}.read()); (or declare var<storage, read>)`
+        : suggestion(b),
     );
   }
 }
