@@ -9,7 +9,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { type AlgorithmOptions, type Manager, OpAlgoDispatch, OpSyncDevice, OpSyncLocal, type Tensor } from '../src/index.js';
-import { createManager } from './helpers.js';
+import { createManager, describeChild, INDEX_URL, runChild } from './helpers.js';
 import { bytes, type RawBindings, runRaw } from './raw-webgpu.js';
 
 let mgr: Manager;
@@ -584,5 +584,32 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
     }
     const layered = mgr.image(null, 2, 2, 1, { layers: 2 });
     assert.throws(() => mgr.algorithm({ t: layered, o }, `@group(0) @binding(0) var t: texture_2d<f32>;\n${body}`), /2-D image of 2 layers[\s\S]*|texture_2d_array/);
+  });
+});
+
+describe('lazy reflection: a manager from fromDevice used at once, before wgsl_reflect has loaded', () => {
+  test('an algorithm made at once runs correctly, and a binding mistake made at once is reported by compiled()', () => {
+    const result = runChild(`
+import { Manager, OpAlgoDispatch, OpSyncDevice, OpSyncLocal } from ${JSON.stringify(INDEX_URL)};
+const { create } = await import('webgpu');
+const gpu = create([]);
+const adapter = await gpu.requestAdapter();
+const device = await adapter.requestDevice();
+const mgr = Manager.fromDevice(device);
+const p = mgr.params({ k: 3 });
+const x = mgr.tensor([1, 2, 3]);
+const wgsl = 'struct P { k: f32 }\\n@group(0) @binding(0) var<uniform> p: P;\\n@group(0) @binding(1) var<storage, read_write> x: array<f32>;\\n@compute @workgroup_size(64) fn main(@builtin(global_invocation_id) g: vec3u) { if (g.x < 3u) { x[g.x] *= p.k; } }';
+const a = mgr.algorithm({ p, x }, wgsl);
+const bad = mgr.algorithm([mgr.tensor(new Int32Array(3))], '@group(0) @binding(0) var<storage, read_write> y: array<f32>;\\n@compute @workgroup_size(1) fn main() { y[0] = 1.0; }');
+await mgr.sequence().eval(new OpSyncDevice([x]), new OpAlgoDispatch(a), new OpSyncLocal([x]));
+let error = 'none';
+try { await bad.compiled(); } catch (e) { error = e.code; }
+console.log(JSON.stringify({ x: Array.from(x.data()), error, warnings: a.getWarnings().length }));
+mgr.destroy();
+device.destroy();
+`);
+    const line = result.stdout.trim().split('\n').at(-1) ?? '';
+    assert.equal(result.status, 0, describeChild(result));
+    assert.deepEqual(JSON.parse(line), { x: [3, 6, 9], error: 'KP_BINDING', warnings: 0 });
   });
 });
