@@ -7,6 +7,7 @@ import { arrayMultiplication } from '../examples/array-multiplication.js';
 import { flock } from '../examples/boids.js';
 import { blur } from '../examples/blur.js';
 import { KOMPUTE_INPUT, logisticRegression } from '../examples/logistic-regression.js';
+import { particles } from '../examples/particles.js';
 import { Manager } from '../src/index.js';
 import { assertClose, createManager, liveMemory } from './helpers.js';
 
@@ -133,5 +134,25 @@ describe('examples', () => {
     }
     assert.equal(mgr.memory().samplers, 0);
     assert.equal(mgr.memory().images, 0);
+  });
+
+  test('particles: an array<Particle> read back as objects, a window synced per step, as the CPU computes it', async () => {
+    const before0 = mgr.memory();
+    const { stride, windows, maxError, idsMatch } = await particles(mgr, 1024, 96, 14);
+    assert.equal(stride, 48, 'Particle { pos: vec2f, vel: vec2f, color: vec4f, id: u32 } is 48 bytes in an array');
+    assert.equal(windows.length, 14);
+    assert.ok(windows.every((w) => w.length === 96));
+    assert.ok(idsMatch, 'every window holds the particles respawned in it');
+    assert.ok(maxError < 1e-5, `largest difference from the CPU ${maxError}`);
+    assert.deepEqual(Object.keys(windows[0]![0]!), ['pos', 'vel', 'color', 'id']);
+    // Some particles bounced: the floor rule ran.
+    assert.ok(
+      windows.some((w) => w.some((p) => p.color[0]! < 1)),
+      'a particle hit the floor',
+    );
+    const m = mgr.memory();
+    assert.equal(m.views, before0.views, 'the window views are gone');
+    assert.equal(m.tensors, before0.tensors);
+    assert.equal(m.totalBytes - m.poolBytes, before0.totalBytes - before0.poolBytes, 'the example destroys what it creates');
   });
 });

@@ -6,8 +6,8 @@ export interface Releasable {
 }
 
 /** The kinds of children a manager tracks, in the order the manager destroys them. */
-export type ChildKind = 'sequence' | 'algorithm' | 'tensor' | 'image' | 'sampler' | 'params';
-const TEARDOWN_ORDER: readonly ChildKind[] = ['sequence', 'algorithm', 'tensor', 'image', 'sampler', 'params'];
+export type ChildKind = 'sequence' | 'algorithm' | 'view' | 'tensor' | 'image' | 'sampler' | 'params';
+const TEARDOWN_ORDER: readonly ChildKind[] = ['sequence', 'algorithm', 'view', 'tensor', 'image', 'sampler', 'params'];
 
 /** What the registry needs of a tracked resource. */
 interface TrackedResource {

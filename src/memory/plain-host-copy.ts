@@ -1,3 +1,4 @@
+import { type ByteRange, subtractRanges } from './byte-range.js';
 import { type DType, type TensorData, viewOf } from './dtype.js';
 import { HostClaim, type TensorHostCopy, type TransferStage } from './host-copy.js';
 import type { GPUBuffer } from '../backends/webgpu-types.js';
@@ -11,8 +12,8 @@ import type { GPUBuffer } from '../backends/webgpu-types.js';
 export class PlainHostCopy extends HostClaim implements TensorHostCopy {
   readonly #bytes: Uint8Array;
   readonly #view: TensorData;
-  // Whether the batch being encoded already reads this tensor back (see encodeUpload).
-  #downloadStaged = false;
+  // The byte ranges the batch being encoded already reads back (see encodeUpload).
+  #downloaded: ByteRange[] = [];
 
   constructor(dtype: DType, length: number, paddedBytes: number, label: string, initial?: TensorData) {
     super(label);
@@ -32,23 +33,25 @@ export class PlainHostCopy extends HostClaim implements TensorHostCopy {
     this.#view.set(data);
   }
 
-  encodeUpload(stage: TransferStage, target: GPUBuffer): void {
+  encodeUpload(stage: TransferStage, target: GPUBuffer, range: ByteRange): void {
     this.claim();
-    // After a readback earlier in this batch, the GPU buffer already holds what the host will
-    // receive; uploading the host's older bytes would undo the batch's work.
-    if (this.#downloadStaged) return;
-    stage.stageUpload(this.#bytes, target);
+    // Where a readback earlier in this batch covers the range, the GPU buffer already holds what
+    // the host will receive; uploading the host's older bytes would undo the batch's work.
+    for (const piece of subtractRanges(range, this.#downloaded)) {
+      stage.stageUpload(this.#bytes.subarray(piece.offset, piece.offset + piece.bytes), target, piece.offset);
+    }
   }
 
-  encodeDownload(stage: TransferStage, source: GPUBuffer): void {
+  encodeDownload(stage: TransferStage, source: GPUBuffer, range: ByteRange): void {
     this.claim();
-    this.#downloadStaged = true;
-    stage.stageDownload(source, this.#bytes.byteLength, (data) => this.#bytes.set(data));
+    this.#downloaded.push(range);
+    const offset = range.offset;
+    stage.stageDownload(source, offset, range.bytes, (data) => this.#bytes.set(data, offset));
   }
 
-  // The sequence's transfer arena delivers the downloaded bytes, and only when the batch ran.
+  // The sequence's transfer arena delivers the downloaded bytes (in the batch's order), and only when the batch ran.
   async settle(batchDone: Promise<unknown>, _ran: Promise<boolean>): Promise<void> {
-    this.#downloadStaged = false;
+    this.#downloaded = [];
     try {
       await batchDone;
     } finally {

@@ -9,6 +9,8 @@ import { Memory } from './memory.js';
 import { MappedHostCopy } from './mapped-host-copy.js';
 import { PlainHostCopy } from './plain-host-copy.js';
 import { isHostCoherent, MemoryType } from './memory-type.js';
+import type { ByteRange } from './byte-range.js';
+import { TensorView, type TensorViewOptions } from './tensor-view.js';
 import type { GPUBindingResource, GPUBuffer } from '../backends/webgpu-types.js';
 
 /** Options of `mgr.tensor(...)`. */
@@ -88,6 +90,9 @@ export class Tensor<D extends DType = DType> extends Memory {
   #size: number;
   #core: TensorCore;
   #generation = 0;
+  // The tensor's views, held weakly: they die with it (destroy() destroys them).
+  #views = new Set<WeakRef<TensorView<D>>>();
+  #viewsPruneAt = 64;
 
   /** @internal Use `mgr.tensor(...)` or `mgr.tensorFromBuffer(...)`; inside the library, {@link createTensor}. */
   constructor(key: CreationKey, context: DeviceContext, init: TensorInit<D>) {
@@ -236,6 +241,31 @@ export class Tensor<D extends DType = DType> extends Memory {
     this.reportRebuilt(`${size} elements`);
   }
 
+  /**
+   * A view of `length` elements from element `offset` (default: to the end): part of this tensor
+   * that binds like a tensor and that `OpSyncDevice`, `OpSyncLocal` and `OpCopy` move on its own.
+   * It owns no GPU memory and is destroyed with the tensor. The byte offset must be a multiple of
+   * 4 (even offsets for f16); binding the view to a shader also needs it to be a multiple of the
+   * device's `minStorageBufferOffsetAlignment` (256 bytes on most devices: 64 f32 elements).
+   */
+  view(offset: number, length?: number, options?: TensorViewOptions): TensorView<D> {
+    this.assertUsable('view()');
+    if (options !== undefined && (typeof options !== 'object' || options === null)) throw new ArgumentError('options', 'expected an options object', 'pass { label } or nothing');
+    const view = new TensorView($create, this.context, this, offset, length ?? this.#size - (Number.isInteger(offset) ? offset : 0), options);
+    if (this.#views.size >= this.#viewsPruneAt) {
+      for (const ref of this.#views) if (!ref.deref()) this.#views.delete(ref);
+      this.#viewsPruneAt = Math.max(64, this.#views.size * 2);
+    }
+    this.#views.add(new WeakRef(view));
+    return view;
+  }
+
+  /** @internal Destroys the tensor's views. */
+  protected override beforeRelease(): void {
+    for (const ref of this.#views) ref.deref()?.destroy();
+    this.#views.clear();
+  }
+
   /** @internal Increments when `rebuild()` replaces the GPU buffer (bind groups must follow). */
   get generation(): number {
     return this.#generation;
@@ -262,14 +292,19 @@ export class Tensor<D extends DType = DType> extends Memory {
     return this.#core.hostCopy && bytes <= SMALL_TRANSFER_BYTES ? bytes : 0;
   }
 
+  /** @internal The bytes of the GPU buffer the tensor's data covers: all of them. */
+  get byteRange(): ByteRange {
+    return { offset: 0, bytes: this.paddedBytes };
+  }
+
   /** @internal */
   encodeUpload(stage: TransferStage): void {
-    this.#core.hostCopy!.encodeUpload(stage, this.gpuBuffer);
+    this.#core.hostCopy!.encodeUpload(stage, this.gpuBuffer, this.byteRange);
   }
 
   /** @internal */
   encodeDownload(stage: TransferStage): void {
-    this.#core.hostCopy!.encodeDownload(stage, this.gpuBuffer);
+    this.#core.hostCopy!.encodeDownload(stage, this.gpuBuffer, this.byteRange);
   }
 
   /** @internal */
@@ -288,7 +323,9 @@ export class Tensor<D extends DType = DType> extends Memory {
   #newHostCopy(size: number, data: TensorData | undefined): TensorHostCopy | null {
     if (this.#memoryType === MemoryType.Storage) return null;
     const bytes = paddedBytes(size * bytesPerElement(this.#dtype));
-    return bytes <= SMALL_TRANSFER_BYTES ? new PlainHostCopy(this.#dtype, size, bytes, this.label, data) : new MappedHostCopy(this.context.pool, this.#dtype, size, bytes, this.label, data);
+    return bytes <= SMALL_TRANSFER_BYTES
+      ? new PlainHostCopy(this.#dtype, size, bytes, this.label, data)
+      : new MappedHostCopy(this.context.pool, this.context.hostPlacement, this.#dtype, size, bytes, this.label, data);
   }
 
   #allocate(size: number, data: TensorData | undefined, argument: string): TensorCore {
@@ -296,7 +333,7 @@ export class Tensor<D extends DType = DType> extends Memory {
     const bytes = paddedBytes(size * bytesPerElement(this.#dtype));
     checkTensorBytes(context, bytes, argument);
     const storageData = this.#memoryType === MemoryType.Storage ? data : undefined;
-    const reused = context.pool.take(TENSOR_BUFFER_USAGE, bytes, 'device');
+    const reused = context.pool.take(TENSOR_ALLOCATION_USAGE, bytes, 'device');
     if (reused) {
       reused.buffer.label = this.label;
       fillReused(context.device, reused.buffer, bytes, storageData);
