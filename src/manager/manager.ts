@@ -1,6 +1,7 @@
 import { type Algorithm, type AlgorithmOptions, createAlgorithm } from '../algorithm/algorithm.js';
 import { createParamBlock, type ParamBlock, type ParamsOptions } from '../algorithm/param-block.js';
 import type { AlgorithmResources } from '../algorithm/resources.js';
+import { loadWgslReflect } from '../algorithm/wgsl-parse.js';
 import { checkSamplerOptions, createSampler, type Sampler, type SamplerOptions } from '../algorithm/sampler.js';
 import type { StructValues } from '../algorithm/struct-layout.js';
 import { devicePlatform } from '../backends/device-platform.js';
@@ -259,7 +260,10 @@ export class Manager {
       }
       limits[name] = value;
     }
+    const reflection = loadWgslReflect();
     const device = await adapter.requestDevice({ requiredFeatures: [...features] as GPUFeatureName[], requiredLimits: completeLimits(adapter.limits, limits) });
+    // The WGSL reflection (its own chunk in a bundle) is loaded while the device is requested.
+    await reflection.catch(() => undefined);
     const mgr = new Manager(device, true, gpu, info, options);
     mgr.#selected = selected;
     return mgr;
@@ -288,6 +292,8 @@ export class Manager {
     if (!device || typeof device.createBuffer !== 'function') throw new ArgumentError('device', 'expected a GPUDevice', 'pass the device from adapter.requestDevice()');
     checkManagerOptions(options, ['onDeviceLost', 'adapterInfo', 'stagingPoolBytes', 'debug', 'onWarning', 'hostData']);
     const info = options.adapterInfo ?? (device as GPUDevice & { adapterInfo?: GPUAdapterInfo }).adapterInfo;
+    // Algorithms made before the WGSL reflection arrives are checked when it does.
+    loadWgslReflect().catch(() => undefined);
     return new Manager(device, false, null, info, options);
   }
 
@@ -407,8 +413,27 @@ export class Manager {
       dtype = options.dtype ?? 'f32';
       checkImageDType('options.dtype', dtype);
     }
-    const values = data === null ? undefined : checkImageData('data', dtype, data as ArrayLike<number>, width * height * ch);
-    return createImage(this.#context, { dtype, width, height, channels: ch, type: checkMemoryType('options.type', options.type), data: values, label: options.label });
+    if (options.layers !== undefined && options.depth !== undefined) {
+      throw new ArgumentError('options.depth', 'an image has layers (texture_2d_array) or a depth (texture_3d), not both', 'pass one of them');
+    }
+    const layers = options.depth ?? options.layers ?? 1;
+    const dimension = options.depth !== undefined ? '3d' : '2d';
+    const limit = dimension === '3d' ? 'maxTextureDimension3D' : 'maxTextureArrayLayers';
+    const max = (this.#context.limits as unknown as Record<string, number>)[limit] ?? 256;
+    if (layers > max) throw new SizeError(dimension === '3d' ? 'options.depth' : 'options.layers', `${layers} exceeds this device's ${limit} (${max})`, 'split the image into several');
+    const values = data === null ? undefined : checkImageData('data', dtype, data as ArrayLike<number>, width * height * layers * ch);
+    return createImage(this.#context, {
+      dtype,
+      width,
+      height,
+      channels: ch,
+      layers,
+      dimension,
+      bgra: options.bgra === true,
+      type: checkMemoryType('options.type', options.type),
+      data: values,
+      label: options.label,
+    });
   }
 
   /**
@@ -522,7 +547,15 @@ export class Manager {
 
 const TENSOR_OPTIONS: OptionRules = { type: anyValue, dtype: anyValue, label: stringValue };
 const FROM_BUFFER_OPTIONS: OptionRules = { type: anyValue, label: stringValue };
-const IMAGE_OPTIONS: OptionRules = { type: anyValue, dtype: anyValue, label: stringValue };
+const positiveInteger = (v: unknown) => (typeof v === 'number' && Number.isInteger(v) && v >= 1 ? null : 'a positive integer');
+const IMAGE_OPTIONS: OptionRules = {
+  type: anyValue,
+  dtype: anyValue,
+  label: stringValue,
+  layers: positiveInteger,
+  depth: positiveInteger,
+  bgra: (v) => (typeof v === 'boolean' ? null : 'true or false'),
+};
 const SEQUENCE_OPTIONS: OptionRules = { timestamps: (v) => (typeof v === 'boolean' ? null : 'true or false'), label: stringValue };
 
 /** True for what looks like an options object given where a dtype name belongs. */
