@@ -6,30 +6,49 @@ import type { GPUBuffer } from '../backends/webgpu-types.js';
  * A small tensor's host data: a plain typed array that stays valid across evaluations. Uploads
  * and downloads go through the sequence's shared transfer buffers (one write and one map per
  * batch for all small tensors together), because for a few bytes the fixed cost of a GPU round
- * trip per tensor, not the copy, is what counts.
+ * trip per tensor, not the copy, is what counts. The array is made when first needed (data(),
+ * setData(), a transfer), so a tensor created and destroyed without touching its host data
+ * allocates none.
  */
 export class PlainHostCopy extends HostClaim implements TensorHostCopy {
-  readonly #bytes: Uint8Array;
-  readonly #view: TensorData;
+  readonly #dtype: DType;
+  readonly #length: number;
+  readonly #paddedBytes: number;
+  #bytes: Uint8Array | null = null;
+  #view: TensorData | null = null;
   // Whether the batch being encoded already reads this tensor back (see encodeUpload).
   #downloadStaged = false;
 
   constructor(dtype: DType, length: number, paddedBytes: number, label: string, initial?: TensorData) {
     super(label);
-    const buffer = new ArrayBuffer(paddedBytes);
-    this.#bytes = new Uint8Array(buffer);
-    this.#view = viewOf(dtype, buffer, length);
-    if (initial) this.#view.set(initial);
+    this.#dtype = dtype;
+    this.#length = length;
+    this.#paddedBytes = paddedBytes;
+    if (initial) this.#array().set(initial);
   }
 
   view(): TensorData {
     this.assertIdle('data()');
-    return this.#view;
+    return this.#array();
   }
 
   write(data: TensorData): void {
     this.assertIdle('setData()');
-    this.#view.set(data);
+    this.#array().set(data);
+  }
+
+  /** The host data (zeros until written), made on first use. */
+  #array(): TensorData {
+    if (this.#view) return this.#view;
+    const buffer = new ArrayBuffer(this.#paddedBytes);
+    this.#bytes = new Uint8Array(buffer);
+    this.#view = viewOf(this.#dtype, buffer, this.#length);
+    return this.#view;
+  }
+
+  #byteView(): Uint8Array {
+    this.#array();
+    return this.#bytes!;
   }
 
   encodeUpload(stage: TransferStage, target: GPUBuffer): void {
@@ -37,13 +56,14 @@ export class PlainHostCopy extends HostClaim implements TensorHostCopy {
     // After a readback earlier in this batch, the GPU buffer already holds what the host will
     // receive; uploading the host's older bytes would undo the batch's work.
     if (this.#downloadStaged) return;
-    stage.stageUpload(this.#bytes, target);
+    stage.stageUpload(this.#byteView(), target);
   }
 
   encodeDownload(stage: TransferStage, source: GPUBuffer): void {
     this.claim();
     this.#downloadStaged = true;
-    stage.stageDownload(source, this.#bytes.byteLength, (data) => this.#bytes.set(data));
+    const bytes = this.#byteView();
+    stage.stageDownload(source, bytes.byteLength, (data) => bytes.set(data));
   }
 
   // The sequence's transfer arena delivers the downloaded bytes, and only when the batch ran.

@@ -58,6 +58,12 @@ class TensorCore implements Releasable {
    * the tensor is gone, so it is destroyed rather than reused by another tensor.
    */
   exposed = false;
+  /**
+   * True once anything may have written into the buffer: the library's commands reach it through
+   * `Tensor.gpuBuffer`, which sets this. A buffer still false holds the zeros it was created or
+   * cleared with, and is reused without clearing it again.
+   */
+  written = false;
 
   constructor(
     private readonly context: DeviceContext,
@@ -73,7 +79,7 @@ class TensorCore implements Releasable {
     // An idle buffer goes back to the manager's bounded pool, for the next tensor of its size
     // (creating and destroying buffers grows a Dawn process's memory; reusing them does not).
     if (this.exposed || this.context.state !== 'alive') this.context.ledger.destroy(this.buffer);
-    else this.context.pool.give(this.buffer);
+    else this.context.pool.give(this.buffer, !this.written);
   }
 }
 
@@ -144,6 +150,7 @@ export class Tensor<D extends DType = DType> extends Memory {
   /** @internal The GPU buffer, for the library's own commands (unlike {@link buffer}, it stays reusable once the tensor is gone). */
   get gpuBuffer(): GPUBuffer {
     this.assertUsable('buffer');
+    this.#core.written = true;
     return this.#core.buffer;
   }
 
@@ -230,6 +237,7 @@ export class Tensor<D extends DType = DType> extends Memory {
     old.buffer = fresh.buffer;
     old.hostCopy = fresh.hostCopy;
     old.exposed = false;
+    old.written = fresh.written;
     this.#size = size;
     this.#generation++;
     this.context.bumpEpoch();
@@ -296,11 +304,17 @@ export class Tensor<D extends DType = DType> extends Memory {
     const bytes = paddedBytes(size * bytesPerElement(this.#dtype));
     checkTensorBytes(context, bytes, argument);
     const storageData = this.#memoryType === MemoryType.Storage ? data : undefined;
-    const reused = context.pool.take(TENSOR_BUFFER_USAGE, bytes, 'device');
+    // Steady-state create/destroy churn calls no WebGPU function here but the label's setter: a
+    // buffer nothing wrote into needs no clearing (unless it gets data), and comes first.
+    const zeroed = context.pool.takeBuffer(TENSOR_ALLOCATION_USAGE, bytes, 'device', true);
+    const reused = zeroed ?? context.pool.takeBuffer(TENSOR_ALLOCATION_USAGE, bytes, 'device', false);
     if (reused) {
-      reused.buffer.label = this.label;
-      fillReused(context.device, reused.buffer, bytes, storageData);
-      return new TensorCore(context, reused.buffer, true, this.#newHostCopy(size, data));
+      reused.label = this.label;
+      if (!zeroed || storageData) fillReused(context.device, reused, bytes, storageData);
+      const core = new TensorCore(context, reused, true, this.#newHostCopy(size, data));
+      // Cleared to zeros by fillReused: only data makes it written.
+      core.written = storageData !== undefined;
+      return core;
     }
     const buffer = context.capture(`creating ${this.label}`, () => {
       const b = context.ledger.create({ label: this.label, size: bytes, usage: TENSOR_ALLOCATION_USAGE, mappedAtCreation: storageData !== undefined }, 'device');
@@ -310,7 +324,9 @@ export class Tensor<D extends DType = DType> extends Memory {
       }
       return b;
     });
-    return new TensorCore(context, buffer, true, this.#newHostCopy(size, data));
+    const core = new TensorCore(context, buffer, true, this.#newHostCopy(size, data));
+    core.written = storageData !== undefined;
+    return core;
   }
 }
 
