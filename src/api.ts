@@ -7,6 +7,7 @@ export { Manager, type ManagerOptions, type ExternalDeviceOptions } from './mana
 export type { MemoryReport } from './core/buffer-ledger.js';
 export type { DeviceInfo } from './manager/device-info.js';
 export { Tensor, type TensorOptions } from './memory/tensor.js';
+export { TensorView, type TensorViewOptions } from './memory/tensor-view.js';
 export { Memory } from './memory/memory.js';
 export { Image, type ImageOptions } from './memory/image.js';
 export { type ImageDType, type ImageChannels, type ImageArrayFor, type ImageData, type ImageDTypeFor, IMAGE_DTYPES } from './memory/image-format.js';
@@ -49,5 +50,6 @@ export {
   StateError,
   type ShaderMessage,
 } from './errors.js';
+export { StructType, type StructSchema, type StructSchemaType, type StructMember, type StructValue, type StructColumns } from './algorithm/struct-array.js';
 export { consoleLogger, EVENT_LEVELS, type EventLevel, type EventKind, type KomputeEvent, type EventListener } from './core/events.js';
 export { TraceRecorder, toChromeTrace, type Trace, type ChromeTrace, type ChromeTraceEvent } from './core/trace.js';

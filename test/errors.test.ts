@@ -196,7 +196,22 @@ describe('errors thrown by the library', () => {
     await assertFails(() => seq.eval(), DeviceLostError);
     assert.deepEqual(
       { ...byo.memory() },
-      { tensors: 0, algorithms: 0, sequences: 0, images: 0, samplers: 0, params: 0, paramBytes: 0, deviceBytes: 0, imageBytes: 0, stagingBytes: 0, otherBytes: 0, poolBytes: 0, totalBytes: 0 },
+      {
+        tensors: 0,
+        algorithms: 0,
+        sequences: 0,
+        images: 0,
+        views: 0,
+        samplers: 0,
+        params: 0,
+        paramBytes: 0,
+        deviceBytes: 0,
+        imageBytes: 0,
+        stagingBytes: 0,
+        otherBytes: 0,
+        poolBytes: 0,
+        totalBytes: 0,
+      },
     );
     assert.doesNotThrow(() => byo.destroy());
     await assertStillComputes();

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { arrayMultiplication } from '../examples/array-multiplication.js';
 import { KOMPUTE_INPUT, logisticRegression } from '../examples/logistic-regression.js';
+import { particles } from '../examples/particles.js';
 import { Manager } from '../src/index.js';
 import { assertClose, createManager, liveMemory } from './helpers.js';
 
@@ -47,5 +48,25 @@ describe('examples', () => {
     assert.ok(Math.abs(losses.at(-1)! - 0.375) < 1e-3, `last loss ${losses.at(-1)}`);
     for (let i = 1; i < losses.length; i++) assert.ok(losses[i]! <= losses[i - 1]! + 1e-6, `loss decreases at iteration ${i}`);
     assert.equal(liveMemory(mgr.memory()).totalBytes, liveMemory(before0).totalBytes, 'the example destroys what it creates');
+  });
+
+  test('particles: an array<Particle> read back as objects, a window synced per step, as the CPU computes it', async () => {
+    const before0 = mgr.memory();
+    const { stride, windows, maxError, idsMatch } = await particles(mgr, 1024, 96, 14);
+    assert.equal(stride, 48, 'Particle { pos: vec2f, vel: vec2f, color: vec4f, id: u32 } is 48 bytes in an array');
+    assert.equal(windows.length, 14);
+    assert.ok(windows.every((w) => w.length === 96));
+    assert.ok(idsMatch, 'every window holds the particles respawned in it');
+    assert.ok(maxError < 1e-5, `largest difference from the CPU ${maxError}`);
+    assert.deepEqual(Object.keys(windows[0]![0]!), ['pos', 'vel', 'color', 'id']);
+    // Some particles bounced: the floor rule ran.
+    assert.ok(
+      windows.some((w) => w.some((p) => p.color[0]! < 1)),
+      'a particle hit the floor',
+    );
+    const m = mgr.memory();
+    assert.equal(m.views, before0.views, 'the window views are gone');
+    assert.equal(m.tensors, before0.tensors);
+    assert.equal(m.totalBytes - m.poolBytes, before0.totalBytes - before0.poolBytes, 'the example destroys what it creates');
   });
 });

@@ -21,7 +21,22 @@ const CHURN_CYCLES = SOAK ? 100_000 : 20_000;
 const CHURN_BOUND = 0.1;
 const SIZES = [1, 7, 64, 1000, 16_384, 20_000];
 const TYPES = [MemoryType.Device, MemoryType.Host, MemoryType.Storage, MemoryType.DeviceAndHost];
-const ZERO = { tensors: 0, algorithms: 0, sequences: 0, images: 0, samplers: 0, params: 0, paramBytes: 0, deviceBytes: 0, imageBytes: 0, stagingBytes: 0, otherBytes: 0, poolBytes: 0, totalBytes: 0 };
+const ZERO = {
+  tensors: 0,
+  algorithms: 0,
+  sequences: 0,
+  images: 0,
+  views: 0,
+  samplers: 0,
+  params: 0,
+  paramBytes: 0,
+  deviceBytes: 0,
+  imageBytes: 0,
+  stagingBytes: 0,
+  otherBytes: 0,
+  poolBytes: 0,
+  totalBytes: 0,
+};
 
 /** One round of churn: `scale` of each resource kind, half destroyed, half dropped for GC. */
 async function churn(mgr: Manager, scale: number): Promise<void> {

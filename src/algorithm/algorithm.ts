@@ -5,7 +5,8 @@ import type { DeviceContext } from '../core/device-context.js';
 import type { Releasable } from '../core/registry.js';
 import { Image } from '../memory/image.js';
 import type { Memory } from '../memory/memory.js';
-import { Tensor } from '../memory/tensor.js';
+import type { Tensor } from '../memory/tensor.js';
+import { isLinear } from '../memory/tensor-view.js';
 import { type AlgorithmOptions, checkAlgorithmOptions, checkWorkgroup } from './algorithm-options.js';
 import { checkBindingDetails } from './binding-checks.js';
 import { compilePipeline } from './compile.js';
@@ -278,14 +279,14 @@ export class Algorithm extends Resource {
     const usesPush = push !== null;
     checkPlaced(context, shader, entry, placed, check && shader.reflected, usesPush ? PUSH_GROUP : null);
     if (check && shader.reflected) {
-      const tensors = new Map(placed.filter((p) => p.resource instanceof Tensor).map((p) => [`${p.group}:${p.binding}`, { tensor: p.resource as Tensor, argument: p.argument }]));
+      const tensors = new Map(placed.filter((p) => isLinear(p.resource)).map((p) => [`${p.group}:${p.binding}`, { tensor: p.resource as Tensor, argument: p.argument }]));
       checkBindingDetails(bound.wgsl, tensors);
     }
     const workgroup = explicit ?? this.#workgroup(options, entry, shader, constants, resources);
     const layout = buildLayout(context, this.label, shader, entry, placed, usesPush ? PUSH_GROUP : null);
 
-    const memories = resources.filter((r): r is Memory => r instanceof Tensor || r instanceof Image);
-    const written = placed.filter((p) => p.resource instanceof Tensor && isWritable(declarationAt(shader, entry, p.group, p.binding))).map((p) => p.resource as Memory);
+    const memories = resources.filter((r): r is Memory => isLinear(r) || r instanceof Image);
+    const written = placed.filter((p) => isLinear(p.resource) && isWritable(declarationAt(shader, entry, p.group, p.binding))).map((p) => p.resource as Memory);
     this.#config = { bound, resources, memories, workgroup, constants, push, pushLayout, layout, warnings, written };
     this.#version++;
     context.bumpEpoch();
@@ -316,7 +317,7 @@ export class Algorithm extends Resource {
     const max = this.context.limits.maxComputeWorkgroupsPerDimension;
     const size = resolveWorkgroupSize(entry, shader.overrides, constants);
     if (options.invocations !== undefined) return checkWorkgroup(workgroupsForInvocations(options.invocations, size), max, 'invocations');
-    const first = resources.find((r): r is Memory => r instanceof Tensor || r instanceof Image);
+    const first = resources.find((r): r is Memory => isLinear(r) || r instanceof Image);
     return checkWorkgroup(defaultWorkgroups(first, size), max);
   }
 

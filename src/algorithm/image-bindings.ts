@@ -4,6 +4,7 @@ import { AlgorithmBindingError } from '../errors.js';
 import type { Image } from '../memory/image.js';
 import { imageWgslType, sampleType } from '../memory/image-format.js';
 import type { ShaderBinding } from './shader-interface.js';
+import type { GPUBindGroupLayoutEntry } from '../backends/webgpu-types.js';
 
 /** Storage-texture formats that allow `read_write` access without the `texture-formats-tier2` feature. */
 const READ_WRITE_FORMATS = new Set(['r32float', 'r32sint', 'r32uint']);

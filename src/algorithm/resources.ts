@@ -4,6 +4,7 @@ import type { DeviceContext } from '../core/device-context.js';
 import { Image } from '../memory/image.js';
 import type { Memory } from '../memory/memory.js';
 import { Tensor } from '../memory/tensor.js';
+import { isLinear } from '../memory/tensor-view.js';
 import { type BindingAccess, bindNamedTensors } from './generated-bindings.js';
 import { ParamBlock } from './param-block.js';
 import { Sampler } from './sampler.js';
@@ -57,7 +58,7 @@ const PLACE_KEY = /^\s*@?group\s*\(\s*(\d+)\s*\)\s*@?binding\s*\(\s*(\d+)\s*\)\s
 
 /** True for `Tensor`, `Image`, `Sampler` and `ParamBlock` objects (one brand check). */
 export function isBindable(value: unknown): value is Bindable {
-  return value instanceof Tensor || value instanceof Image || value instanceof Sampler || value instanceof ParamBlock;
+  return isLinear(value) || value instanceof Image || value instanceof Sampler || value instanceof ParamBlock;
 }
 
 function isPlainObject(value: unknown): value is Readonly<Record<string, unknown>> {

@@ -27,8 +27,7 @@ export abstract class Resource {
 
   /** @internal Starts tracking by the manager. Call at the end of the subclass constructor. */
   protected track(kind: ChildKind, core: Releasable): void {
-    // Only a resource with its own teardown code needs the registry to reach it (see ChildRegistry).
-    this.#slot = this.context.registry.add(kind, this, core, this.beforeRelease !== Resource.prototype.beforeRelease);
+    this.#slot = this.context.registry.add(kind, this, core);
     if (this.context.events.enabled) this.context.events.emit('resource.created', 'debug', `${kind} created`, { source: this.label, data: { kind } });
   }
 

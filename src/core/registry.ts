@@ -7,8 +7,15 @@ export interface Releasable {
 }
 
 /** The kinds of children a manager tracks, in the order the manager destroys them. */
-export type ChildKind = 'sequence' | 'algorithm' | 'tensor' | 'image' | 'sampler' | 'params';
-const TEARDOWN_ORDER: readonly ChildKind[] = ['sequence', 'algorithm', 'tensor', 'image', 'sampler', 'params'];
+export type ChildKind = 'sequence' | 'algorithm' | 'view' | 'tensor' | 'image' | 'sampler' | 'params';
+const TEARDOWN_ORDER: readonly ChildKind[] = ['sequence', 'algorithm', 'view', 'tensor', 'image', 'sampler', 'params'];
+
+/**
+ * The kinds the manager's teardown destroys through their own destroy(), so the registry holds a
+ * WeakRef to each: a sequence aborts its evaluation in flight. (A tensor's destroy() also
+ * destroys its views, but they are tracked themselves.)
+ */
+const REACHED_AT_TEARDOWN: ReadonlySet<ChildKind> = new Set(['sequence']);
 
 /** What the registry needs of a tracked resource. */
 interface TrackedResource {
@@ -26,10 +33,9 @@ interface TrackedResource {
  * the slot number, not the core (V8 keeps memory of every registration whose held value is an
  * object), and the resource is its own unregister token. A WeakRef to the resource, which keeps
  * it alive until the end of the current job (so a loop of create/destroy promotes thousands of
- * them out of V8's young generation and grows it), is kept only for resources that must run their
- * own code at teardown (`needsRef`, a sequence aborting its evaluation in flight); the others are
- * marked destroyed by the manager's state (see `Resource.isDestroyed`), and at teardown their
- * cores are released directly.
+ * them out of V8's young generation and grows it), is kept only for the kinds whose destroy() must
+ * run at teardown ({@link REACHED_AT_TEARDOWN}); the others are marked destroyed by the manager's
+ * state (see `Resource.isDestroyed`), and at teardown their cores are released directly.
  */
 export class ChildRegistry {
   /** Per slot: the core while the resource holds GPU objects, else null. */
@@ -44,7 +50,7 @@ export class ChildRegistry {
   readonly #orphaned: boolean[] = [];
   /** Slots free for reuse. */
   readonly #free = new Stack<number>();
-  readonly #counts: Record<ChildKind, number> = { sequence: 0, algorithm: 0, tensor: 0, image: 0, sampler: 0, params: 0 };
+  readonly #counts: Record<ChildKind, number> = { sequence: 0, algorithm: 0, view: 0, tensor: 0, image: 0, sampler: 0, params: 0 };
   readonly #events: EventHub | undefined;
   readonly #finalizer = new FinalizationRegistry<number>((slot) => {
     if (this.#orphaned[slot]) {
@@ -66,11 +72,11 @@ export class ChildRegistry {
   }
 
   /** Tracks `resource` (whose GPU side is `core`); returns its slot, which {@link remove} and {@link holds} take. */
-  add(kind: ChildKind, resource: TrackedResource, core: Releasable, needsRef: boolean): number {
+  add(kind: ChildKind, resource: TrackedResource, core: Releasable): number {
     const slot = this.#free.pop() ?? this.#cores.length;
     this.#cores[slot] = core;
     this.#kinds[slot] = kind;
-    this.#refs[slot] = needsRef ? new WeakRef(resource) : null;
+    this.#refs[slot] = REACHED_AT_TEARDOWN.has(kind) ? new WeakRef(resource) : null;
     this.#orphaned[slot] = false;
     this.#counts[kind]++;
     this.#finalizer.register(resource, slot, resource);

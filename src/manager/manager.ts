@@ -405,6 +405,7 @@ export class Manager {
       algorithms: registry.count('algorithm'),
       sequences: registry.count('sequence'),
       images: registry.count('image'),
+      views: registry.count('view'),
       samplers: registry.count('sampler'),
       params: registry.count('params'),
       paramBytes: bytes.params,

@@ -1,8 +1,9 @@
-import { DTypeError, SizeError } from '../errors.js';
+import { ArgumentError, DTypeError, SizeError } from '../errors.js';
 import { Image } from './image.js';
 import { imageBytesPerElement, ROW_ALIGNMENT } from './image-format.js';
 import type { Memory } from './memory.js';
 import type { Tensor } from './tensor.js';
+import type { TensorView } from './tensor-view.js';
 import type { GPUCommandEncoder } from '../backends/webgpu-types.js';
 
 /**
@@ -27,6 +28,16 @@ export function checkImageCopy(argument: string, source: Memory, target: Memory)
   if (source.size !== target.size) {
     throw new SizeError(argument, `${what}: ${source.size} elements to ${target.size} elements`, 'a tensor copied to or from an image has width × height × channels elements');
   }
+  const image = (source instanceof Image ? source : target) as Image;
+  const linear = (source instanceof Image ? target : source) as Tensor | TensorView;
+  const texel = image.channels * imageBytesPerElement(image.dtype);
+  if (linear.byteRange.offset % texel !== 0) {
+    throw new ArgumentError(
+      argument,
+      `${what}: ${linear.label} starts at byte ${linear.byteRange.offset}, not a multiple of ${image.label}'s ${texel}-byte texels`,
+      `start the view at a multiple of ${texel / imageBytesPerElement(image.dtype)} elements`,
+    );
+  }
 }
 
 /**
@@ -40,14 +51,15 @@ export function encodeMemoryCopy(encoder: GPUCommandEncoder, source: Memory, tar
     return;
   }
   const image = (source instanceof Image ? source : target) as Image;
-  const tensor = (source instanceof Image ? target : source) as Tensor;
+  const tensor = (source instanceof Image ? target : source) as Tensor | TensorView;
   const { width, height } = image;
   const rowBytes = width * image.channels * imageBytesPerElement(image.dtype);
   const texture = image.texture;
   const buffer = tensor.gpuBuffer;
+  const base = tensor.byteRange.offset;
   const toImage = image === target;
   const copy = (offset: number, y: number, rows: number, bytesPerRow: number | undefined): void => {
-    const layout: GPUTexelCopyBufferInfo = { buffer, offset };
+    const layout: GPUTexelCopyBufferInfo = { buffer, offset: base + offset };
     if (bytesPerRow !== undefined) {
       layout.bytesPerRow = bytesPerRow;
       layout.rowsPerImage = rows;

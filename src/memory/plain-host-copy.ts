@@ -1,6 +1,9 @@
+import { type ByteRange, subtractRanges } from './byte-range.js';
 import { type DType, type TensorData, viewOf } from './dtype.js';
 import { HostClaim, type TensorHostCopy, type TransferStage } from './host-copy.js';
 import type { GPUBuffer } from '../backends/webgpu-types.js';
+
+const NONE: readonly ByteRange[] = [];
 
 /**
  * A small tensor's host data: a plain typed array that stays valid across evaluations. Uploads
@@ -16,8 +19,8 @@ export class PlainHostCopy extends HostClaim implements TensorHostCopy {
   readonly #paddedBytes: number;
   #bytes: Uint8Array | null = null;
   #view: TensorData | null = null;
-  // Whether the batch being encoded already reads this tensor back (see encodeUpload).
-  #downloadStaged = false;
+  // The byte ranges the batch being encoded already reads back (see encodeUpload); made by the first.
+  #downloaded: ByteRange[] | null = null;
 
   constructor(dtype: DType, length: number, paddedBytes: number, label: string, initial?: TensorData) {
     super(label);
@@ -51,24 +54,27 @@ export class PlainHostCopy extends HostClaim implements TensorHostCopy {
     return this.#bytes!;
   }
 
-  encodeUpload(stage: TransferStage, target: GPUBuffer): void {
+  encodeUpload(stage: TransferStage, target: GPUBuffer, range: ByteRange): void {
     this.claim();
-    // After a readback earlier in this batch, the GPU buffer already holds what the host will
-    // receive; uploading the host's older bytes would undo the batch's work.
-    if (this.#downloadStaged) return;
-    stage.stageUpload(this.#byteView(), target);
-  }
-
-  encodeDownload(stage: TransferStage, source: GPUBuffer): void {
-    this.claim();
-    this.#downloadStaged = true;
+    // Where a readback earlier in this batch covers the range, the GPU buffer already holds what
+    // the host will receive; uploading the host's older bytes would undo the batch's work.
     const bytes = this.#byteView();
-    stage.stageDownload(source, bytes.byteLength, (data) => bytes.set(data));
+    for (const piece of subtractRanges(range, this.#downloaded ?? NONE)) {
+      stage.stageUpload(bytes.subarray(piece.offset, piece.offset + piece.bytes), target, piece.offset);
+    }
   }
 
-  // The sequence's transfer arena delivers the downloaded bytes, and only when the batch ran.
+  encodeDownload(stage: TransferStage, source: GPUBuffer, range: ByteRange): void {
+    this.claim();
+    (this.#downloaded ??= []).push(range);
+    const offset = range.offset;
+    const bytes = this.#byteView();
+    stage.stageDownload(source, offset, range.bytes, (data) => bytes.set(data, offset));
+  }
+
+  // The sequence's transfer arena delivers the downloaded bytes (in the batch's order), and only when the batch ran.
   async settle(batchDone: Promise<unknown>, _ran: Promise<boolean>): Promise<void> {
-    this.#downloadStaged = false;
+    this.#downloaded = null;
     try {
       await batchDone;
     } finally {

@@ -9,6 +9,8 @@ import { Memory } from './memory.js';
 import { MappedHostCopy } from './mapped-host-copy.js';
 import { PlainHostCopy } from './plain-host-copy.js';
 import { isHostCoherent, MemoryType } from './memory-type.js';
+import type { ByteRange } from './byte-range.js';
+import { TensorView, type TensorViewOptions } from './tensor-view.js';
 import type { GPUBindingResource, GPUBuffer } from '../backends/webgpu-types.js';
 
 /** Options of `mgr.tensor(...)`. */
@@ -59,9 +61,9 @@ class TensorCore implements Releasable {
    */
   exposed = false;
   /**
-   * True once anything may have written into the buffer: the library's commands reach it through
-   * `Tensor.gpuBuffer`, which sets this. A buffer still false holds the zeros it was created or
-   * cleared with, and is reused without clearing it again.
+   * True once anything may have written into the buffer: the library's commands (views' included)
+   * reach it through `Tensor.gpuBuffer`, which sets this. A buffer still false holds the zeros it
+   * was created or cleared with, and is reused without clearing it again.
    */
   written = false;
 
@@ -94,6 +96,10 @@ export class Tensor<D extends DType = DType> extends Memory {
   #size: number;
   #core: TensorCore;
   #generation = 0;
+  // The tensor's views, held weakly: they die with it (destroy() destroys them).
+  // Made by the first view() (most tensors have none: no Set per create).
+  #views: Set<WeakRef<TensorView<D>>> | null = null;
+  #viewsPruneAt = 64;
 
   /** @internal Use `mgr.tensor(...)` or `mgr.tensorFromBuffer(...)`; inside the library, {@link createTensor}. */
   constructor(key: CreationKey, context: DeviceContext, init: TensorInit<D>) {
@@ -244,6 +250,33 @@ export class Tensor<D extends DType = DType> extends Memory {
     this.reportRebuilt(`${size} elements`);
   }
 
+  /**
+   * A view of `length` elements from element `offset` (default: to the end): part of this tensor
+   * that binds like a tensor and that `OpSyncDevice`, `OpSyncLocal` and `OpCopy` move on its own.
+   * It owns no GPU memory and is destroyed with the tensor. The byte offset must be a multiple of
+   * 4 (even offsets for f16); binding the view to a shader also needs it to be a multiple of the
+   * device's `minStorageBufferOffsetAlignment` (256 bytes on most devices: 64 f32 elements).
+   */
+  view(offset: number, length?: number, options?: TensorViewOptions): TensorView<D> {
+    this.assertUsable('view()');
+    if (options !== undefined && (typeof options !== 'object' || options === null)) throw new ArgumentError('options', 'expected an options object', 'pass { label } or nothing');
+    const view = new TensorView($create, this.context, this, offset, length ?? this.#size - (Number.isInteger(offset) ? offset : 0), options);
+    const views = (this.#views ??= new Set());
+    if (views.size >= this.#viewsPruneAt) {
+      for (const ref of views) if (!ref.deref()) views.delete(ref);
+      this.#viewsPruneAt = Math.max(64, views.size * 2);
+    }
+    views.add(new WeakRef(view));
+    return view;
+  }
+
+  /** @internal Destroys the tensor's views. */
+  protected override beforeRelease(): void {
+    if (!this.#views) return;
+    for (const ref of this.#views) ref.deref()?.destroy();
+    this.#views = null;
+  }
+
   /** @internal Increments when `rebuild()` replaces the GPU buffer (bind groups must follow). */
   get generation(): number {
     return this.#generation;
@@ -270,14 +303,19 @@ export class Tensor<D extends DType = DType> extends Memory {
     return this.#core.hostCopy && bytes <= SMALL_TRANSFER_BYTES ? bytes : 0;
   }
 
+  /** @internal The bytes of the GPU buffer the tensor's data covers: all of them. */
+  get byteRange(): ByteRange {
+    return { offset: 0, bytes: this.paddedBytes };
+  }
+
   /** @internal */
   encodeUpload(stage: TransferStage): void {
-    this.#core.hostCopy!.encodeUpload(stage, this.gpuBuffer);
+    this.#core.hostCopy!.encodeUpload(stage, this.gpuBuffer, this.byteRange);
   }
 
   /** @internal */
   encodeDownload(stage: TransferStage): void {
-    this.#core.hostCopy!.encodeDownload(stage, this.gpuBuffer);
+    this.#core.hostCopy!.encodeDownload(stage, this.gpuBuffer, this.byteRange);
   }
 
   /** @internal */

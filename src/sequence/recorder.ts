@@ -85,10 +85,10 @@ export class Recorder extends EncodeContext implements TransferStage {
     if (this.#timestamps) this.#endPass();
   }
 
-  /** Copies `bytes` from one GPU buffer to another. */
-  override copyBuffer(source: GPUBuffer, target: GPUBuffer, bytes: number): void {
+  /** Copies `bytes` from one GPU buffer to another (from `sourceOffset` to `targetOffset`, default 0). */
+  override copyBuffer(source: GPUBuffer, target: GPUBuffer, bytes: number, sourceOffset = 0, targetOffset = 0): void {
     this.#endPass();
-    this.encoder.copyBufferToBuffer(source, 0, target, 0, bytes);
+    this.encoder.copyBufferToBuffer(source, sourceOffset, target, targetOffset, bytes);
   }
 
   /**
@@ -121,18 +121,18 @@ export class Recorder extends EncodeContext implements TransferStage {
   }
 
   /** TransferStage: stages small host bytes in the shared upload buffer. */
-  stageUpload(data: Uint8Array, target: GPUBuffer): void {
+  stageUpload(data: Uint8Array, target: GPUBuffer, targetOffset = 0): void {
     const offset = this.#uploadCursor;
     this.#uploadCursor += data.byteLength;
     this.#arena.hostUpload.set(data, offset);
-    this.encoder.copyBufferToBuffer(this.#arena.upload!, offset, target, 0, data.byteLength);
+    this.encoder.copyBufferToBuffer(this.#arena.upload!, offset, target, targetOffset, data.byteLength);
   }
 
   /** TransferStage: reads small GPU data back through the shared readback buffer. */
-  stageDownload(source: GPUBuffer, bytes: number, deliver: (data: Uint8Array) => void): void {
+  stageDownload(source: GPUBuffer, sourceOffset: number, bytes: number, deliver: (data: Uint8Array) => void): void {
     const offset = this.#downloadCursor;
     this.#downloadCursor += bytes;
-    this.encoder.copyBufferToBuffer(source, 0, this.#arena.readback!, offset, bytes);
+    this.encoder.copyBufferToBuffer(source, sourceOffset, this.#arena.readback!, offset, bytes);
     this.#deliveries.push({ offset, bytes, deliver });
   }
 
@@ -161,10 +161,12 @@ export class Recorder extends EncodeContext implements TransferStage {
     return this.#timedOps;
   }
 
-  /** Ends any open pass and finishes the command buffer. */
+  /** Ends any open pass and finishes the command buffer; the host copies' staging buffers are unmapped for the submission. */
   finish(): GPUCommandBuffer {
     this.#endPass();
-    return this.encoder.finish();
+    const commands = this.encoder.finish();
+    for (const copy of this.#copies) copy.beforeSubmit?.();
+    return commands;
   }
 
   #computePass(): GPUComputePassEncoder {

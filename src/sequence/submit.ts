@@ -3,6 +3,7 @@ import type { Operation } from '../operations/operation.js';
 import type { BatchPlan } from './batch-plan.js';
 import type { ArenaBuffers, Recorder } from './recorder.js';
 import type { SequenceCore } from './sequence-core.js';
+import type { GPUQueue } from '../backends/webgpu-types.js';
 
 /** The timestamp queries of one evaluation, with the buffers they resolve into. */
 type QuerySlots = ReturnType<SequenceCore['timestamps']>;
