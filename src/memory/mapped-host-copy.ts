@@ -3,6 +3,7 @@ import { StateError } from '../errors.js';
 import { type ByteRange, subtractRanges } from './byte-range.js';
 import { type DType, type TensorData, viewOf } from './dtype.js';
 import { HostClaim, type TensorHostCopy, type TransferStage } from './host-copy.js';
+import type { HostDataPlacement } from '../core/host-placement.js';
 import type { StagingPool } from '../core/staging-pool.js';
 import type { GPUBuffer } from '../backends/webgpu-types.js';
 
@@ -41,6 +42,13 @@ interface RangeDelivery {
  *   views handed out stay valid). Once such copies add up to the tensor's size, the next ranged
  *   readback first makes the readback buffer hold the host data (one GPU copy of the whole), so
  *   the ones after it cost no JavaScript copy again.
+ *
+ * With the `'host-memory'` placement (see {@link HostDataPlacement}: where the upload buffer is
+ * device memory, slow for the host to read) the readback buffer is always `current`: `data()`,
+ * `setData()` and readbacks use it, and an upload copies (the range of) it into the upload
+ * buffer, which the host then only ever writes. Host writes into the readback buffer's mapping
+ * are not kept across an unmap by every WebGPU implementation, so after one the buffer counts as
+ * exposed: ranged readbacks are then copied in JavaScript, never into it.
  */
 export class MappedHostCopy extends HostClaim implements TensorHostCopy {
   readonly #pool: StagingPool;
@@ -48,6 +56,8 @@ export class MappedHostCopy extends HostClaim implements TensorHostCopy {
   readonly #length: number;
   readonly #bytes: number;
   readonly #label: string;
+  /** `'host-memory'`: the host data never lives in the upload buffer. */
+  readonly #hostResident: boolean;
   #upload: GPUBuffer | null = null;
   #uploadRange: ArrayBuffer | null = null;
   #download: GPUBuffer | null = null;
@@ -70,9 +80,11 @@ export class MappedHostCopy extends HostClaim implements TensorHostCopy {
   /** Bytes of ranged readbacks copied in JavaScript since the readback buffer last held the host data. */
   #copiedBytes = 0;
 
-  constructor(pool: StagingPool, dtype: DType, length: number, paddedBytes: number, label: string, initial?: TensorData) {
+  constructor(pool: StagingPool, placement: HostDataPlacement, dtype: DType, length: number, paddedBytes: number, label: string, initial?: TensorData) {
     super(label);
     this.#pool = pool;
+    this.#hostResident = placement === 'host-memory';
+    if (this.#hostResident) this.#current = 'download';
     this.#dtype = dtype;
     this.#length = length;
     this.#bytes = paddedBytes;
@@ -85,14 +97,19 @@ export class MappedHostCopy extends HostClaim implements TensorHostCopy {
     this.assertIdle('data()');
     if (this.#current === 'download') this.#exposed = true;
     if (this.#view) return this.#view;
-    const range = this.#current === 'download' ? this.#downloadRange : this.#mappedUpload();
-    this.#view = viewOf(this.#dtype, range!, this.#length);
+    const range = this.#hostResident ? this.#mappedHost() : this.#current === 'download' ? this.#downloadRange! : this.#mappedUpload();
+    this.#view = viewOf(this.#dtype, range, this.#length);
     return this.#view;
   }
 
   /** Copies `data` (already of the right type and length) into the host data. */
   write(data: TensorData): void {
     this.assertIdle('setData()');
+    if (this.#hostResident) {
+      viewOf(this.#dtype, this.#mappedHost(), this.#length).set(data);
+      this.#exposed = true;
+      return;
+    }
     const range = this.#mappedUpload();
     viewOf(this.#dtype, range, this.#length).set(data);
     this.#select('upload');
@@ -105,13 +122,15 @@ export class MappedHostCopy extends HostClaim implements TensorHostCopy {
     // the host will receive, so uploading stale host data there would undo the batch's work.
     const pieces = subtractRanges(range, this.#downloaded);
     if (pieces.length === 0) return;
-    const upload = new Uint8Array(this.#mappedUpload());
+    // Only the pieces are copied to the GPU, so a pooled upload buffer about to receive them needs no clearing.
+    const upload = new Uint8Array(this.#mappedUpload(!this.#hostResident));
     if (this.#current === 'download') {
       // The host data lives in the readback buffer, which the GPU cannot copy from: bring the
-      // bytes over. A whole upload moves the host data's home to the upload buffer.
-      const download = new Uint8Array(this.#downloadRange!);
+      // bytes over. A whole upload moves the host data's home to the upload buffer (unless it
+      // lives in host memory for good).
+      const download = new Uint8Array(this.#hostResident ? this.#mappedHost() : this.#downloadRange!);
       for (const p of pieces) upload.set(download.subarray(p.offset, p.offset + p.bytes), p.offset);
-      if (range.offset === 0 && range.bytes === this.#bytes && pieces.length === 1 && pieces[0]!.bytes === this.#bytes) this.#select('upload');
+      if (!this.#hostResident && range.offset === 0 && range.bytes === this.#bytes && pieces.length === 1 && pieces[0]!.bytes === this.#bytes) this.#select('upload');
     }
     this.#unmapUpload = true;
     for (const p of pieces) stage.encoder.copyBufferToBuffer(this.#upload!, p.offset, target, p.offset, p.bytes);
@@ -122,12 +141,12 @@ export class MappedHostCopy extends HostClaim implements TensorHostCopy {
     const encoder = stage.encoder;
     this.claim();
     const whole = range.offset === 0 && range.bytes === this.#bytes;
-    const pristine = this.#current === 'upload' && !this.#upload;
+    const pristine = this.#hostResident ? !this.#download : this.#current === 'upload' && !this.#upload;
     const cleanReadback = this.#current === 'download' && !this.#exposed;
     // Ranged readbacks copied in JavaScript add up: once they would have cost a whole copy, the
     // readback buffer is made to hold the host data (a GPU copy from the upload buffer), after
     // which ranged readbacks land in it directly.
-    const settleHome = !whole && !this.#unmapDownload && !pristine && !cleanReadback && this.#deliveries.length === 0 && this.#copiedBytes + range.bytes > this.#bytes;
+    const settleHome = !this.#hostResident && !whole && !this.#unmapDownload && !pristine && !cleanReadback && this.#deliveries.length === 0 && this.#copiedBytes + range.bytes > this.#bytes;
     if (whole || this.#unmapDownload || pristine || cleanReadback || settleHome) {
       if (!this.#download) {
         const { buffer, reused } = this.#pool.acquire({ label: `${this.#label} readback`, size: this.#bytes, usage: BufferUsage.MAP_READ | BufferUsage.COPY_DST }, 'staging');
@@ -201,8 +220,12 @@ export class MappedHostCopy extends HostClaim implements TensorHostCopy {
           if (this.#download !== download) return;
           this.#downloadRange = download.getMappedRange();
           this.#exposed = false;
-          // What a rejected batch left in the readback buffer is not the tensor's data.
-          if (!(await ran)) return;
+          // What a rejected batch left in the readback buffer is not the tensor's data, unless
+          // the host data lives there: then the copy that did not run left it as it was.
+          if (!(await ran)) {
+            if (this.#hostResident) this.#view = null;
+            return;
+          }
           this.#view = null;
           this.#current = 'download';
         }),
@@ -258,16 +281,33 @@ export class MappedHostCopy extends HostClaim implements TensorHostCopy {
     this.#current = which;
   }
 
-  /** The upload buffer's mapped range, taking the buffer (mapped, zero-filled) when missing. */
-  #mappedUpload(): ArrayBuffer {
+  /** The readback buffer's mapped range, where `'host-memory'` keeps the data; taken (mapped, zero-filled) when missing. */
+  #mappedHost(): ArrayBuffer {
+    if (this.#downloadRange) return this.#downloadRange;
+    if (!this.#download) {
+      const { buffer, range, reused } = this.#pool.acquire(
+        { label: `${this.#label} host data`, size: this.#bytes, usage: BufferUsage.MAP_READ | BufferUsage.COPY_DST, mappedAtCreation: true },
+        'staging',
+      );
+      if (reused) new Uint8Array(range!).fill(0);
+      this.#download = buffer;
+      this.#downloadRange = range;
+      this.#downloadFresh = false;
+      return range!;
+    }
+    throw new StateError(`${this.#label}: host data is not mapped`, 'await the running evaluation first');
+  }
+
+  /** The upload buffer's mapped range, taking the buffer (mapped, zero-filled unless `clear` is false) when missing. */
+  #mappedUpload(clear = true): ArrayBuffer {
     if (this.#uploadRange) return this.#uploadRange;
     if (!this.#upload) {
       const { buffer, range, reused } = this.#pool.acquire(
         { label: `${this.#label} upload`, size: this.#bytes, usage: BufferUsage.MAP_WRITE | BufferUsage.COPY_SRC, mappedAtCreation: true },
         'staging',
       );
-      // A new buffer is zero-filled; a pooled one holds its last user's data.
-      if (reused) new Uint8Array(range!).fill(0);
+      // A new buffer is zero-filled; a pooled one holds its last user's data (unless about to be overwritten).
+      if (reused && clear) new Uint8Array(range!).fill(0);
       this.#upload = buffer;
       this.#uploadRange = range;
       return range!;
