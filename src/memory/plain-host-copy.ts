@@ -66,7 +66,8 @@ export class PlainHostCopy extends HostClaim implements TensorHostCopy {
 
   encodeDownload(stage: TransferStage, source: GPUBuffer, range: ByteRange): void {
     this.claim();
-    (this.#downloaded ??= []).push(range);
+    this.#downloaded ??= [];
+    this.#downloaded.push(range);
     const offset = range.offset;
     const bytes = this.#byteView();
     stage.stageDownload(source, offset, range.bytes, (data) => bytes.set(data, offset));

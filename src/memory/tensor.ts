@@ -261,7 +261,8 @@ export class Tensor<D extends DType = DType> extends Memory {
     this.assertUsable('view()');
     if (options !== undefined && (typeof options !== 'object' || options === null)) throw new ArgumentError('options', 'expected an options object', 'pass { label } or nothing');
     const view = new TensorView($create, this.context, this, offset, length ?? this.#size - (Number.isInteger(offset) ? offset : 0), options);
-    const views = (this.#views ??= new Set());
+    this.#views ??= new Set();
+    const views = this.#views;
     if (views.size >= this.#viewsPruneAt) {
       for (const ref of views) if (!ref.deref()) views.delete(ref);
       this.#viewsPruneAt = Math.max(64, views.size * 2);
