@@ -25,6 +25,7 @@ import {
   StateError,
   UnsupportedError,
   ValidationError,
+  WorkerError,
 } from '../src/index.js';
 import { assertFails, createManager, DOUBLE_SHADER, rawDevice, Usage } from './helpers.js';
 
@@ -41,6 +42,7 @@ const SAMPLES: readonly KomputeError[] = [
   new DTypeError('data', 'Float64Array is not supported', 'use Float32Array'),
   new AlgorithmBindingError('tensors', 'binding 2 has no tensor', 'pass a tensor per binding'),
   new StateError('Sequence#1.record() while running', 'await evalAwait() first'),
+  new WorkerError(1, '0000:65:00.0', 'exited', { exitCode: 3 }),
 ];
 
 describe('error classes', () => {

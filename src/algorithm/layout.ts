@@ -2,7 +2,7 @@ import { ShaderStage } from '../backends/webgpu-constants.js';
 import type { DeviceContext } from '../core/device-context.js';
 import { Image } from '../memory/image.js';
 import { isLinear } from '../memory/tensor-view.js';
-import { imageLayoutEntry } from './image-bindings.js';
+import { imageLayoutEntry, imageViewFor } from './image-bindings.js';
 import { ParamBlock } from './param-block.js';
 import { Sampler } from './sampler.js';
 import type { PlacedResource } from './resources.js';
@@ -45,7 +45,7 @@ export function buildLayout(context: DeviceContext, label: string, shader: Shade
         layouts.push(context.pushLayout);
         continue;
       }
-      const resources = placed.filter((p) => p.group === g);
+      const resources = placed.filter((p) => p.group === g).map((p) => (p.resource instanceof Image ? { ...p, view: imageViewFor(p.resource, declarationAt(shader, entry, p.group, p.binding)) } : p));
       const entries = resources.map((p) => layoutEntry(p, declarationAt(shader, entry, p.group, p.binding)));
       layouts.push(context.device.createBindGroupLayout({ label: count > 1 ? `${label} group ${g}` : label, entries }));
       groups.push({ index: g, resources });

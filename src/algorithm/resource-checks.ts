@@ -5,7 +5,7 @@ import type { Tensor } from '../memory/tensor.js';
 import { Memory } from '../memory/memory.js';
 import { bufferSpan, isLinear, TensorView } from '../memory/tensor-view.js';
 import { BufferUsage } from '../backends/webgpu-constants.js';
-import { checkImageBinding } from './image-bindings.js';
+import { checkImageBinding, checkTextureTypeSupported } from './image-bindings.js';
 import { ParamBlock } from './param-block.js';
 import type { PlacedResource } from './resources.js';
 import { Sampler } from './sampler.js';
@@ -113,7 +113,9 @@ function checkOne(b: ShaderBinding, p: PlacedResource, context: DeviceContext): 
     throw new AlgorithmBindingError(
       p.argument,
       `${where(b)} is ${b.kind === 'storage' ? `var<storage, read_write> ${b.typeName}` : b.typeName} but ${whatIs(r)} was given`,
-      b.kind === 'storage' ? 'a parameter block is read-only: pass a tensor, or declare var<storage, read>' : suggestion(b),
+      b.kind === 'storage'
+        ? `a parameter block is read-only: for a struct the shader writes, pass a tensor holding its bytes and read it back, e.g. const ${b.name} = mgr.tensor(new Uint32Array(${Math.max(1, Math.ceil(b.size / 4))})); ... console.log(await ${b.name}.read()); (or declare var<storage, read>)`
+        : suggestion(b),
     );
   }
 }
@@ -129,6 +131,8 @@ export function checkPlaced(context: DeviceContext, shader: ShaderInterface, ent
     const b = declarationAt(shader, entry, p.group, p.binding);
     if (b && b.kind !== 'uniform' && !(b.kind === 'storage' && b.access === 'read')) checkOne(b, p, context);
     if (!b?.type) {
+      // Reflection still loading: the block is shaped when the algorithm is planned again.
+      if (b && shader.pending) continue;
       throw new AlgorithmBindingError(
         p.argument,
         b
@@ -143,6 +147,7 @@ export function checkPlaced(context: DeviceContext, shader: ShaderInterface, ent
     for (const b of bindingsOf(shader, entry)) {
       if (b.group === pushGroup && b.binding === 0) continue;
       const p = at.get(`${b.group}:${b.binding}`);
+      if (b.kind === 'texture' || b.kind === 'storage-texture') checkTextureTypeSupported(where(b), b);
       if (!p) {
         const given = placed.filter((q) => q.group === b.group).length;
         throw new AlgorithmBindingError(

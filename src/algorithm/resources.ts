@@ -1,7 +1,7 @@
 import { $internal, assertSameManager } from '../core/internal.js';
 import { ArgumentError } from '../errors.js';
 import type { DeviceContext } from '../core/device-context.js';
-import { Image } from '../memory/image.js';
+import { Image, type ImageViewDimension } from '../memory/image.js';
 import type { Memory } from '../memory/memory.js';
 import { Tensor } from '../memory/tensor.js';
 import { isLinear } from '../memory/tensor-view.js';
@@ -29,6 +29,8 @@ export interface PlacedResource {
   readonly resource: Bindable;
   /** How error messages name it: `tensors[2]` or `resources.params`. */
   readonly argument: string;
+  /** For an image: the view dimension its declaration asks for (set by the layout). */
+  readonly view?: ImageViewDimension;
 }
 
 /** What an algorithm is built from once its resources are placed. */

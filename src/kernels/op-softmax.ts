@@ -1,4 +1,4 @@
-import { anyValue, checkOptions, withArticle } from '../core/options.js';
+import { anyValue, booleanValue, checkOptions, withArticle } from '../core/options.js';
 import { DTypeError } from '../errors.js';
 import { wgslType } from '../memory/dtype.js';
 import type { Tensor } from '../memory/tensor.js';
@@ -70,7 +70,7 @@ ${each((k) => `  if (c${k} < width) { out[base + c${k}] = v${k} * inverse; }`)}
 export class OpSoftmax extends KernelOp {
   constructor(x: Tensor, out: Tensor, options: SoftmaxOptions = {}) {
     const context = contextOf('OpSoftmax', { x, out });
-    checkOptions('options', options, { shape: anyValue });
+    checkOptions('options', options, { shape: anyValue, subgroups: booleanValue });
     checkDTypeIn('OpSoftmax', 'x', x, ['f32', 'f16']);
     if (out.dtype !== x.dtype) throw new DTypeError('out', `OpSoftmax writes ${x.dtype} values but out (${out.label}) is ${out.dtype}`, `pass ${withArticle(x.dtype)} tensor`);
     const [rows, cols] = options.shape === undefined ? [1, x.size] : checkShape2D('OpSoftmax', 'options.shape', options.shape, x);
