@@ -83,6 +83,12 @@ test('the layer check sees an upward import', () => {
  */
 const PATHS_OUT_OF_SRC: readonly string[] = ['cli/main.ts -> ../../../package.json', 'cli/bench.ts -> ../../bench/cli-entry.js'];
 
+/** Files of src/ with a dynamic import of a computed specifier, with why it loads nothing of kompute-ts outside src/. */
+const COMPUTED_IMPORTS: Readonly<Record<string, string>> = {
+  'worker-main.ts': "the worker module the user's runOnDevices() call names",
+  'backends/node-devices.ts': "inside the source of the adapter-probe child process (the webgpu package's URL)",
+};
+
 test('src/ loads nothing outside src/ at run time: no computed dynamic import, and only the listed paths out of src/', () => {
   const computed: string[] = [];
   const out: string[] = [];
@@ -90,7 +96,9 @@ test('src/ loads nothing outside src/ at run time: no computed dynamic import, a
     const bare = readFileSync(join(SRC, file), 'utf8')
       .replace(/\/\*[\s\S]*?\*\//g, '')
       .replace(/^\s*\/\/.*$/gm, '');
-    for (const m of bare.matchAll(/\bimport\(\s*([^)\s][^)]*)\)/g)) if (!/^['"][^'"]+['"]$/.test(m[1]!.trim())) computed.push(`${file}: import(${m[1]})`);
+    for (const m of bare.matchAll(/\bimport\(\s*([^)\s][^)]*)\)/g)) {
+      if (!/^['"][^'"]+['"]$/.test(m[1]!.trim()) && !(file in COMPUTED_IMPORTS)) computed.push(`${file}: import(${m[1]})`);
+    }
     for (const m of bare.matchAll(/new URL\(\s*['"]([^'"]+)['"]\s*,\s*import\.meta\.url\s*\)/g)) {
       // Built files sit at dist/src/<file>.js: resolve the URL against that place.
       const target = relative(SRC, resolve(dirname(join(SRC, file)), m[1]!))
