@@ -20,6 +20,8 @@ export const NODE_ONLY_FILES: Readonly<Record<string, string>> = {
   'doc-snippets.test.js': "type-checks the docs' snippets with tsc and runs each in a Node process",
   'cli.test.js': 'runs the kompute-ts command in Node processes, with .npy files on disk',
   'worker-threads.test.js': 'runs the library in a Node worker thread (worker_threads); the browser run checks a Web Worker instead (test-browser/worker-check.ts)',
+  'consumer-types.test.js': 'packs the package and type-checks consumer projects with tsc in Node processes',
+  'devices.test.js': "lists GPUs from Linux's sysfs and Mesa's device-select layer, and runs worker processes",
   'image-example.test.js': 'runs the image-filter example on PNG files on disk (the image tests cover the same GPU paths in the page)',
 };
 
