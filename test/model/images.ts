@@ -573,11 +573,14 @@ export class LocalEval extends Step {
     return `LocalEval(${show(this.p)})`;
   }
 
-  /** Alive images and views (of tensors no evaluation in flight touches, inside them) to sync. */
+  /** Alive images and views (of tensors no evaluation in flight touches and whose buffer is alive, inside them) to sync. */
   #syncable(m: Model): MemRef[] {
     const out: MemRef[] = [];
     for (const x of heldOf(m.images)) if (m.imageAlive(x.id)) out.push({ kind: 'image', id: x.id });
-    for (const v of heldOf(m.views)) if (m.viewAlive(v.id) && m.viewInside(v.id) && m.flightsTouching(v.tensor).length === 0) out.push({ kind: 'view', id: v.id });
+    for (const v of heldOf(m.views)) {
+      // A view of a wrapped buffer its owner destroyed fails as its tensor does (ValidationError): the tensor commands cover that.
+      if (m.viewAlive(v.id) && m.viewInside(v.id) && m.flightsTouching(v.tensor).length === 0 && !m.tensor(v.tensor).bufferDestroyed) out.push({ kind: 'view', id: v.id });
+    }
     return out;
   }
 
