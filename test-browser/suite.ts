@@ -27,6 +27,10 @@ export const NODE_ONLY_FILES: Readonly<Record<string, string>> = {
 
 /** Single tests (`file :: suite > test`) that run in Node only, and why. */
 export const NODE_ONLY_TESTS: Readonly<Record<string, string>> = {
+  "bad-inputs.test.js :: bad-input catalogue > view.f16-odd-offset: tensor.view(view(3, 2) of an 'f16' tensor (byte offset 6, not a multiple of 4)) -> ArgumentError naming offset":
+    "needs an f16 tensor (shader-f16), which Chromium's SwiftShader lacks; the Node run covers it",
+  "bad-inputs.test.js :: bad-input catalogue > view.f16-odd-length: tensor.view(view(0, 3) of an 8-element 'f16' tensor (6 bytes, not ending the tensor)) -> ArgumentError naming length":
+    "needs an f16 tensor (shader-f16), which Chromium's SwiftShader lacks; the Node run covers it",
   'bad-inputs.test.js :: bad-input catalogue > manager.create.device-index-out-of-range: Manager.create(device: 99 (no such index in Manager.listDevices())) -> ArgumentError naming device':
     "device selection and worker processes are Node's (the browser entry refuses both with an UnsupportedError, which devices.test.js checks)",
   "bad-inputs.test.js :: bad-input catalogue > manager.create.device-address-absent: Manager.create(device: '0000:ff:1f.7' (no GPU at that address)) -> ArgumentError naming device":

@@ -12,6 +12,8 @@ type HookFn = () => unknown;
 export interface TestContext {
   readonly name: string;
   diagnostic(message: string): void;
+  /** Marks the running test skipped (reported as a skip with the reason, never as a pass). */
+  skip(message?: string): void;
 }
 
 interface TestOptions {
@@ -185,7 +187,8 @@ async function runTest(node: TestNode, name: string, hooks: { before: HookFn[]; 
     await state.report({ file: state.file, name, status: 'skip', ms: 0, error: why, diagnostics });
     return;
   }
-  const context: TestContext = { name: node.name, diagnostic: (message) => diagnostics.push(message) };
+  let skipped: string | undefined;
+  const context: TestContext = { name: node.name, diagnostic: (message) => diagnostics.push(message), skip: (message) => (skipped = message ?? 'skipped') };
   const started = performance.now();
   let error: string | undefined;
   escaped.length = 0;
@@ -204,6 +207,10 @@ async function runTest(node: TestNode, name: string, hooks: { before: HookFn[]; 
   await new Promise((resolve) => setTimeout(resolve, 0));
   if (error === undefined && escaped.length > 0) error = escaped.join('\n');
   const ms = performance.now() - started;
+  if (error === undefined && skipped !== undefined) {
+    await state.report({ file: state.file, name, status: 'skip', ms, error: skipped, diagnostics });
+    return;
+  }
   await state.report({ file: state.file, name, status: error === undefined ? 'pass' : 'fail', ms, ...(error === undefined ? {} : { error }), diagnostics });
 }
 
