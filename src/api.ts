@@ -4,6 +4,7 @@
  * @module
  */
 export { Manager, type ManagerOptions, type ExternalDeviceOptions } from './manager/manager.js';
+export type { HostDataOption, HostDataPlacement } from './core/host-placement.js';
 export type { MemoryReport } from './core/buffer-ledger.js';
 export type { DeviceInfo } from './manager/device-info.js';
 export { Tensor, type TensorOptions } from './memory/tensor.js';

@@ -92,6 +92,73 @@ describe('element-wise kernels', () => {
     assert.deepEqual(Array.from(ints.data()), [2, 0, 2, 1]);
   });
 
+  test('the vec4 paths (lengths that are multiples of 4): fill, iota and map with every kind of input match the CPU', async () => {
+    const n = 4100; // two workgroups of vec4s, the second partly used
+    for (const size of [4, 1024, n]) {
+      const f = mgr.tensor(size, 'f32');
+      const u = mgr.tensor(size, 'u32');
+      await run([f, u], new OpFill(f, 1.5), new OpIota(u, { start: 7, step: 2 }));
+      assert.deepEqual([...new Set(f.data())], [1.5], `fill ${size}`);
+      assert.deepEqual(
+        Array.from(u.data()),
+        Array.from({ length: size }, (_, k) => 7 + 2 * k),
+        `iota ${size}`,
+      );
+    }
+    const fi = mgr.tensor(n, 'f32');
+    const ii = mgr.tensor(n, 'i32');
+    await run([fi, ii], new OpIota(fi, { start: -1, step: 0.5 }), new OpIota(ii, { start: 3, step: -2 }));
+    assertClose(
+      fi.data(),
+      cpuReference(n, (k) => -1 + k * 0.5),
+      0,
+    );
+    assert.deepEqual(
+      Array.from(ii.data()),
+      Array.from({ length: n }, (_, k) => 3 - 2 * k),
+    );
+    const av = randomValues(n, 21);
+    const bv = randomValues(n, 22);
+    const bias4v = randomValues(20, 23); // divides n, a multiple of 4: read as vec4s
+    const bias5v = randomValues(5, 24); // divides n, not a multiple of 4: read per lane
+    const a = mgr.tensor(av);
+    const b = mgr.tensor(bv);
+    const bias4 = mgr.tensor(bias4v);
+    const bias5 = mgr.tensor(bias5v);
+    const s = mgr.tensor([2]);
+    const out = mgr.tensor(n, 'f32');
+    const withIndex = mgr.tensor(n, 'f32');
+    const ints = mgr.tensor(new Int32Array(n).map((_, k) => k - 2000));
+    await run(
+      [out, withIndex, a, ints],
+      new OpSyncDevice([a, b, bias4, bias5, s, ints]),
+      new OpMap('a * b + p + q * s', { a, b, p: bias4, q: bias5, s }, out),
+      new OpMap('f32(i) + f32(n) * a', { a }, withIndex),
+      new OpMap('a - 1.0', { a }, a),
+      new OpMap('abs(v) % 7', { v: ints }, ints),
+    );
+    assertClose(
+      out.data(),
+      cpuReference(n, (i) => av[i]! * bv[i]! + bias4v[i % 20]! + bias5v[i % 5]! * 2),
+      1e-6,
+    );
+    assertClose(
+      withIndex.data(),
+      cpuReference(n, (i) => i + n * av[i]!),
+      // f32(n) * a is rounded to f32 (ulp 1.2e-4 near 2,000) before i is added.
+      2e-4,
+    );
+    assertClose(
+      a.data(),
+      cpuReference(n, (i) => av[i]! - 1),
+      1e-7,
+    );
+    assert.deepEqual(
+      Array.from(ints.data()),
+      Array.from({ length: n }, (_, k) => Math.abs(k - 2000) % 7),
+    );
+  });
+
   test('OpMap refuses bad names and sizes, and reports a bad expression as ShaderCompileError', async () => {
     const a = mgr.tensor(4, 'f32');
     const out = mgr.tensor(4, 'f32');

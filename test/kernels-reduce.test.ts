@@ -121,25 +121,41 @@ describe('reductions, softmax and scan', () => {
     assert.throws(() => new OpReduce(mgr.tensor(4, 'i32'), mgr.tensor(1, 'i32'), { op: 'mean' }), DTypeError);
   });
 
-  test('softmax along rows is numerically stable, in place or not', async () => {
-    const rows = 5;
-    const cols = 301;
-    const values = randomValues(rows * cols, 9).map((v, i) => v * 20 + (i % cols === 0 ? 1000 : 0));
-    const x = mgr.tensor(values);
-    const out = mgr.tensor(rows * cols, 'f32');
-    await mgr.sequence().eval(new OpSyncDevice([x]), new OpSoftmax(x, out, { shape: [rows, cols] }), new OpSoftmax(x, x, { shape: [rows, cols] }), new OpSyncLocal([out, x]));
-    const expected = new Float64Array(rows * cols);
-    for (let r = 0; r < rows; r++) {
-      const row = values.subarray(r * cols, (r + 1) * cols);
-      const m = Math.max(...row);
-      const sum = row.reduce((s, v) => s + Math.exp(v - m), 0);
-      for (let c = 0; c < cols; c++) expected[r * cols + c] = Math.exp(row[c]! - m) / sum;
-    }
-    // exp in f32 is good to a few ulp; the row sum to about 301 · 2⁻²⁴ relative: 1e-5 is ample.
-    assertClose(out.data(), expected, 1e-5, 'softmax');
-    assertClose(x.data(), expected, 1e-5, 'softmax in place');
-    assert.ok(out.data().every(Number.isFinite), 'a logit of 1000 gives no NaN or infinity');
-  });
+  // Rows held in registers by 64 invocations (301, 1024, 1 values) or by 256 (3,000), and rows
+  // too long for that (5,000: three passes), on the subgroup and the portable path.
+  for (const [rows, cols, subgroups] of [
+    [5, 301, undefined],
+    [5, 301, false],
+    [3, 1024, undefined],
+    [7, 1, undefined],
+    [2, 3000, undefined],
+    [2, 3000, false],
+    [2, 5000, undefined],
+  ] as const)
+    test(`softmax along rows of [${rows}, ${cols}] is numerically stable, in place or not (subgroups: ${subgroups ?? 'default'})`, async () => {
+      const values = randomValues(rows * cols, 9).map((v, i) => v * 20 + (i % cols === 0 ? 1000 : 0));
+      const x = mgr.tensor(values);
+      const out = mgr.tensor(rows * cols, 'f32');
+      await mgr
+        .sequence()
+        .eval(
+          new OpSyncDevice([x]),
+          new OpSoftmax(x, out, { shape: [rows, cols], ...(subgroups === undefined ? {} : { subgroups }) }),
+          new OpSoftmax(x, x, { shape: [rows, cols], ...(subgroups === undefined ? {} : { subgroups }) }),
+          new OpSyncLocal([out, x]),
+        );
+      const expected = new Float64Array(rows * cols);
+      for (let r = 0; r < rows; r++) {
+        const row = values.subarray(r * cols, (r + 1) * cols);
+        const m = Math.max(...row);
+        const sum = row.reduce((s, v) => s + Math.exp(v - m), 0);
+        for (let c = 0; c < cols; c++) expected[r * cols + c] = Math.exp(row[c]! - m) / sum;
+      }
+      // exp in f32 is good to a few ulp; the row sum to about cols · 2⁻²⁴ relative: 1e-5 is ample.
+      assertClose(out.data(), expected, 1e-5, 'softmax');
+      assertClose(x.data(), expected, 1e-5, 'softmax in place');
+      assert.ok(out.data().every(Number.isFinite), 'a logit of 1000 gives no NaN or infinity');
+    });
 
   test('inclusive and exclusive scans over one block and several blocks, every dtype and operation', async () => {
     // Each (size, dtype, operation, exclusive) compiles its own shaders, slow on a software GPU: the

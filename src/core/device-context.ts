@@ -1,5 +1,6 @@
 import { ShaderStage } from '../backends/webgpu-constants.js';
 import { DestroyedError, DeviceLostError, OutOfMemoryError, ValidationError, type KomputeError } from '../errors.js';
+import { type HostDataOption, type HostDataPlacement, resolveHostPlacement } from './host-placement.js';
 import { DEFAULT_STAGING_POOL_BYTES, StagingPool } from './staging-pool.js';
 import { BufferLedger } from './buffer-ledger.js';
 import { ChildRegistry } from './registry.js';
@@ -71,9 +72,12 @@ export class DeviceContext {
   /** Runs `tensor.read()` / `write()`; installed by the manager, which owns the sequences. */
   transfer: OneOffTransfer | null = null;
   #warn: WarningSink = consoleWarning;
+  #hostData: HostDataOption;
+  #hostPlacement: HostDataPlacement | undefined;
 
-  constructor(device: GPUDevice, stagingPoolBytes = DEFAULT_STAGING_POOL_BYTES) {
+  constructor(device: GPUDevice, stagingPoolBytes = DEFAULT_STAGING_POOL_BYTES, hostData: HostDataOption = 'auto') {
     this.device = device;
+    this.#hostData = hostData;
     this.ledger = new BufferLedger(device);
     this.pool = new StagingPool(this.ledger, stagingPoolBytes, this.events);
     this.features = new Set(device.features as unknown as Iterable<string>);
@@ -93,6 +97,12 @@ export class DeviceContext {
   /** Sends warnings to `sink` instead of `console.warn`. */
   setWarningSink(sink: WarningSink): void {
     this.#warn = sink;
+  }
+
+  /** Where large tensors keep their host data (the `hostData` option; `'auto'` is measured once, on first use). */
+  get hostPlacement(): HostDataPlacement {
+    this.#hostPlacement ??= resolveHostPlacement(this.device, this.#hostData);
+    return this.#hostPlacement;
   }
 
   get state(): ContextState {

@@ -67,7 +67,9 @@ export class StagingPool {
    * new one. A buffer asked `mappedAtCreation` comes back mapped, with its range.
    */
   acquire(descriptor: GPUBufferDescriptor & { label: string }, category: BufferCategory): PooledBuffer {
-    const pooled = this.take(descriptor.usage, descriptor.size, category);
+    // Idle readback buffers are kept unmapped: one asked mapped must be new.
+    const mappable = !descriptor.mappedAtCreation || (descriptor.usage & BufferUsage.MAP_WRITE) !== 0;
+    const pooled = mappable ? this.take(descriptor.usage, descriptor.size, category) : null;
     if (pooled) {
       pooled.buffer.label = descriptor.label;
       if (this.#events?.enabled)

@@ -40,6 +40,29 @@ ${body}
   }`;
 }
 
+/**
+ * Whether the element-wise kernels may move `n` elements of these dtypes four at a time, as
+ * `vec4`s (16-byte accesses, which is what reaches memory speed): 32-bit types and `n` a multiple of 4.
+ */
+export function vec4Eligible(n: number, dtypes: readonly string[]): boolean {
+  return n % 4 === 0 && dtypes.every((d) => d === 'f32' || d === 'i32' || d === 'u32');
+}
+
+/**
+ * The vec4 form of {@link elementLoop}: the thread owns `ELEMENTS_PER_THREAD` vec4 indices `q`
+ * `q_` (`WORKGROUP` apart) of `n4` vec4s, laid out by {@link grid} for
+ * `ceil(n4 / (WORKGROUP * ELEMENTS_PER_THREAD))` workgroups; `body` uses `q_` and `i = 4 * q_` (names an OpMap input cannot clash with).
+ */
+export function vec4Loop(columns: number, n4: number, body: string): string {
+  return `  let first_ = ${flatGroup(columns)} * ${WORKGROUP * ELEMENTS_PER_THREAD}u + lid;
+  for (var k_ = 0u; k_ < ${ELEMENTS_PER_THREAD}u; k_++) {
+    let q_ = first_ + k_ * ${WORKGROUP}u;
+    if (q_ >= ${n4}u) { return; }
+    let i = 4u * q_;
+${body}
+  }`;
+}
+
 /** Formats a number as a WGSL literal of `type`. */
 export function literal(value: number, type: string): string {
   if (type === 'u32') return `${value >>> 0}u`;

@@ -3,7 +3,26 @@ import { ArgumentError, DTypeError } from '../errors.js';
 import { wgslType } from '../memory/dtype.js';
 import type { Tensor } from '../memory/tensor.js';
 import { contextOf, enables, KernelOp, kernelAlgorithm } from './kernel-op.js';
-import { ELEMENTS_PER_THREAD, elementLoop, grid, literal, WORKGROUP } from './grid.js';
+import { ELEMENTS_PER_THREAD, elementLoop, grid, literal, vec4Eligible, vec4Loop, WORKGROUP } from './grid.js';
+
+/**
+ * A kernel writing `out[i] = scalar` (WGSL of `i`) for every element; four at a time as
+ * `out[q_] = vector` (WGSL of `i = 4q`) where {@link vec4Eligible}.
+ */
+function elementKernel(context: ReturnType<typeof contextOf>, out: Tensor, type: string, scalar: string, vector: (scalar: string) => string): { code: string; workgroup: [number, number] } {
+  const vec4 = vec4Eligible(out.size, [out.dtype]);
+  const units = vec4 ? out.size / 4 : out.size;
+  const { workgroup, columns } = grid(context, Math.ceil(units / (WORKGROUP * ELEMENTS_PER_THREAD)));
+  const element = vec4 ? `vec4<${type}>` : type;
+  const loop = vec4 ? vec4Loop(columns, units, `    out[q_] = ${vector(scalar)};`) : elementLoop(columns, out.size, `    out[i] = ${scalar};`);
+  const code = `${enables(out.dtype)}@group(0) @binding(0) var<storage, read_write> out: array<${element}>;
+@compute @workgroup_size(${WORKGROUP})
+fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_index) lid: u32) {
+${loop}
+}
+`;
+  return { code, workgroup };
+}
 
 /** Sets every element of a tensor to one value on the GPU: `out[i] = value`. */
 export class OpFill extends KernelOp {
@@ -16,14 +35,8 @@ export class OpFill extends KernelOp {
     if (typeof value !== 'number' || Number.isNaN(value)) throw new ArgumentError('value', `OpFill expects a number, got ${String(value)}`, 'pass the value to write to every element');
     checkRepresentable('OpFill', 'value', value, out);
     const type = wgslType(out.dtype);
-    const { workgroup, columns } = grid(context, Math.ceil(out.size / (WORKGROUP * ELEMENTS_PER_THREAD)));
-    const wgsl = `${enables(out.dtype)}@group(0) @binding(0) var<storage, read_write> out: array<${type}>;
-@compute @workgroup_size(${WORKGROUP})
-fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_index) lid: u32) {
-${elementLoop(columns, out.size, `    out[i] = ${literal(value, type)};`)}
-}
-`;
-    super([{ algorithm: kernelAlgorithm(context, [out], wgsl, workgroup, `OpFill(${out.label})`) }]);
+    const wgsl = elementKernel(context, out, type, literal(value, type), (first) => `vec4<${type}>(${first})`);
+    super([{ algorithm: kernelAlgorithm(context, [out], wgsl.code, wgsl.workgroup, `OpFill(${out.label})`) }]);
   }
 
   get name(): string {
@@ -56,14 +69,14 @@ export class OpIota extends KernelOp {
     checkRepresentable('OpIota', 'options.step', step, out);
     checkRepresentable('OpIota', 'options.step', start + (out.size - 1) * step, out, `the last value (start + ${out.size - 1} × step =`);
     const type = wgslType(out.dtype);
-    const { workgroup, columns } = grid(context, Math.ceil(out.size / (WORKGROUP * ELEMENTS_PER_THREAD)));
-    const wgsl = `${enables(out.dtype)}@group(0) @binding(0) var<storage, read_write> out: array<${type}>;
-@compute @workgroup_size(${WORKGROUP})
-fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_index) lid: u32) {
-${elementLoop(columns, out.size, `    out[i] = ${literal(start, type)} + ${type}(i) * ${literal(step, type)};`)}
-}
-`;
-    super([{ algorithm: kernelAlgorithm(context, [out], wgsl, workgroup, `OpIota(${out.label})`) }]);
+    const wgsl = elementKernel(
+      context,
+      out,
+      type,
+      `${literal(start, type)} + ${type}(i) * ${literal(step, type)}`,
+      () => `vec4<${type}>(${literal(start, type)}) + vec4<${type}>(${type}(i), ${type}(i + 1u), ${type}(i + 2u), ${type}(i + 3u)) * ${literal(step, type)}`,
+    );
+    super([{ algorithm: kernelAlgorithm(context, [out], wgsl.code, wgsl.workgroup, `OpIota(${out.label})`) }]);
   }
 
   get name(): string {

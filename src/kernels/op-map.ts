@@ -2,7 +2,7 @@ import { ArgumentError, SizeError } from '../errors.js';
 import { wgslType } from '../memory/dtype.js';
 import type { Tensor } from '../memory/tensor.js';
 import { contextOf, enables, KernelOp, kernelAlgorithm } from './kernel-op.js';
-import { ELEMENTS_PER_THREAD, elementLoop, grid, WORKGROUP } from './grid.js';
+import { ELEMENTS_PER_THREAD, elementLoop, grid, vec4Eligible, vec4Loop, WORKGROUP } from './grid.js';
 
 const IDENTIFIER = /^[A-Za-z][A-Za-z0-9_]*$/;
 const RESERVED = new Set(['i', 'n', 'out', 'main', 'wg', 'lid']);
@@ -53,28 +53,69 @@ export class OpMap extends KernelOp {
         );
       }
     }
+    // Four elements at a time where every tensor is 32-bit and the length a multiple of 4: the
+    // expression still sees one element per name (a function called once per lane), while loads
+    // and stores move vec4s.
+    const vec4 = vec4Eligible(n, [out.dtype, ...Object.values(named).map((t) => t.dtype)]);
     // Bind each distinct input tensor once; an input that is the output reads the output binding.
     const bound: Tensor[] = [out];
+    const vectorOf = (t: Tensor): boolean => vec4 && (t.size === n || (t.size > 1 && t.size % 4 === 0));
+    const arrayType = (t: Tensor): string => (vectorOf(t) ? `array<vec4<${wgslType(t.dtype)}>>` : `array<${wgslType(t.dtype)}>`);
+    const decls = [`@group(0) @binding(0) var<storage, read_write> out: ${arrayType(out)};`];
     const lets: string[] = [];
-    const decls = [`@group(0) @binding(0) var<storage, read_write> out: array<${wgslType(out.dtype)}>;`];
+    const names = Object.keys(named);
     for (const [name, t] of Object.entries(named)) {
       let binding = bound.indexOf(t);
       if (binding < 0) {
         binding = bound.push(t) - 1;
-        decls.push(`@group(0) @binding(${binding}) var<storage, read> in${binding}: array<${wgslType(t.dtype)}>;`);
+        decls.push(`@group(0) @binding(${binding}) var<storage, read> in${binding}: ${arrayType(t)};`);
       }
       const array = binding === 0 ? 'out' : `in${binding}`;
-      lets.push(`  let ${name} = ${array}[${t.size === 1 ? '0u' : t.size === n ? 'i' : `i % ${t.size}u`}];`);
+      if (!vec4) {
+        lets.push(`    let ${name} = ${array}[${t.size === 1 ? '0u' : t.size === n ? 'i' : `i % ${t.size}u`}];`);
+      } else if (vectorOf(t)) {
+        lets.push(`    let ${name} = ${array}[${t.size === n ? 'q_' : `q_ % ${t.size / 4}u`}];`);
+      } else if (t.size === 1) {
+        lets.push(`    let ${name} = vec4<${wgslType(t.dtype)}>(${array}[0u]);`);
+      } else {
+        const at = (k: number) => `${array}[(i + ${k}u) % ${t.size}u]`;
+        lets.push(`    let ${name} = vec4<${wgslType(t.dtype)}>(${at(0)}, ${at(1)}, ${at(2)}, ${at(3)});`);
+      }
     }
-    const { workgroup, columns } = grid(context, Math.ceil(n / (WORKGROUP * ELEMENTS_PER_THREAD)));
-    const body = `${lets.map((l) => `  ${l}`).join('\n')}
-    out[i] = ${expression};`;
-    const wgsl = `${enables(...bound.map((t) => t.dtype))}${decls.join('\n')}
+    const units = vec4 ? n / 4 : n;
+    const { workgroup, columns } = grid(context, Math.ceil(units / (WORKGROUP * ELEMENTS_PER_THREAD)));
+    let wgsl: string;
+    const header = `${enables(...bound.map((t) => t.dtype))}${decls.join('\n')}
+`;
+    if (vec4) {
+      const outType = wgslType(out.dtype);
+      const params = ['i: u32', 'n: u32', ...names.map((name) => `${name}: ${wgslType(named[name]!.dtype)}`)].join(', ');
+      const lane = (k: number) => `element(i + ${k}u, ${n}u${names.map((name) => `, ${name}[${k}]`).join('')})`;
+      wgsl = `${header}fn element(${params}) -> ${outType} {
+  return ${expression};
+}
 @compute @workgroup_size(${WORKGROUP})
 fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_index) lid: u32) {
-${elementLoop(columns, n, body)}
+${vec4Loop(
+  columns,
+  units,
+  `${lets.join('\n')}
+    out[q_] = vec4<${outType}>(${lane(0)}, ${lane(1)}, ${lane(2)}, ${lane(3)});`,
+)}
 }
 `;
+    } else {
+      wgsl = `${header}@compute @workgroup_size(${WORKGROUP})
+fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_index) lid: u32) {
+${elementLoop(
+  columns,
+  n,
+  `${lets.join('\n')}
+    out[i] = ${expression};`,
+)}
+}
+`;
+    }
     super([{ algorithm: kernelAlgorithm(context, bound, wgsl, workgroup, `OpMap(${expression})`) }]);
     this.expression = expression;
   }

@@ -1,34 +1,92 @@
-import { anyValue, checkOptions, withArticle } from '../core/options.js';
+import { anyValue, booleanValue, checkOptions, withArticle } from '../core/options.js';
 import { DTypeError } from '../errors.js';
 import { wgslType } from '../memory/dtype.js';
 import type { Tensor } from '../memory/tensor.js';
 import { checkDTypeIn, contextOf, enables, KernelOp, kernelAlgorithm } from './kernel-op.js';
 import { flatGroup, grid, WORKGROUP } from './grid.js';
-import { identity } from './reduce-ops.js';
+import { combineHeader, identity, useSubgroups, workgroupCombine } from './reduce-ops.js';
 import { checkShape2D } from './shape.js';
 
 /** Options of {@link OpSoftmax}. */
 export interface SoftmaxOptions {
   /** `[rows, cols]`, row-major: softmax runs along each row. Default one row of the whole tensor. */
   readonly shape?: readonly [number, number];
+  /** Use subgroup operations (default: when the device has the `subgroups` feature); `false` forces the portable path. */
+  readonly subgroups?: boolean;
+}
+
+/** Most values of a row each invocation keeps in registers; longer rows take the three-pass kernel. */
+const MAX_HELD = 16;
+
+/**
+ * Softmax of rows up to `perRow * MAX_HELD` long: `perRow` invocations per row (several rows per
+ * workgroup), each reading its share of the row once into registers; the maximum and the sum are
+ * combined across the row's invocations, and each value is written once. 2n of memory traffic.
+ */
+function heldRowsShader(type: string, rows: number, cols: number, columns: number, perRow: number, inPlace: boolean, subgroups: boolean): string {
+  const header = combineHeader(subgroups);
+  const held = Math.ceil(cols / perRow);
+  const source = inPlace ? 'out' : 'x';
+  const lowest = identity('max', type);
+  // Unrolled into scalars, so that the held values live in registers whatever the compiler does with arrays.
+  const each = (line: (k: number) => string) => Array.from({ length: held }, (_, k) => line(k)).join('\n');
+  return `${header.enable}${enables(type)}${inPlace ? '' : `@group(0) @binding(1) var<storage, read> x: array<${type}>;\n`}@group(0) @binding(0) var<storage, read_write> out: array<${type}>;
+var<workgroup> scratch: array<${type}, ${WORKGROUP}>;
+@compute @workgroup_size(${WORKGROUP})
+fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_index) lid: u32${header.params}) {
+  let row = ${flatGroup(columns)} * ${WORKGROUP / perRow}u + lid / ${perRow}u;
+  let lane = lid % ${perRow}u;
+  let width = select(0u, ${cols}u, ${rows}u > row);
+  let base = select(0u, row * ${cols}u, ${rows}u > row);
+  var largest = ${lowest};
+${each((k) => `  let c${k} = lane + ${k * perRow}u;\n  var v${k} = ${lowest};\n  if (c${k} < width) { v${k} = ${source}[base + c${k}]; }\n  largest = max(largest, v${k});`)}
+  var rowMax: ${type};
+  {
+    let partial = largest;
+${workgroupCombine('max', type, perRow, subgroups)}
+    rowMax = total;
+  }
+  var own = ${type}(0);
+${each((k) => `  if (c${k} < width) { v${k} = exp(v${k} - rowMax); own += v${k}; }`)}
+  var sum: ${type};
+  {
+    let partial = own;
+${workgroupCombine('sum', type, perRow, subgroups)}
+    sum = total;
+  }
+  let inverse = ${type}(1) / sum;
+${each((k) => `  if (c${k} < width) { out[base + c${k}] = v${k} * inverse; }`)}
+}
+`;
 }
 
 /**
  * Softmax along the rows of a row-major `[rows, cols]` matrix:
  * `out[r, c] = exp(x[r, c] - max_r) / Σ_c' exp(x[r, c'] - max_r)`. Subtracting the row maximum
- * keeps `exp` from overflowing, so large logits give the right answer instead of NaN. One
- * workgroup per row; `out` may be `x` (in place).
+ * keeps `exp` from overflowing, so large logits give the right answer instead of NaN. Rows of
+ * up to 4,096 values are read once into registers (64 or 256 invocations per row) and written
+ * once; longer rows take three passes in one workgroup per row. `out` may be `x` (in place).
  */
 export class OpSoftmax extends KernelOp {
   constructor(x: Tensor, out: Tensor, options: SoftmaxOptions = {}) {
     const context = contextOf('OpSoftmax', { x, out });
-    checkOptions('options', options, { shape: anyValue });
+    checkOptions('options', options, { shape: anyValue, subgroups: booleanValue });
     checkDTypeIn('OpSoftmax', 'x', x, ['f32', 'f16']);
     if (out.dtype !== x.dtype) throw new DTypeError('out', `OpSoftmax writes ${x.dtype} values but out (${out.label}) is ${out.dtype}`, `pass ${withArticle(x.dtype)} tensor`);
     const [rows, cols] = options.shape === undefined ? [1, x.size] : checkShape2D('OpSoftmax', 'options.shape', options.shape, x);
     if (out.size !== x.size) checkShape2D('OpSoftmax', 'out', [rows, cols], out);
     const type = wgslType(x.dtype);
     const inPlace = out === x;
+    const bound = inPlace ? [out] : [out, x];
+    const label = `OpSoftmax(${x.label})`;
+    // Rows short enough to hold in registers: one read and one write per value.
+    const perRow = cols > 64 * MAX_HELD ? WORKGROUP : 64;
+    if (cols <= perRow * MAX_HELD) {
+      const subgroups = useSubgroups(context.features, type, options.subgroups);
+      const { workgroup, columns } = grid(context, Math.ceil(rows / (WORKGROUP / perRow)));
+      super([{ algorithm: kernelAlgorithm(context, bound, heldRowsShader(type, rows, cols, columns, perRow, inPlace, subgroups), workgroup, label) }]);
+      return;
+    }
     const source = inPlace ? 'out' : 'x';
     const { workgroup, columns } = grid(context, rows);
     const tree = (op: string) => `  scratch[lid] = partial;
@@ -58,7 +116,7 @@ ${tree('scratch[lid] + scratch[lid + s]').replace('let total', 'let sum')}
   for (var c = lid; c < width; c += ${WORKGROUP}u) { out[base + c] = exp(${source}[base + c] - rowMax) * inverse; }
 }
 `;
-    super([{ algorithm: kernelAlgorithm(context, inPlace ? [out] : [out, x], wgsl, workgroup, `OpSoftmax(${x.label})`) }]);
+    super([{ algorithm: kernelAlgorithm(context, bound, wgsl, workgroup, label) }]);
   }
 
   get name(): string {

@@ -17,6 +17,7 @@ const RULES: OptionRules = {
   stagingPoolBytes: (v) => (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 ? null : 'a non-negative integer number of bytes (0 turns pooling off)'),
   debug: (v) => (typeof v === 'boolean' ? null : 'true or false'),
   onWarning: (v) => (functionValue(v) === null ? null : 'a function (code: string, message: string) => void'),
+  hostData: oneOf(['auto', 'upload-buffer', 'host-memory']),
   adapterInfo: (v) => (typeof v === 'object' && v !== null ? null : 'a GPUAdapterInfo'),
 };
 

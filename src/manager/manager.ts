@@ -17,6 +17,7 @@ import { OpSyncDevice } from '../operations/op-sync-device.js';
 import { OpSyncLocal } from '../operations/op-sync-local.js';
 import { createSequence, type Sequence, type SequenceOptions } from '../sequence/sequence.js';
 import { debugFromEnvironment, SyncCheck } from '../sequence/sync-check.js';
+import type { HostDataOption } from '../core/host-placement.js';
 import type { MemoryReport } from '../core/buffer-ledger.js';
 import { DeviceContext } from '../core/device-context.js';
 import { checkManagerOptions } from './manager-options.js';
@@ -62,6 +63,15 @@ export interface ManagerOptions {
   readonly debug?: boolean;
   /** Receives the manager's warnings (`code` such as `KP_STALE_HOST`, and a message); default `console.warn`. */
   readonly onWarning?: (code: string, message: string) => void;
+  /**
+   * Where large tensors (over 64 KiB) keep their host data, the memory `data()` is a view of:
+   * `'upload-buffer'` (the mapped upload buffer: no copy when uploading), `'host-memory'` (the
+   * mapped readback buffer, in host-cached memory: an upload first copies it into the upload
+   * buffer), or `'auto'` (the default): `'upload-buffer'` unless that buffer is slow for the
+   * host to read, as where Dawn places it in device memory behind a resizable BAR (NVIDIA
+   * H200, H100 with BAR1 enabled), where reading it runs at a few MB/s.
+   */
+  readonly hostData?: HostDataOption;
 }
 
 /** Options of {@link Manager.fromDevice}. */
@@ -76,6 +86,8 @@ export interface ExternalDeviceOptions {
   readonly debug?: boolean;
   /** As {@link ManagerOptions.onWarning}. */
   readonly onWarning?: (code: string, message: string) => void;
+  /** As {@link ManagerOptions.hostData}. */
+  readonly hostData?: HostDataOption;
 }
 
 /**
@@ -128,7 +140,7 @@ export class Manager {
   readonly #handle: ManagerHandle;
 
   private constructor(device: GPUDevice, owns: boolean, gpu: GPU | null, info: GPUAdapterInfo | undefined, options: ExternalDeviceOptions) {
-    const context = new DeviceContext(device, options.stagingPoolBytes);
+    const context = new DeviceContext(device, options.stagingPoolBytes, options.hostData);
     if (options.onWarning) context.setWarningSink(options.onWarning);
     if (options.debug ?? debugFromEnvironment()) context.syncCheck = new SyncCheck((code, message) => context.warn(code, message));
     context.transfer = (memory, direction) => oneOffTransfer(context, memory as Memory, direction);
@@ -183,7 +195,7 @@ export class Manager {
    * browser it uses `navigator.gpu`; in Node, Dawn from the `webgpu` package.
    */
   static async create(options: ManagerOptions = {}): Promise<Manager> {
-    checkManagerOptions(options, ['powerPreference', 'adapter', 'requiredFeatures', 'requiredLimits', 'onDeviceLost', 'gpu', 'dawnFlags', 'stagingPoolBytes', 'debug', 'onWarning']);
+    checkManagerOptions(options, ['powerPreference', 'adapter', 'requiredFeatures', 'requiredLimits', 'onDeviceLost', 'gpu', 'dawnFlags', 'stagingPoolBytes', 'debug', 'onWarning', 'hostData']);
     const gpu = options.gpu ?? (await acquireGpu(options.dawnFlags ?? []));
     const request: GPURequestAdapterOptions = {};
     if (options.powerPreference) request.powerPreference = options.powerPreference;
@@ -226,7 +238,7 @@ export class Manager {
    */
   static fromDevice(device: GPUDevice, options: ExternalDeviceOptions = {}): Manager {
     if (!device || typeof device.createBuffer !== 'function') throw new ArgumentError('device', 'expected a GPUDevice', 'pass the device from adapter.requestDevice()');
-    checkManagerOptions(options, ['onDeviceLost', 'adapterInfo', 'stagingPoolBytes', 'debug', 'onWarning']);
+    checkManagerOptions(options, ['onDeviceLost', 'adapterInfo', 'stagingPoolBytes', 'debug', 'onWarning', 'hostData']);
     const info = options.adapterInfo ?? (device as GPUDevice & { adapterInfo?: GPUAdapterInfo }).adapterInfo;
     return new Manager(device, false, null, info, options);
   }

@@ -2,6 +2,7 @@ import { BufferUsage, MapMode } from '../backends/webgpu-constants.js';
 import { StateError } from '../errors.js';
 import { type DType, type TensorData, viewOf } from './dtype.js';
 import { HostClaim, type TensorHostCopy, type TransferStage } from './host-copy.js';
+import type { HostDataPlacement } from '../core/host-placement.js';
 import type { StagingPool } from '../core/staging-pool.js';
 import type { GPUBuffer } from '../backends/webgpu-types.js';
 
@@ -19,6 +20,11 @@ import type { GPUBuffer } from '../backends/webgpu-types.js';
  * Whichever of the two holds the newest host data is `current`. A view handed out by `data()`
  * stays valid until the next evaluation that transfers this tensor: WebGPU detaches a mapped
  * range when the buffer is unmapped, so call `data()` again after each evaluation.
+ *
+ * With the `'host-memory'` placement (see {@link HostDataPlacement}: where the upload buffer is
+ * device memory, slow for the host to read) the readback buffer is always `current`: `data()`,
+ * `setData()` and readbacks use it, and an upload first copies it into the upload buffer, which
+ * the host then only ever writes.
  */
 export class MappedHostCopy extends HostClaim implements TensorHostCopy {
   readonly #pool: StagingPool;
@@ -26,6 +32,8 @@ export class MappedHostCopy extends HostClaim implements TensorHostCopy {
   readonly #length: number;
   readonly #bytes: number;
   readonly #label: string;
+  /** `'host-memory'`: the host data never lives in the upload buffer. */
+  readonly #hostResident: boolean;
   #upload: GPUBuffer | null = null;
   #uploadRange: ArrayBuffer | null = null;
   #download: GPUBuffer | null = null;
@@ -37,9 +45,11 @@ export class MappedHostCopy extends HostClaim implements TensorHostCopy {
   #uploadStaged = false;
   #downloadStaged = false;
 
-  constructor(pool: StagingPool, dtype: DType, length: number, paddedBytes: number, label: string, initial?: TensorData) {
+  constructor(pool: StagingPool, placement: HostDataPlacement, dtype: DType, length: number, paddedBytes: number, label: string, initial?: TensorData) {
     super(label);
     this.#pool = pool;
+    this.#hostResident = placement === 'host-memory';
+    if (this.#hostResident) this.#current = 'download';
     this.#dtype = dtype;
     this.#length = length;
     this.#bytes = paddedBytes;
@@ -51,14 +61,18 @@ export class MappedHostCopy extends HostClaim implements TensorHostCopy {
   view(): TensorData {
     this.assertIdle('data()');
     if (this.#view) return this.#view;
-    const range = this.#current === 'download' ? this.#downloadRange : this.#mappedUpload();
-    this.#view = viewOf(this.#dtype, range!, this.#length);
+    const range = this.#hostResident ? this.#mappedHost() : this.#current === 'download' ? this.#downloadRange! : this.#mappedUpload();
+    this.#view = viewOf(this.#dtype, range, this.#length);
     return this.#view;
   }
 
   /** Copies `data` (already of the right type and length) into the host data. */
   write(data: TensorData): void {
     this.assertIdle('setData()');
+    if (this.#hostResident) {
+      viewOf(this.#dtype, this.#mappedHost(), this.#length).set(data);
+      return;
+    }
     const range = this.#mappedUpload();
     viewOf(this.#dtype, range, this.#length).set(data);
     this.#select('upload');
@@ -72,13 +86,18 @@ export class MappedHostCopy extends HostClaim implements TensorHostCopy {
     // batch, so uploading stale host data now would undo the batch's work.
     if (this.#downloadStaged) return;
     if (!this.#uploadStaged) {
-      const range = this.#mappedUpload();
-      if (this.#current === 'download') {
-        new Uint8Array(range).set(new Uint8Array(this.#downloadRange!, 0, this.#bytes));
-        this.#select('upload');
+      const range = this.#mappedUpload(!this.#hostResident);
+      if (this.#hostResident) {
+        // The host data stays where it is (and its view valid); the upload buffer only receives it.
+        new Uint8Array(range).set(new Uint8Array(this.#mappedHost(), 0, this.#bytes));
+      } else {
+        if (this.#current === 'download') {
+          new Uint8Array(range).set(new Uint8Array(this.#downloadRange!, 0, this.#bytes));
+          this.#select('upload');
+        }
+        this.#view = null;
       }
       this.#uploadRange = null;
-      this.#view = null;
       this.#upload!.unmap();
       this.#uploadStaged = true;
     }
@@ -122,8 +141,12 @@ export class MappedHostCopy extends HostClaim implements TensorHostCopy {
         download.mapAsync(MapMode.READ).then(async () => {
           if (this.#download !== download) return;
           this.#downloadRange = download.getMappedRange();
-          // What a rejected batch left in the readback buffer is not the tensor's data.
-          if (!(await ran)) return;
+          // What a rejected batch left in the readback buffer is not the tensor's data, unless
+          // the host data lives there: then the copy that did not run left it as it was.
+          if (!(await ran)) {
+            if (this.#hostResident) this.#view = null;
+            return;
+          }
           this.#view = null;
           this.#current = 'download';
         }),
@@ -158,16 +181,32 @@ export class MappedHostCopy extends HostClaim implements TensorHostCopy {
     this.#current = which;
   }
 
+  /** The readback buffer's mapped range, where `'host-memory'` keeps the data; taken (mapped, zero-filled) when missing. */
+  #mappedHost(): ArrayBuffer {
+    if (this.#downloadRange) return this.#downloadRange;
+    if (!this.#download) {
+      const { buffer, range, reused } = this.#pool.acquire(
+        { label: `${this.#label} host data`, size: this.#bytes, usage: BufferUsage.MAP_READ | BufferUsage.COPY_DST, mappedAtCreation: true },
+        'staging',
+      );
+      if (reused) new Uint8Array(range!).fill(0);
+      this.#download = buffer;
+      this.#downloadRange = range;
+      return range!;
+    }
+    throw new StateError(`${this.#label}: host data is not mapped`, 'await the running evaluation first');
+  }
+
   /** The upload buffer's mapped range, taking the buffer (mapped, zero-filled) when missing. */
-  #mappedUpload(): ArrayBuffer {
+  #mappedUpload(clear = true): ArrayBuffer {
     if (this.#uploadRange) return this.#uploadRange;
     if (!this.#upload) {
       const { buffer, range, reused } = this.#pool.acquire(
         { label: `${this.#label} upload`, size: this.#bytes, usage: BufferUsage.MAP_WRITE | BufferUsage.COPY_SRC, mappedAtCreation: true },
         'staging',
       );
-      // A new buffer is zero-filled; a pooled one holds its last user's data.
-      if (reused) new Uint8Array(range!).fill(0);
+      // A new buffer is zero-filled; a pooled one holds its last user's data (unless about to be overwritten).
+      if (reused && clear) new Uint8Array(range!).fill(0);
       this.#upload = buffer;
       this.#uploadRange = range;
       return range!;

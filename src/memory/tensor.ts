@@ -288,7 +288,9 @@ export class Tensor<D extends DType = DType> extends Memory {
   #newHostCopy(size: number, data: TensorData | undefined): TensorHostCopy | null {
     if (this.#memoryType === MemoryType.Storage) return null;
     const bytes = paddedBytes(size * bytesPerElement(this.#dtype));
-    return bytes <= SMALL_TRANSFER_BYTES ? new PlainHostCopy(this.#dtype, size, bytes, this.label, data) : new MappedHostCopy(this.context.pool, this.#dtype, size, bytes, this.label, data);
+    return bytes <= SMALL_TRANSFER_BYTES
+      ? new PlainHostCopy(this.#dtype, size, bytes, this.label, data)
+      : new MappedHostCopy(this.context.pool, this.context.hostPlacement, this.#dtype, size, bytes, this.label, data);
   }
 
   #allocate(size: number, data: TensorData | undefined, argument: string): TensorCore {

@@ -184,6 +184,16 @@ export const ROWS: readonly Row[] = [
     message: /64MB/,
   },
   {
+    id: 'manager.create.host-data-unknown',
+    area: 'Manager',
+    api: 'Manager.create',
+    input: "hostData: 'pinned' (not a placement)",
+    call: () => Manager.create({ hostData: 'pinned' as never }),
+    error: ArgumentError,
+    argument: 'hostData',
+    message: /pinned/,
+  },
+  {
     id: 'manager.from-device.null',
     area: 'Manager',
     api: 'Manager.fromDevice',
