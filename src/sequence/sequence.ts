@@ -25,6 +25,8 @@ export interface SequenceOptions {
 
 const NO_ERROR: Promise<null> = Promise.resolve(null);
 const NOT_RUN: Promise<boolean> = Promise.resolve(false);
+const RAN: Promise<boolean> = Promise.resolve(true);
+const NO_COPIES: readonly Promise<void>[] = Object.freeze([]);
 /** The longest timer Node supports (2^31 - 1 ms, about 24.8 days). */
 const MAX_TIMEOUT_MS = 2_147_483_647;
 
@@ -47,6 +49,8 @@ export class Sequence extends Resource {
   #validated = { version: -1, epoch: -1 };
   /** The current batch's plan, forgotten when the batch changes or a resource is destroyed or rebuilt. */
   readonly #plan: PlanCache = new PlanCache();
+  /** The current batch's operations (see {@link #batchOps}). */
+  #batch: { readonly version: number; readonly ops: readonly Operation[] } = { version: -1, ops: [] };
 
   /** @internal Use `mgr.sequence()`; inside the library, {@link createSequence}. */
   constructor(key: CreationKey, context: DeviceContext, options: SequenceOptions = {}) {
@@ -118,7 +122,7 @@ export class Sequence extends Resource {
       this.#ops.push(...ops);
       this.#batchVersion++;
     }
-    const batch = this.#ops.slice(this.#batchStart);
+    const batch = this.#batchOps();
     this.#evaluated = true;
     const events = this.context.events;
     const started = events.enabled ? performance.now() : 0;
@@ -143,7 +147,7 @@ export class Sequence extends Resource {
     // Claim the host data now, before anything is awaited, so that data() and setData() cannot
     // slip in between evalAsync() and the encoding, and two sequences cannot move one tensor.
     const claimed: HostCopy[] = [];
-    claimHostCopies(plan, claimed);
+    if (plan.transferred.length > 0) claimHostCopies(plan, claimed);
     this.#start(batch, plan, claimed, started);
     return this;
   }
@@ -255,16 +259,16 @@ export class Sequence extends Resource {
     this.#flights.assertIdle(action);
   }
 
-  #start(batch: Operation[], plan: BatchPlan, claimed: HostCopy[], started: number): void {
+  #start(batch: readonly Operation[], plan: BatchPlan, claimed: HostCopy[], started: number): void {
     // A raw WebGPU error that the device's loss explains is reported as the DeviceLostError (wgpu).
-    const run = () =>
-      this.#run(batch, plan, claimed, started).catch(async (error: unknown) => {
-        throw await explainRunFailure(this.context, error);
-      });
-    this.#flights.start(run, claimed);
+    this.#flights.start(
+      () => this.#run(batch, plan, claimed, started),
+      claimed,
+      (error) => explainRunFailure(this.context, error),
+    );
   }
 
-  async #run(batch: Operation[], plan: BatchPlan, claimed: HostCopy[], started: number): Promise<void> {
+  async #run(batch: readonly Operation[], plan: BatchPlan, claimed: HostCopy[], started: number): Promise<void> {
     const context = this.context;
     const events = context.events;
     const waitFrom = events.enabled ? performance.now() : 0;
@@ -306,7 +310,6 @@ export class Sequence extends Resource {
     const queries = timed && plan.dispatches > 0 ? core.timestamps(plan.dispatches) : null;
     const report = events.enabled ? { events, label: this.label } : null;
     const device = context.device;
-    const encoder = new Recorder(device.createCommandEncoder({ label: this.label }), arena, plan.layout.pushSlots, queries);
     // WebGPU reports validation errors through error scopes, at the cost of a GPU round trip. A
     // batch re-evaluated unchanged (same operations, no resource destroyed or rebuilt since)
     // produces the same commands and so validates the same: only its first evaluation is scoped.
@@ -314,6 +317,9 @@ export class Sequence extends Resource {
     const version = this.#batchVersion;
     epoch = context.epoch;
     const scoped = plan.hasExternal || this.#validated.version !== version || this.#validated.epoch !== epoch;
+    // The label names the encoder in WebGPU's messages; a batch that validated already gets none
+    // (Dawn spends on each labelled encoder).
+    const encoder = new Recorder(scoped ? device.createCommandEncoder({ label: this.label }) : device.createCommandEncoder(), arena, plan.layout.pushSlots, queries);
     let error: Promise<KomputeError | null> = NO_ERROR;
     try {
       if (scoped) error = context.captureNow(`evaluating ${this.label}`, () => encodeAndSubmit(device.queue, encoder, batch, plan, arena, queries, report)).error;
@@ -326,11 +332,11 @@ export class Sequence extends Resource {
 
     // One completion signal for the batch: the small-download map when there is one, else the
     // queue's work-done event.
-    const ran = error.then((e) => e === null);
+    const ran = error === NO_ERROR ? RAN : error.then((e) => e === null);
     const submitted = events.enabled ? performance.now() : 0;
     const viaMap = encoder.downloadBytesUsed > 0;
-    const batchDone: Promise<unknown> = viaMap ? core.arena.deliver(arena.readback!, encoder.downloadBytesUsed, encoder.deliveries, ran) : context.workDone();
-    const settled = [...encoder.copies].map((copy) => copy.settle(batchDone, ran));
+    const batchDone: Promise<unknown> = viaMap ? core.arena.deliver(arena.readback!, encoder.downloadBytesUsed, encoder.deliveries, ran === RAN ? true : ran) : context.workDone();
+    const settled = encoder.copies.size === 0 ? NO_COPIES : [...encoder.copies].map((copy) => copy.settle(batchDone, ran));
     const spans: GpuSpan[] | null = events.enabled ? [] : null;
     const timing = queries && encoder.timedOps.length > 0 ? readTimings(queries.readback, encoder.timedOps, batch, spans) : null;
     let completed = 0;
@@ -349,7 +355,10 @@ export class Sequence extends Resource {
         () => {},
       );
     }
-    const [failure] = await Promise.all([error, batchDone, timing, ...settled]);
+    // The common case (a validated batch, nothing timed, no large host copies) waits on the one signal.
+    let failure: KomputeError | null = null;
+    if (error === NO_ERROR && timing === null && settled.length === 0) await batchDone;
+    else [failure] = await Promise.all([error, batchDone, timing, ...settled]);
     if (failure) {
       this.#validated = { version: -1, epoch: -1 };
       if (events.enabled) events.emit('batch.failed', 'error', `the evaluation failed: ${failure.message}`, { source: this.label, data: { code: failure.code } });
@@ -374,6 +383,12 @@ export class Sequence extends Resource {
         data: { phase: 'eval', ops: batch.length, dispatches: plan.dispatches, scoped },
       });
     }
+  }
+
+  /** The current batch's operations, as one array kept while the batch is unchanged. */
+  #batchOps(): readonly Operation[] {
+    if (this.#batch.version !== this.#batchVersion) this.#batch = { version: this.#batchVersion, ops: this.#ops.slice(this.#batchStart) };
+    return this.#batch.ops;
   }
 
   /** The batch's plan, worked out again only when the batch or a resource changed. */

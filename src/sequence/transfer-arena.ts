@@ -67,10 +67,11 @@ export class TransferArena {
    * Maps the readback buffer after the batch and hands each download its bytes, when the batch
    * ran (`ran` resolves false when WebGPU rejected it: the buffer then holds no downloads).
    */
-  async deliver(readback: GPUBuffer, bytes: number, deliveries: readonly { offset: number; bytes: number; deliver: (data: Uint8Array) => void }[], ran: Promise<boolean>): Promise<void> {
+  async deliver(readback: GPUBuffer, bytes: number, deliveries: readonly { offset: number; bytes: number; deliver: (data: Uint8Array) => void }[], ran: Promise<boolean> | true): Promise<void> {
     await readback.mapAsync(MapMode.READ, 0, bytes);
     try {
-      if (!(await ran)) return;
+      // `true`: the batch was validated before, so it ran (no second wait on the completion path).
+      if (ran !== true && !(await ran)) return;
       const range = new Uint8Array(readback.getMappedRange(0, bytes));
       for (const d of deliveries) d.deliver(range.subarray(d.offset, d.offset + d.bytes));
     } finally {
