@@ -122,11 +122,15 @@ describe('reductions, softmax and scan', () => {
   });
 
   // Rows held in registers by 64 invocations (301, 1024, 1 values) or by 256 (3,000), and rows
-  // too long for that (5,000: three passes), on the subgroup and the portable path.
+  // too long for that (5,000: three passes), on the subgroup and the portable path; rows of a
+  // multiple of 4 take the vec4 form (1,024, 12, 4,092, 3,000).
   for (const [rows, cols, subgroups] of [
     [5, 301, undefined],
     [5, 301, false],
     [3, 1024, undefined],
+    [3, 1024, false],
+    [9, 12, undefined],
+    [3, 4092, false],
     [7, 1, undefined],
     [2, 3000, undefined],
     [2, 3000, false],
