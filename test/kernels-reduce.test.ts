@@ -172,6 +172,12 @@ describe('reductions, softmax and scan', () => {
       [2049, 'i32', 'max', false],
       [10_001, 'u32', 'min', true],
       [10_001, 'f32', 'max', true],
+      // Lengths of a multiple of 4 take the vec4 loads and stores.
+      [4, 'f32', 'sum', false],
+      [2048, 'u32', 'sum', true],
+      [12_296, 'f32', 'sum', false],
+      [8192, 'i32', 'max', true],
+      [10_000, 'u32', 'min', false],
     ] as const;
     for (const [size, dtype, op, exclusive] of cases) {
       const values = randomValues(size, size + 1);
@@ -205,6 +211,22 @@ describe('reductions, softmax and scan', () => {
       // on the CPU: the difference stays below n · 2⁻²⁴ · (running magnitude), so 1e-3 absolute.
       if (dtype === 'f32' && op === 'sum') assertClose(out.data(), expected, 1e-3, `f32 scan ${size}`);
       else assert.deepEqual(Array.from(out.data()), expected, `${dtype} ${op} exclusive=${exclusive} size ${size}`);
+    }
+  });
+
+  test('an in-place scan of a multiple of 4 elements (vec4 path) agrees with the CPU, inclusive and exclusive', async () => {
+    for (const exclusive of [false, true]) {
+      const size = 3 * 2048 + 12;
+      const data = Int32Array.from(randomValues(size, 77), (v) => Math.round(v * 100));
+      const x = mgr.tensor(data);
+      await mgr.sequence().eval(new OpSyncDevice([x]), new OpScan(x, x, { exclusive }), new OpSyncLocal([x]));
+      const expected: number[] = [];
+      let acc = 0;
+      for (const v of data) {
+        expected.push(exclusive ? acc : acc + v);
+        acc += v;
+      }
+      assert.deepEqual(Array.from(x.data()), expected, `in place, exclusive=${exclusive}`);
     }
   });
 
