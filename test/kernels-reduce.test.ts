@@ -61,6 +61,9 @@ describe('reductions, softmax and scan', () => {
       [300, 5, ['mean']],
       [3, 2051, ['min']],
       [2, 4096, ['sum']],
+      // The bench's row length (vec4 loads unrolled), and rows too long to unroll (a loop).
+      [5, 1024, ['sum', 'max']],
+      [2, 20_000, ['max']],
     ] as const) {
       const values = randomValues(rows * cols, rows + cols);
       const x = mgr.tensor(values);
