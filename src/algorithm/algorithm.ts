@@ -37,6 +37,16 @@ class AlgorithmCore implements Releasable {
   }
 }
 
+/** @internal What a dispatch binds (see {@link Algorithm.dispatchState}). */
+export interface DispatchState {
+  readonly pipeline: GPUComputePipeline;
+  readonly group: GPUBindGroup;
+  readonly extra: readonly (readonly [number, GPUBindGroup])[];
+  readonly workgroup: readonly [number, number, number];
+  /** The bind-group array it was made from (a new array whenever the groups are made again). */
+  readonly groups: readonly (GPUBindGroup | null)[];
+}
+
 interface Configuration {
   readonly bound: BoundResources;
   readonly resources: readonly Bindable[];
@@ -66,6 +76,8 @@ export class Algorithm extends Resource {
   #ready!: Promise<void>;
   #error: KomputeError | null = null;
   #version = 0;
+  /** The last {@link dispatchState}, valid while its pipeline, bind groups and workgroup count are current. */
+  #dispatchState: DispatchState | null = null;
 
   /** @internal Use `mgr.algorithm(...)`; inside the library, {@link createAlgorithm}. */
   constructor(key: CreationKey, context: DeviceContext, resources: AlgorithmResources | BoundResources, wgsl: string, options?: AlgorithmOptions) {
@@ -198,12 +210,17 @@ export class Algorithm extends Resource {
   }
 
   /** @internal What a dispatch binds: the pipeline, group 0's bind group, the other groups', the workgroup count. */
-  dispatchState(): { pipeline: GPUComputePipeline; group: GPUBindGroup; extra: readonly (readonly [number, GPUBindGroup])[]; workgroup: readonly [number, number, number] } {
+  dispatchState(): DispatchState {
     const config = this.#config;
     const groups = this.#bindGroups(config);
+    const pipeline = this.#core.pipeline!;
+    // Handed out again while nothing changed (dispatched on every evaluation: no allocation).
+    const last = this.#dispatchState;
+    if (last && last.pipeline === pipeline && last.groups === groups && last.workgroup === config.workgroup) return last;
     const extra: [number, GPUBindGroup][] = [];
     for (let i = 1; i < groups.length; i++) if (groups[i]) extra.push([i, groups[i]!]);
-    return { pipeline: this.#core.pipeline!, group: groups[0]!, extra, workgroup: config.workgroup };
+    this.#dispatchState = { pipeline, group: groups[0]!, extra, workgroup: config.workgroup, groups };
+    return this.#dispatchState;
   }
 
   #bindGroups(config: Configuration): (GPUBindGroup | null)[] {

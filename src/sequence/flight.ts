@@ -54,12 +54,15 @@ export class Flights {
   }
 
   /**
-   * Starts an evaluation: makes it the current flight, then calls `run`. A failure of the run is
+   * Starts an evaluation: calls `run`, then makes it the current flight. A failure of the run is
    * passed through `explain` (which may replace it) before it settles the flight. The host copies
    * in `claimed` are unclaimed when the run itself ends, its failure explained (not at an abort:
    * transfers in flight still need the data). Returns the flight.
    */
   start(run: () => Promise<void>, claimed: readonly HostCopy[], explain: (error: unknown) => Promise<unknown>): Flight {
+    // The run first: its synchronous part encodes and submits, and the bookkeeping below can wait
+    // until the GPU has the work (nothing in that part looks at the current flight).
+    const running = run();
     // One promise per evaluation, settled by the run or, earlier, by an abort (destroy, device
     // loss). The bookkeeping happens before any awaiting caller resumes, so isRunning() is
     // already false when `await seq.eval()` returns.
@@ -88,7 +91,7 @@ export class Flights {
       for (const copy of claimed) copy.unclaim();
       settle(failure);
     };
-    run().then(
+    running.then(
       () => ended(null),
       (error: unknown) =>
         explain(error).then(

@@ -26,6 +26,9 @@ interface Delivery {
   readonly deliver: (data: Uint8Array) => void;
 }
 
+const NONE: readonly never[] = Object.freeze([]);
+const NO_COPIES: ReadonlySet<HostCopy> = new Set();
+
 /**
  * The sequence's recorder: the {@link EncodeContext} operations record into, plus what only the
  * sequence drives (operation indices, the transfer buffers' cursors, the deliveries and host copies
@@ -36,8 +39,9 @@ export class Recorder extends EncodeContext implements TransferStage {
   override readonly encoder: GPUCommandEncoder;
   readonly #arena: ArenaBuffers;
   readonly #timestamps: TimestampSlots | null;
-  readonly #copies = new Set<HostCopy>();
-  readonly #deliveries: Delivery[] = [];
+  // Created on first use: most evaluations of a validated batch move no host data.
+  #copies: Set<HostCopy> | null = null;
+  #deliveries: Delivery[] | null = null;
   #pass: GPUComputePassEncoder | null = null;
   #passPipeline: GPUComputePipeline | null = null;
   #passGroup: GPUBindGroup | null = null;
@@ -45,7 +49,7 @@ export class Recorder extends EncodeContext implements TransferStage {
   #uploadCursor: number;
   #downloadCursor = 0;
   #opIndex = 0;
-  readonly #timedOps: number[] = [];
+  #timedOps: number[] | null = null;
 
   constructor(encoder: GPUCommandEncoder, arena: ArenaBuffers, pushSlots: number, timestamps: TimestampSlots | null) {
     super();
@@ -105,7 +109,7 @@ export class Recorder extends EncodeContext implements TransferStage {
     const copy = memory.hostCopy;
     if (!copy) return;
     this.#endPass();
-    this.#copies.add(copy);
+    (this.#copies ??= new Set()).add(copy);
     memory[$internal].context.syncCheck?.uploaded(memory);
     memory.encodeUpload(this);
   }
@@ -115,7 +119,7 @@ export class Recorder extends EncodeContext implements TransferStage {
     const copy = memory.hostCopy;
     if (!copy) return;
     this.#endPass();
-    this.#copies.add(copy);
+    (this.#copies ??= new Set()).add(copy);
     memory[$internal].context.syncCheck?.downloaded(memory);
     memory.encodeDownload(this);
   }
@@ -133,7 +137,7 @@ export class Recorder extends EncodeContext implements TransferStage {
     const offset = this.#downloadCursor;
     this.#downloadCursor += bytes;
     this.encoder.copyBufferToBuffer(source, 0, this.#arena.readback!, offset, bytes);
-    this.#deliveries.push({ offset, bytes, deliver });
+    (this.#deliveries ??= []).push({ offset, bytes, deliver });
   }
 
   /** Bytes of the upload buffer this evaluation filled. */
@@ -148,17 +152,17 @@ export class Recorder extends EncodeContext implements TransferStage {
 
   /** Small downloads to hand out after completion. */
   get deliveries(): readonly Delivery[] {
-    return this.#deliveries;
+    return this.#deliveries ?? NONE;
   }
 
   /** Host copies this evaluation transfers. */
   get copies(): ReadonlySet<HostCopy> {
-    return this.#copies;
+    return this.#copies ?? NO_COPIES;
   }
 
   /** Indices of the operations that got a timed pass, in query order. */
   get timedOps(): readonly number[] {
-    return this.#timedOps;
+    return this.#timedOps ?? NONE;
   }
 
   /** Ends any open pass and finishes the command buffer. */
@@ -174,6 +178,7 @@ export class Recorder extends EncodeContext implements TransferStage {
       this.#pass = this.encoder.beginComputePass();
       return this.#pass;
     }
+    this.#timedOps ??= [];
     const q = this.#timedOps.length * 2;
     this.#timedOps.push(this.#opIndex);
     this.#pass = this.encoder.beginComputePass({ timestampWrites: { querySet: this.#timestamps.querySet, beginningOfPassWriteIndex: q, endOfPassWriteIndex: q + 1 } });

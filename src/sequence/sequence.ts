@@ -279,7 +279,7 @@ export class Sequence extends Resource {
     // fresh look at the batch, until nothing is left to wait for.
     let epoch = context.epoch;
     for (;;) {
-      if (plan.algorithms.some((a) => !a.isCompiled)) await Promise.all(plan.algorithms.map((a) => a.whenCompiled()));
+      if (!allCompiled(plan.algorithms)) await Promise.all(plan.algorithms.map((a) => a.whenCompiled()));
       else if (context.hasPendingErrors) await context.flushErrors();
       else break;
       waited = true;
@@ -405,6 +405,11 @@ export class Sequence extends Resource {
     if (this.isDestroyed) throw new DestroyedError(this.label, 'evaluation');
     for (const op of batch) op.validate('evaluating');
   }
+}
+
+function allCompiled(algorithms: readonly { readonly isCompiled: boolean }[]): boolean {
+  for (const a of algorithms) if (!a.isCompiled) return false;
+  return true;
 }
 
 /** The one creation path of a sequence: a sequence owned and tracked by the manager of `context`. */

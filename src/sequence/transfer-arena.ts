@@ -31,6 +31,8 @@ export class TransferArena {
   #hostUpload = new Uint8Array(0);
   #pushGroup: GPUBindGroup | null = null;
   #readback: GPUBuffer | null = null;
+  /** The last answer of {@link reserve}, handed out again while the buffers are the same. */
+  #reserved: { upload: GPUBuffer | null; hostUpload: Uint8Array; pushGroup: GPUBindGroup | null; readback: GPUBuffer | null } | null = null;
 
   constructor(context: DeviceContext, label: string) {
     this.#context = context;
@@ -60,7 +62,10 @@ export class TransferArena {
       context.pool.give(this.#readback);
       this.#readback = context.pool.acquire({ label: `${this.#label} readback`, size, usage: BufferUsage.MAP_READ | BufferUsage.COPY_DST }, 'staging').buffer;
     }
-    return { upload: this.#upload, hostUpload: this.#hostUpload, pushGroup: this.#pushGroup, readback: this.#readback };
+    const last = this.#reserved;
+    if (last && last.upload === this.#upload && last.hostUpload === this.#hostUpload && last.pushGroup === this.#pushGroup && last.readback === this.#readback) return last;
+    this.#reserved = { upload: this.#upload, hostUpload: this.#hostUpload, pushGroup: this.#pushGroup, readback: this.#readback };
+    return this.#reserved;
   }
 
   /**
@@ -86,6 +91,7 @@ export class TransferArena {
     this.#upload = null;
     this.#readback = null;
     this.#pushGroup = null;
+    this.#reserved = null;
   }
 }
 
