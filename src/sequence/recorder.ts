@@ -36,7 +36,15 @@ const NO_COPIES: ReadonlySet<HostCopy> = new Set();
  * dispatches sharing one compute pass (and redundant pipeline and bind-group changes skipped).
  */
 export class Recorder extends EncodeContext implements TransferStage {
-  override readonly encoder: GPUCommandEncoder;
+  readonly #encoder: GPUCommandEncoder;
+  /**
+   * True until anything but a small upload was recorded: uploads up to then are written with
+   * `queue.writeBuffer` just before the submit (what a raw program does), not copied out of the
+   * upload buffer by the command buffer. Anyone handed the encoder (a custom operation, a large
+   * host copy, an image) ends it, since what they record is out of sight.
+   */
+  #leading = true;
+  #leadingWrites: { readonly target: GPUBuffer; readonly data: Uint8Array }[] | null = null;
   readonly #arena: ArenaBuffers;
   readonly #timestamps: TimestampSlots | null;
   // Created on first use: most evaluations of a validated batch move no host data.
@@ -53,10 +61,21 @@ export class Recorder extends EncodeContext implements TransferStage {
 
   constructor(encoder: GPUCommandEncoder, arena: ArenaBuffers, pushSlots: number, timestamps: TimestampSlots | null) {
     super();
-    this.encoder = encoder;
+    this.#encoder = encoder;
     this.#arena = arena;
     this.#timestamps = timestamps;
     this.#uploadCursor = pushSlots * MAX_PUSH_CONSTANT_BYTES;
+  }
+
+  /** The evaluation's command encoder (whoever records into it directly ends the leading uploads). */
+  override get encoder(): GPUCommandEncoder {
+    this.#leading = false;
+    return this.#encoder;
+  }
+
+  /** Small uploads recorded before any other command: to write with `queue.writeBuffer` before the submit. */
+  get leadingWrites(): readonly { readonly target: GPUBuffer; readonly data: Uint8Array }[] {
+    return this.#leadingWrites ?? NONE;
   }
 
   /** Marks the start of operation `index` of the batch. */
@@ -92,7 +111,8 @@ export class Recorder extends EncodeContext implements TransferStage {
   /** Copies `bytes` from one GPU buffer to another. */
   override copyBuffer(source: GPUBuffer, target: GPUBuffer, bytes: number): void {
     this.#endPass();
-    this.encoder.copyBufferToBuffer(source, 0, target, 0, bytes);
+    this.#leading = false;
+    this.#encoder.copyBufferToBuffer(source, 0, target, 0, bytes);
   }
 
   /**
@@ -101,7 +121,8 @@ export class Recorder extends EncodeContext implements TransferStage {
    */
   override copyMemory(source: Memory, target: Memory): void {
     this.#endPass();
-    encodeMemoryCopy(this.encoder, source, target);
+    this.#leading = false;
+    encodeMemoryCopy(this.#encoder, source, target);
   }
 
   /** Copies the host data of a tensor or image to its GPU memory. */
@@ -126,17 +147,22 @@ export class Recorder extends EncodeContext implements TransferStage {
 
   /** TransferStage: stages small host bytes in the shared upload buffer. */
   stageUpload(data: Uint8Array, target: GPUBuffer): void {
+    if (this.#leading) {
+      (this.#leadingWrites ??= []).push({ target, data });
+      return;
+    }
     const offset = this.#uploadCursor;
     this.#uploadCursor += data.byteLength;
     this.#arena.hostUpload.set(data, offset);
-    this.encoder.copyBufferToBuffer(this.#arena.upload!, offset, target, 0, data.byteLength);
+    this.#encoder.copyBufferToBuffer(this.#arena.upload!, offset, target, 0, data.byteLength);
   }
 
   /** TransferStage: reads small GPU data back through the shared readback buffer. */
   stageDownload(source: GPUBuffer, bytes: number, deliver: (data: Uint8Array) => void): void {
     const offset = this.#downloadCursor;
     this.#downloadCursor += bytes;
-    this.encoder.copyBufferToBuffer(source, 0, this.#arena.readback!, offset, bytes);
+    this.#leading = false;
+    this.#encoder.copyBufferToBuffer(source, 0, this.#arena.readback!, offset, bytes);
     (this.#deliveries ??= []).push({ offset, bytes, deliver });
   }
 
@@ -168,20 +194,22 @@ export class Recorder extends EncodeContext implements TransferStage {
   /** Ends any open pass and finishes the command buffer. */
   finish(): GPUCommandBuffer {
     this.#endPass();
-    return this.encoder.finish();
+    return this.#encoder.finish();
   }
 
   #computePass(): GPUComputePassEncoder {
     if (this.#pass) return this.#pass;
     if (!this.#timestamps) {
       // No descriptor at all: converting even an empty one costs Dawn's bindings a microsecond.
-      this.#pass = this.encoder.beginComputePass();
+      this.#leading = false;
+      this.#pass = this.#encoder.beginComputePass();
       return this.#pass;
     }
     this.#timedOps ??= [];
     const q = this.#timedOps.length * 2;
     this.#timedOps.push(this.#opIndex);
-    this.#pass = this.encoder.beginComputePass({ timestampWrites: { querySet: this.#timestamps.querySet, beginningOfPassWriteIndex: q, endOfPassWriteIndex: q + 1 } });
+    this.#leading = false;
+    this.#pass = this.#encoder.beginComputePass({ timestampWrites: { querySet: this.#timestamps.querySet, beginningOfPassWriteIndex: q, endOfPassWriteIndex: q + 1 } });
     return this.#pass;
   }
 
