@@ -2,7 +2,7 @@
  * The benchmark's workloads. Each runs the same work through kompute-ts and through raw WebGPU
  * on the manager's own device, in the same process.
  */
-import { Manager, MemoryType, OpAlgoDispatch, OpReduce, OpSyncDevice, OpSyncLocal, type Sequence, type Tensor } from '../src/index.js';
+import { Manager, MemoryType, OpAlgoDispatch, OpCopy, OpReduce, OpSyncDevice, OpSyncLocal, type Sequence, type Tensor } from '../src/index.js';
 import { logisticShader } from '../examples/logistic-regression.js';
 import { SCALE_WGSL, SMALL_WGSL, TINY_WGSL } from './kernels.js';
 import { KERNEL_WORKLOADS } from './kernel-workloads.js';
@@ -253,6 +253,59 @@ function download(copyOut: boolean): Workload {
     },
   };
 }
+
+const RANGE_SYNCS = 50;
+/**
+ * A ranged OpSyncLocal (Kompute #24): 1 MB out of a 256 MB tensor, against a whole 1 MB tensor
+ * (the "raw" column here is kompute-ts too: the acceptance is the ranged sync within 10% of the
+ * whole 1 MB one, not of a 256 MB one). Only the syncs are timed; the data is checked once, at
+ * the end (reading data() between ranged readbacks costs a JavaScript copy of the range, see
+ * MappedHostCopy).
+ */
+const syncLocalRange: Workload = {
+  id: 'sync-local-range',
+  title: 'OpSyncLocal of a 1 MB view of a 256 MB tensor, per sync (raw column: OpSyncLocal of a whole 1 MB tensor)',
+  unit: 'µs',
+  higherIsBetter: false,
+  target: '≤ 1.1× the whole 1 MB tensor',
+  async prepare(mgr, quick) {
+    const n = (quick ? 16 << 20 : 256 << 20) / 4;
+    const window = (1 << 20) / 4;
+    const offset = n / 2 + 4096;
+    const data = randomFloats(n);
+    const source = mgr.tensor(data, { type: MemoryType.Storage });
+    const big = mgr.tensor(n, 'f32');
+    const small = mgr.tensor(window, 'f32');
+    await mgr.sequence().eval(new OpCopy([source, big]), new OpCopy([source.view(offset, window), small]));
+    const view = big.view(offset, window);
+    const ranged = mgr.sequence().record(new OpSyncLocal([view]));
+    const whole = mgr.sequence().record(new OpSyncLocal([small]));
+    return {
+      kompute: {
+        run: async () => {
+          for (let i = 0; i < RANGE_SYNCS; i++) await ranged.eval();
+        },
+      },
+      raw: {
+        run: async () => {
+          for (let i = 0; i < RANGE_SYNCS; i++) await whole.eval();
+        },
+      },
+      figure: (s) => (s / RANGE_SYNCS) * 1e6,
+      cleanup() {
+        const got = view.data();
+        for (let i = 0; i < window; i += 4093) {
+          if (got[i] !== data[offset + i] || small.data()[i] !== data[offset + i]) throw new Error(`sync-local-range: element ${i} of the view is ${got[i]}, expected ${data[offset + i]}`);
+        }
+        ranged.destroy();
+        whole.destroy();
+        source.destroy();
+        big.destroy();
+        small.destroy();
+      },
+    };
+  },
+};
 
 const TINY_EVALS = 200;
 const tinyEval: Workload = {
@@ -566,6 +619,7 @@ export const WORKLOADS: readonly Workload[] = [
   readAfterSetData,
   download(false),
   download(true),
+  syncLocalRange,
   tinyEval,
   manyDispatches,
   komputeBenchmark(),

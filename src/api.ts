@@ -7,7 +7,11 @@ export { Manager, type ManagerOptions, type ExternalDeviceOptions } from './mana
 export type { HostDataOption, HostDataPlacement } from './core/host-placement.js';
 export type { MemoryReport } from './core/buffer-ledger.js';
 export type { DeviceInfo } from './manager/device-info.js';
+export type { GpuDevice } from './backends/gpu-devices.js';
+export { runOnDevices, type WorkerFunction, type WorkerContext } from './manager/run-on-devices.js';
+export type { RunOnDevicesOptions, WorkerOutcome, WorkerManagerOptions } from './backends/worker-protocol.js';
 export { Tensor, type TensorOptions } from './memory/tensor.js';
+export { TensorView, type TensorViewOptions } from './memory/tensor-view.js';
 export { Memory } from './memory/memory.js';
 export { Image, type ImageOptions } from './memory/image.js';
 export { type ImageDType, type ImageChannels, type ImageArrayFor, type ImageData, type ImageDTypeFor, IMAGE_DTYPES } from './memory/image-format.js';
@@ -48,7 +52,10 @@ export {
   DTypeError,
   AlgorithmBindingError,
   StateError,
+  WorkerError,
+  type WorkerFailure,
   type ShaderMessage,
 } from './errors.js';
+export { StructType, type StructSchema, type StructSchemaType, type StructMember, type StructValue, type StructColumns } from './algorithm/struct-array.js';
 export { consoleLogger, EVENT_LEVELS, type EventLevel, type EventKind, type KomputeEvent, type EventListener } from './core/events.js';
 export { TraceRecorder, toChromeTrace, type Trace, type ChromeTrace, type ChromeTraceEvent } from './core/trace.js';

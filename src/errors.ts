@@ -135,3 +135,43 @@ export class StateError extends KomputeError {
     super('KP_STATE', message, hint);
   }
 }
+
+/** How a worker process of `runOnDevices` failed. */
+export type WorkerFailure = 'threw' | 'exited' | 'killed' | 'timeout' | 'spawn';
+
+/**
+ * A worker process of `runOnDevices` failed: its function threw (the worker's own error is
+ * described by `remote`), or the process ended without a result (`process.exit`, a crash, a
+ * signal, the timeout). Its GPU memory went with its process; the other workers are unaffected.
+ */
+export class WorkerError extends KomputeError {
+  /** The worker's position in `devices`. */
+  readonly rank: number;
+  /** The device it was given (index or PCI address). */
+  readonly device: number | string;
+  /** What happened. */
+  readonly failure: WorkerFailure;
+  /** The process's exit code, or null. */
+  readonly exitCode: number | null;
+  /** The signal that ended the process, or null. */
+  readonly signal: string | null;
+  /** The error the worker threw, as it reported it (name, code, message, stack). */
+  readonly remote: { readonly name: string; readonly code?: string; readonly message: string; readonly stack?: string } | undefined;
+  constructor(rank: number, device: number | string, failure: WorkerFailure, detail: { exitCode?: number | null; signal?: string | null; remote?: WorkerError['remote']; message?: string }) {
+    const where = `worker ${rank} (device ${JSON.stringify(device)})`;
+    const how = {
+      threw: `threw ${detail.remote?.name ?? 'an error'}${detail.remote?.code ? ` [${detail.remote.code}]` : ''}: ${detail.remote?.message ?? ''}`,
+      exited: `exited with code ${detail.exitCode} before sending a result`,
+      killed: `was killed by ${detail.signal} before sending a result`,
+      timeout: `took longer than its timeout and was killed`,
+      spawn: `could not be started: ${detail.message ?? ''}`,
+    }[failure];
+    super('KP_WORKER', `${where} ${how}`, 'its process is gone and with it its GPU memory; the other workers were not affected: rerun its share, or fix the worker');
+    this.rank = rank;
+    this.device = device;
+    this.failure = failure;
+    this.exitCode = detail.exitCode ?? null;
+    this.signal = detail.signal ?? null;
+    this.remote = detail.remote;
+  }
+}

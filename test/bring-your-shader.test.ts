@@ -302,7 +302,11 @@ const N = 4u;
 fn main(@builtin(global_invocation_id) id: vec3u) {
   let i = id.x;
   if (i >= arrayLength(&b)) { return; }
-  if ((i + 1) % N) == 0 { b[i] = a[i] * 2u; } else { b[i] = a[i] + 1u; }
+  var k = 0u;
+  loop {
+    b[i] = a[i] * 2u + k;
+    continuing { k++; break if (k + 1u) % N == 0u; }
+  }
 }`;
     const values = Uint32Array.from({ length: 30 }, (_, i) => i * 3);
     // The same tensor twice is only legal when both bindings are read-only; here a is read-only

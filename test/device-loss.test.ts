@@ -4,7 +4,22 @@ import { describe, test } from 'node:test';
 import { DeviceLostError, Manager, type DeviceLostError as Lost, OpAlgoDispatch, OpSyncDevice, OpSyncLocal, type Sequence } from '../src/index.js';
 import { ADD_PUSH_SHADER, assertFails, createManager, rawDevice } from './helpers.js';
 
-const ZERO = { tensors: 0, algorithms: 0, sequences: 0, images: 0, samplers: 0, params: 0, paramBytes: 0, deviceBytes: 0, imageBytes: 0, stagingBytes: 0, otherBytes: 0, poolBytes: 0, totalBytes: 0 };
+const ZERO = {
+  tensors: 0,
+  algorithms: 0,
+  sequences: 0,
+  images: 0,
+  views: 0,
+  samplers: 0,
+  params: 0,
+  paramBytes: 0,
+  deviceBytes: 0,
+  imageBytes: 0,
+  stagingBytes: 0,
+  otherBytes: 0,
+  poolBytes: 0,
+  totalBytes: 0,
+};
 
 /** Work in flight on `mgr`: sequences over small and large tensors, not yet awaited. */
 function startWork(mgr: Manager): { sequences: Sequence[]; use: () => unknown[] } {

@@ -25,6 +25,7 @@ import {
   StateError,
   UnsupportedError,
   ValidationError,
+  WorkerError,
 } from '../src/index.js';
 import { assertFails, createManager, DOUBLE_SHADER, rawDevice, Usage } from './helpers.js';
 
@@ -41,6 +42,7 @@ const SAMPLES: readonly KomputeError[] = [
   new DTypeError('data', 'Float64Array is not supported', 'use Float32Array'),
   new AlgorithmBindingError('tensors', 'binding 2 has no tensor', 'pass a tensor per binding'),
   new StateError('Sequence#1.record() while running', 'await evalAwait() first'),
+  new WorkerError(1, '0000:65:00.0', 'exited', { exitCode: 3 }),
 ];
 
 describe('error classes', () => {
@@ -196,7 +198,22 @@ describe('errors thrown by the library', () => {
     await assertFails(() => seq.eval(), DeviceLostError);
     assert.deepEqual(
       { ...byo.memory() },
-      { tensors: 0, algorithms: 0, sequences: 0, images: 0, samplers: 0, params: 0, paramBytes: 0, deviceBytes: 0, imageBytes: 0, stagingBytes: 0, otherBytes: 0, poolBytes: 0, totalBytes: 0 },
+      {
+        tensors: 0,
+        algorithms: 0,
+        sequences: 0,
+        images: 0,
+        views: 0,
+        samplers: 0,
+        params: 0,
+        paramBytes: 0,
+        deviceBytes: 0,
+        imageBytes: 0,
+        stagingBytes: 0,
+        otherBytes: 0,
+        poolBytes: 0,
+        totalBytes: 0,
+      },
     );
     assert.doesNotThrow(() => byo.destroy());
     await assertStillComputes();

@@ -23,7 +23,7 @@ export const LAYERS: readonly (readonly string[])[] = [
   ['sequence/'],
   ['kernels/'],
   ['manager/'],
-  ['api.ts', 'index.ts', 'browser.ts'],
+  ['api.ts', 'index.ts', 'browser.ts', 'worker-main.ts'],
   ['cli/'],
 ];
 

@@ -16,7 +16,22 @@ async function defaultAdapter(): Promise<GPUAdapter> {
   return adapter;
 }
 
-const ZERO = { tensors: 0, algorithms: 0, sequences: 0, images: 0, samplers: 0, params: 0, paramBytes: 0, deviceBytes: 0, imageBytes: 0, stagingBytes: 0, otherBytes: 0, poolBytes: 0, totalBytes: 0 };
+const ZERO = {
+  tensors: 0,
+  algorithms: 0,
+  sequences: 0,
+  images: 0,
+  views: 0,
+  samplers: 0,
+  params: 0,
+  paramBytes: 0,
+  deviceBytes: 0,
+  imageBytes: 0,
+  stagingBytes: 0,
+  otherBytes: 0,
+  poolBytes: 0,
+  totalBytes: 0,
+};
 
 describe('Manager.create()', () => {
   let mgr: Manager;

@@ -6,7 +6,22 @@ import { after, before, describe, test } from 'node:test';
 import { DestroyedError, Manager, MemoryType, OpAlgoDispatch, OpCopy, OpMemoryBarrier, OpMult, OpSyncDevice, OpSyncLocal } from '../src/index.js';
 import { ADD_PUSH_SHADER, assertFails, createManager, describeChild, DOUBLE_SHADER, INCREMENT_SHADER, INDEX_URL, rawDevice, rawRead, runChild, Usage } from './helpers.js';
 
-const ZERO = { tensors: 0, algorithms: 0, sequences: 0, images: 0, samplers: 0, params: 0, paramBytes: 0, deviceBytes: 0, imageBytes: 0, stagingBytes: 0, otherBytes: 0, poolBytes: 0, totalBytes: 0 };
+const ZERO = {
+  tensors: 0,
+  algorithms: 0,
+  sequences: 0,
+  images: 0,
+  views: 0,
+  samplers: 0,
+  params: 0,
+  paramBytes: 0,
+  deviceBytes: 0,
+  imageBytes: 0,
+  stagingBytes: 0,
+  otherBytes: 0,
+  poolBytes: 0,
+  totalBytes: 0,
+};
 
 /** Creates, evaluates and destroys 2 * [1, 2, 3] on `mgr`, asserting the result. */
 async function assertComputes(mgr: Manager): Promise<void> {

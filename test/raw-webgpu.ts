@@ -8,7 +8,17 @@ const TEXTURE = { COPY_SRC: 0x1, COPY_DST: 0x2, TEXTURE_BINDING: 0x4, STORAGE_BI
 
 export type RawResource =
   | { readonly kind: 'buffer'; readonly data: ArrayBufferView; readonly uniform?: boolean }
-  | { readonly kind: 'texture'; readonly format: GPUTextureFormat; readonly width: number; readonly height: number; readonly bytesPerTexel: number; readonly data?: ArrayBufferView }
+  | {
+      readonly kind: 'texture';
+      readonly format: GPUTextureFormat;
+      readonly width: number;
+      readonly height: number;
+      readonly bytesPerTexel: number;
+      readonly data?: ArrayBufferView;
+      readonly layers?: number;
+      readonly dimension?: '2d' | '3d';
+      readonly view?: GPUTextureViewDimension;
+    }
   | { readonly kind: 'sampler'; readonly descriptor?: GPUSamplerDescriptor };
 
 /** `'g:b'` → resource. */
@@ -40,10 +50,16 @@ export async function runRaw(
       made.set(key, buffer);
       resource = { buffer };
     } else if (r.kind === 'texture') {
-      const texture = device.createTexture({ size: [r.width, r.height], format: r.format, usage: TEXTURE.COPY_SRC | TEXTURE.COPY_DST | TEXTURE.TEXTURE_BINDING | TEXTURE.STORAGE_BINDING });
-      if (r.data) device.queue.writeTexture({ texture }, bytesOf(r.data), { bytesPerRow: r.width * r.bytesPerTexel }, [r.width, r.height]);
+      const layers = r.layers ?? 1;
+      const texture = device.createTexture({
+        size: [r.width, r.height, layers],
+        dimension: r.dimension ?? '2d',
+        format: r.format,
+        usage: TEXTURE.COPY_SRC | TEXTURE.COPY_DST | TEXTURE.TEXTURE_BINDING | TEXTURE.STORAGE_BINDING,
+      });
+      if (r.data) device.queue.writeTexture({ texture }, bytesOf(r.data), { bytesPerRow: r.width * r.bytesPerTexel, rowsPerImage: r.height }, [r.width, r.height, layers]);
       made.set(key, texture);
-      resource = texture.createView();
+      resource = texture.createView(r.view ? { dimension: r.view } : {});
     } else {
       resource = device.createSampler(r.descriptor);
     }
@@ -67,9 +83,10 @@ export async function runRaw(
     } else if (r.kind === 'texture') {
       const row = r.width * r.bytesPerTexel;
       const padded = Math.ceil(row / 256) * 256;
-      const buffer = device.createBuffer({ size: padded * r.height, usage: BUFFER.MAP_READ | BUFFER.COPY_DST });
-      encoder.copyTextureToBuffer({ texture: object as GPUTexture }, { buffer, bytesPerRow: padded }, [r.width, r.height]);
-      reads.push({ key, buffer, bytes: row * r.height, row, padded, rows: r.height });
+      const layers = r.layers ?? 1;
+      const buffer = device.createBuffer({ size: padded * r.height * layers, usage: BUFFER.MAP_READ | BUFFER.COPY_DST });
+      encoder.copyTextureToBuffer({ texture: object as GPUTexture }, { buffer, bytesPerRow: padded, rowsPerImage: r.height }, [r.width, r.height, layers]);
+      reads.push({ key, buffer, bytes: row * r.height * layers, row, padded, rows: r.height * layers });
     }
   }
   device.queue.submit([encoder.finish()]);

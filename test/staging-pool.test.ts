@@ -94,7 +94,22 @@ describe('staging pool', () => {
         await roundTripped(mgr, 1);
         assert.deepEqual(
           { ...mgr.memory() },
-          { tensors: 0, algorithms: 0, sequences: 0, images: 0, samplers: 0, params: 0, paramBytes: 0, deviceBytes: 0, imageBytes: 0, stagingBytes: 0, otherBytes: 0, poolBytes: 0, totalBytes: 0 },
+          {
+            tensors: 0,
+            algorithms: 0,
+            sequences: 0,
+            images: 0,
+            views: 0,
+            samplers: 0,
+            params: 0,
+            paramBytes: 0,
+            deviceBytes: 0,
+            imageBytes: 0,
+            stagingBytes: 0,
+            otherBytes: 0,
+            poolBytes: 0,
+            totalBytes: 0,
+          },
         );
       },
       { stagingPoolBytes: 0 },

@@ -182,7 +182,10 @@ async function measure(list: readonly Variant[], blocks: number): Promise<void> 
   for (let block = 0; block < blocks; block++) {
     for (const [name, f] of block % 2 ? [...list].reverse() : list) {
       let r = results.get(name);
-      if (!r) results.set(name, (r = { sync: [], wait: [], total: [] }));
+      if (!r) {
+        r = { sync: [], wait: [], total: [] };
+        results.set(name, r);
+      }
       for (let i = 0; i < 50; i++) {
         const t0 = performance.now();
         const p = f();

@@ -5,10 +5,12 @@ import type { DeviceContext } from '../core/device-context.js';
 import type { Releasable } from '../core/registry.js';
 import { Image } from '../memory/image.js';
 import type { Memory } from '../memory/memory.js';
-import { Tensor } from '../memory/tensor.js';
+import type { Tensor } from '../memory/tensor.js';
+import { isLinear } from '../memory/tensor-view.js';
 import { type AlgorithmOptions, checkAlgorithmOptions, checkWorkgroup } from './algorithm-options.js';
 import { checkBindingDetails } from './binding-checks.js';
-import { compilePipeline } from './compile.js';
+import { type CompileInput, compilePipeline } from './compile.js';
+import { loadWgslReflect } from './wgsl-parse.js';
 import { checkConstantsShape, checkOverrides, resolveWorkgroupSize, type SpecializationConstants, stageConstants } from './constants.js';
 import { defaultWorkgroups, pickEntry, workgroupsForInvocations } from './dispatch-size.js';
 import { type BindLayout, buildLayout } from './layout.js';
@@ -58,6 +60,13 @@ interface Configuration {
   readonly layout: BindLayout;
   readonly warnings: readonly string[];
   readonly written: readonly Memory[];
+}
+
+/** An algorithm's configuration and what its pipeline is compiled from; `pending` while reflection loads. */
+interface Plan {
+  readonly config: Configuration;
+  readonly input: CompileInput;
+  readonly pending: boolean;
 }
 
 /** Shaders whose skipped checks were already reported, so a loop does not repeat the warning. */
@@ -235,7 +244,7 @@ export class Algorithm extends Resource {
         core.groups[index] = device.createBindGroup({
           label: config.layout.layouts.length > 1 ? `${this.label} group ${index}` : this.label,
           layout: config.layout.layouts[index]!,
-          entries: placed.map((p) => ({ binding: p.binding, resource: p.resource.bindingResource() })),
+          entries: placed.map((p) => ({ binding: p.binding, resource: p.resource instanceof Image ? p.resource.bindingResource(p.view) : p.resource.bindingResource() })),
         });
       }
       core.groupsVersion = this.#version;
@@ -245,6 +254,50 @@ export class Algorithm extends Resource {
   }
 
   #configure(given: AlgorithmResources | BoundResources, wgsl: string, rawOptions: unknown): void {
+    const plan = this.#plan(given, wgsl, rawOptions);
+    this.#config = plan.config;
+    this.#version++;
+    this.context.bumpEpoch();
+    this.#core.pipeline = null;
+    this.#core.groups = [];
+    this.#error = null;
+    const version = this.#version;
+    const compile = (input: CompileInput) =>
+      compilePipeline(this.context, this.label, input).then(
+        (pipeline) => {
+          if (version === this.#version && !this.isDestroyed) this.#core.pipeline = pipeline;
+        },
+        (error: unknown) => {
+          if (version !== this.#version) return;
+          this.#error = error instanceof KomputeError ? error : new ValidationError(`compiling ${this.label}`, String(error));
+        },
+      );
+    if (!plan.pending) {
+      this.#ready = compile(plan.input);
+      return;
+    }
+    // wgsl_reflect is still loading (a manager from Manager.fromDevice, used at once): the layout
+    // came from the light read; once the reflection is there, the algorithm is planned again with
+    // every check, and a failing check is reported by compiled() and the evaluations.
+    this.#ready = loadWgslReflect().then(
+      () => {
+        if (version !== this.#version || this.isDestroyed) return;
+        let again: Plan;
+        try {
+          again = this.#plan(plan.config.bound, wgsl, rawOptions);
+        } catch (error) {
+          this.#error = error instanceof KomputeError ? error : new ValidationError(`checking ${this.label}`, String(error));
+          return;
+        }
+        this.#config = again.config;
+        this.#core.groupsVersion = -1;
+        return compile(again.input);
+      },
+      () => compile(plan.input),
+    );
+  }
+
+  #plan(given: AlgorithmResources | BoundResources, wgsl: string, rawOptions: unknown): Plan {
     const context = this.context;
     const options = checkAlgorithmOptions(rawOptions);
     if (typeof wgsl !== 'string' || wgsl.trim() === '') throw new ArgumentError('wgsl', 'expected WGSL source text', 'pass the shader as a string');
@@ -257,7 +310,7 @@ export class Algorithm extends Resource {
     const check = options.checkBindings !== false;
     const constants = checkConstantsShape(options.constants);
     const warnings: string[] = [];
-    if (!shader.reflected) {
+    if (!shader.reflected && !shader.pending) {
       warnings.push(
         `${this.label}: wgsl_reflect could not parse the shader (${shader.parseError.split('\n')[0]}); its layout comes from a light read of the declarations and the binding checks were skipped`,
       );
@@ -295,21 +348,15 @@ export class Algorithm extends Resource {
     const usesPush = push !== null;
     checkPlaced(context, shader, entry, placed, check && shader.reflected, usesPush ? PUSH_GROUP : null);
     if (check && shader.reflected) {
-      const tensors = new Map(placed.filter((p) => p.resource instanceof Tensor).map((p) => [`${p.group}:${p.binding}`, { tensor: p.resource as Tensor, argument: p.argument }]));
+      const tensors = new Map(placed.filter((p) => isLinear(p.resource)).map((p) => [`${p.group}:${p.binding}`, { tensor: p.resource as Tensor, argument: p.argument }]));
       checkBindingDetails(bound.wgsl, tensors);
     }
     const workgroup = explicit ?? this.#workgroup(options, entry, shader, constants, resources);
     const layout = buildLayout(context, this.label, shader, entry, placed, usesPush ? PUSH_GROUP : null);
 
-    const memories = resources.filter((r): r is Memory => r instanceof Tensor || r instanceof Image);
-    const written = placed.filter((p) => p.resource instanceof Tensor && isWritable(declarationAt(shader, entry, p.group, p.binding))).map((p) => p.resource as Memory);
-    this.#config = { bound, resources, memories, workgroup, constants, push, pushLayout, layout, warnings, written };
-    this.#version++;
-    context.bumpEpoch();
-    this.#core.pipeline = null;
-    this.#core.groups = [];
-    this.#error = null;
-    const version = this.#version;
+    const memories = resources.filter((r): r is Memory => isLinear(r) || r instanceof Image);
+    const written = placed.filter((p) => isLinear(p.resource) && isWritable(declarationAt(shader, entry, p.group, p.binding))).map((p) => p.resource as Memory);
+    const config: Configuration = { bound, resources, memories, workgroup, constants, push, pushLayout, layout, warnings, written };
     const input = {
       wgsl: bound.wgsl,
       source: bound.source,
@@ -318,22 +365,14 @@ export class Algorithm extends Resource {
       entryPoint: entry?.name ?? options.entryPoint,
       constants: stageConstants(constants, shader.overrides),
     };
-    this.#ready = compilePipeline(context, this.label, input).then(
-      (pipeline) => {
-        if (version === this.#version && !this.isDestroyed) this.#core.pipeline = pipeline;
-      },
-      (error: unknown) => {
-        if (version !== this.#version) return;
-        this.#error = error instanceof KomputeError ? error : new ValidationError(`compiling ${this.label}`, String(error));
-      },
-    );
+    return { config, input, pending: shader.pending === true };
   }
 
   #workgroup(options: AlgorithmOptions, entry: ComputeEntry | undefined, shader: ShaderInterface, constants: SpecializationConstants, resources: readonly Bindable[]): [number, number, number] {
     const max = this.context.limits.maxComputeWorkgroupsPerDimension;
-    const size = resolveWorkgroupSize(entry, shader.overrides, constants);
+    const size = resolveWorkgroupSize(entry, shader.overrides, constants, shader.consts);
     if (options.invocations !== undefined) return checkWorkgroup(workgroupsForInvocations(options.invocations, size), max, 'invocations');
-    const first = resources.find((r): r is Memory => r instanceof Tensor || r instanceof Image);
+    const first = resources.find((r): r is Memory => isLinear(r) || r instanceof Image);
     return checkWorkgroup(defaultWorkgroups(first, size), max);
   }
 

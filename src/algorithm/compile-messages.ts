@@ -1,4 +1,5 @@
 import type { ShaderMessage } from '../errors.js';
+import type { GPUDevice, GPUShaderModule } from '../backends/webgpu-types.js';
 
 /** Devices whose implementation has no `getCompilationInfo()`: it is not asked again (each call prints). */
 const withoutCompilationInfo = new WeakSet<GPUDevice>();

@@ -1,6 +1,7 @@
 import { KomputeError, ShaderCompileError, type ShaderMessage, ValidationError } from '../errors.js';
 import type { DeviceContext } from '../core/device-context.js';
 import { compilationMessages, messagesFromText } from './compile-messages.js';
+import type { GPUComputePipeline, GPUPipelineLayout } from '../backends/webgpu-types.js';
 
 /** What to compile: the module, and where the user's own source starts in it. */
 export interface CompileInput {

@@ -1,5 +1,7 @@
+import { evaluateIntExpression } from './const-expr.js';
 import { AlgorithmBindingError, ArgumentError } from '../errors.js';
 import type { ComputeEntry, OverrideDeclaration } from './shader-interface.js';
+import type { GPUProgrammableStage } from '../backends/webgpu-types.js';
 
 /**
  * Specialization constants: value *i* of an array sets the `override` declared with `@id(i)`
@@ -92,17 +94,28 @@ export function checkOverrides(overrides: readonly OverrideDeclaration[], consta
 }
 
 /** The entry point's `@workgroup_size`, overrides resolved from `constants` and defaults; 1 where unknown. */
-export function resolveWorkgroupSize(entry: ComputeEntry | undefined, overrides: readonly OverrideDeclaration[], constants: SpecializationConstants): [number, number, number] {
+export function resolveWorkgroupSize(
+  entry: ComputeEntry | undefined,
+  overrides: readonly OverrideDeclaration[],
+  constants: SpecializationConstants,
+  consts: ReadonlyMap<string, string> = new Map(),
+): [number, number, number] {
   if (!entry) return [1, 1, 1];
   const size: number[] = [1, 1, 1];
+  const seen = new Set<string>();
+  const lookup = (name: string): number | null => {
+    const o = overrides.find((x) => x.name === name);
+    if (o) return valueFor(o, constants) ?? o.defaultValue;
+    const text = consts.get(name);
+    if (text === undefined || seen.has(name)) return null;
+    seen.add(name);
+    const value = evaluateIntExpression(text, lookup);
+    seen.delete(name);
+    return value;
+  };
   entry.workgroupSize.slice(0, 3).forEach((text, i) => {
-    const literal = /^(\d+)[iu]?$/.exec(text);
-    if (literal) size[i] = Number(literal[1]);
-    else {
-      const o = overrides.find((x) => x.name === text);
-      const value = o ? (valueFor(o, constants) ?? o.defaultValue) : null;
-      size[i] = value !== null && value !== undefined && Number.isInteger(value) && value > 0 ? value : (entry.resolvedSize?.[i] ?? 1);
-    }
+    const value = evaluateIntExpression(text, lookup);
+    size[i] = value !== null && Number.isInteger(value) && value > 0 ? value : (entry.resolvedSize?.[i] ?? 1);
   });
   return [size[0]!, size[1]!, size[2]!];
 }

@@ -38,7 +38,7 @@ export function pickEntry(entries: readonly ComputeEntry[], requested: string | 
  */
 export function shaderWorkgroupSize(wgsl: string, options: { readonly entryPoint?: string; readonly constants?: SpecializationConstants } = {}): [number, number, number] {
   const shader = reflectShader(wgsl);
-  return resolveWorkgroupSize(pickEntry(shader.entries, options.entryPoint), shader.overrides, checkConstantsShape(options.constants));
+  return resolveWorkgroupSize(pickEntry(shader.entries, options.entryPoint), shader.overrides, checkConstantsShape(options.constants), shader.consts);
 }
 
 /** The default dispatch of {@link defaultWorkgroups} for a shader and the element count of its first tensor. */

@@ -1,13 +1,14 @@
 import { ShaderStage } from '../backends/webgpu-constants.js';
 import type { DeviceContext } from '../core/device-context.js';
 import { Image } from '../memory/image.js';
-import { Tensor } from '../memory/tensor.js';
-import { imageLayoutEntry } from './image-bindings.js';
+import { isLinear } from '../memory/tensor-view.js';
+import { imageLayoutEntry, imageViewFor } from './image-bindings.js';
 import { ParamBlock } from './param-block.js';
 import { Sampler } from './sampler.js';
 import type { PlacedResource } from './resources.js';
 import type { ComputeEntry, ShaderBinding, ShaderInterface } from './shader-interface.js';
 import { declarationAt } from './shader-interface.js';
+import type { GPUBindGroupLayout, GPUPipelineLayout } from '../backends/webgpu-types.js';
 
 /** An algorithm's bind-group layouts: one per group up to the highest used, the push-constant group included. */
 export interface BindLayout {
@@ -23,7 +24,7 @@ function layoutEntry(placed: PlacedResource, declared: ShaderBinding | undefined
   const { binding, resource } = placed;
   const visibility = ShaderStage.COMPUTE;
   if (resource instanceof Image) return imageLayoutEntry(binding, resource, declared);
-  if (resource instanceof Tensor) {
+  if (isLinear(resource)) {
     const type: GPUBufferBindingType = declared?.kind === 'uniform' ? 'uniform' : declared?.access === 'read' ? 'read-only-storage' : 'storage';
     return { binding, visibility, buffer: { type } };
   }
@@ -44,7 +45,7 @@ export function buildLayout(context: DeviceContext, label: string, shader: Shade
         layouts.push(context.pushLayout);
         continue;
       }
-      const resources = placed.filter((p) => p.group === g);
+      const resources = placed.filter((p) => p.group === g).map((p) => (p.resource instanceof Image ? { ...p, view: imageViewFor(p.resource, declarationAt(shader, entry, p.group, p.binding)) } : p));
       const entries = resources.map((p) => layoutEntry(p, declarationAt(shader, entry, p.group, p.binding)));
       layouts.push(context.device.createBindGroupLayout({ label: count > 1 ? `${label} group ${g}` : label, entries }));
       groups.push({ index: g, resources });

@@ -1,9 +1,11 @@
 import { AlgorithmBindingError, SizeError } from '../errors.js';
 import type { DeviceContext } from '../core/device-context.js';
 import { Image } from '../memory/image.js';
-import { Tensor } from '../memory/tensor.js';
+import type { Tensor } from '../memory/tensor.js';
+import { Memory } from '../memory/memory.js';
+import { bufferSpan, isLinear, TensorView } from '../memory/tensor-view.js';
 import { BufferUsage } from '../backends/webgpu-constants.js';
-import { checkImageBinding } from './image-bindings.js';
+import { checkImageBinding, checkTextureTypeSupported } from './image-bindings.js';
 import { ParamBlock } from './param-block.js';
 import type { PlacedResource } from './resources.js';
 import { Sampler } from './sampler.js';
@@ -20,7 +22,8 @@ import { structLayout } from './struct-layout.js';
 const where = (b: ShaderBinding) => `@group(${b.group}) @binding(${b.binding}) '${b.name}'`;
 
 function whatIs(resource: PlacedResource['resource']): string {
-  if (resource instanceof Tensor) return `${resource.label}, a tensor (${resource.dtype})`;
+  if (resource instanceof TensorView) return `${resource.label}, a view of ${resource.tensor.label} (${resource.dtype})`;
+  if (isLinear(resource)) return `${resource.label}, a tensor (${resource.dtype})`;
   if (resource instanceof Image) return `${resource.label}, an image (${resource.format})`;
   if (resource instanceof Sampler) return `${resource.label}, a sampler`;
   return `${resource.label}, a parameter block`;
@@ -55,7 +58,7 @@ function suggestion(b: ShaderBinding): string {
   }
 }
 
-function checkTensor(b: ShaderBinding, p: PlacedResource, tensor: Tensor, context: DeviceContext): void {
+function checkTensor(b: ShaderBinding, p: PlacedResource, tensor: Tensor | TensorView, context: DeviceContext): void {
   const at = where(b);
   if (b.kind === 'storage-texture' || b.kind === 'texture') {
     throw new AlgorithmBindingError(
@@ -94,7 +97,7 @@ function checkOne(b: ShaderBinding, p: PlacedResource, context: DeviceContext): 
     checkImageBinding(where(b), p.argument, b, r);
     return;
   }
-  if (r instanceof Tensor) {
+  if (isLinear(r)) {
     checkTensor(b, p, r, context);
     return;
   }
@@ -110,7 +113,9 @@ function checkOne(b: ShaderBinding, p: PlacedResource, context: DeviceContext): 
     throw new AlgorithmBindingError(
       p.argument,
       `${where(b)} is ${b.kind === 'storage' ? `var<storage, read_write> ${b.typeName}` : b.typeName} but ${whatIs(r)} was given`,
-      b.kind === 'storage' ? 'a parameter block is read-only: pass a tensor, or declare var<storage, read>' : suggestion(b),
+      b.kind === 'storage'
+        ? `a parameter block is read-only: for a struct the shader writes, pass a tensor holding its bytes and read it back, e.g. const ${b.name} = mgr.tensor(new Uint32Array(${Math.max(1, Math.ceil(b.size / 4))})); ... console.log(await ${b.name}.read()); (or declare var<storage, read>)`
+        : suggestion(b),
     );
   }
 }
@@ -126,6 +131,8 @@ export function checkPlaced(context: DeviceContext, shader: ShaderInterface, ent
     const b = declarationAt(shader, entry, p.group, p.binding);
     if (b && b.kind !== 'uniform' && !(b.kind === 'storage' && b.access === 'read')) checkOne(b, p, context);
     if (!b?.type) {
+      // Reflection still loading: the block is shaped when the algorithm is planned again.
+      if (b && shader.pending) continue;
       throw new AlgorithmBindingError(
         p.argument,
         b
@@ -140,6 +147,7 @@ export function checkPlaced(context: DeviceContext, shader: ShaderInterface, ent
     for (const b of bindingsOf(shader, entry)) {
       if (b.group === pushGroup && b.binding === 0) continue;
       const p = at.get(`${b.group}:${b.binding}`);
+      if (b.kind === 'texture' || b.kind === 'storage-texture') checkTextureTypeSupported(where(b), b);
       if (!p) {
         const given = placed.filter((q) => q.group === b.group).length;
         throw new AlgorithmBindingError(
@@ -156,9 +164,13 @@ export function checkPlaced(context: DeviceContext, shader: ShaderInterface, ent
     }
   }
   checkAliasing(shader, entry, placed);
+  // Views bind at an offset, which the device's offset alignment must allow.
+  for (const p of placed) {
+    if (p.resource instanceof TensorView) p.resource.checkBindingOffset(p.argument, declarationAt(shader, entry, p.group, p.binding)?.kind === 'uniform' ? 'uniform' : 'storage');
+  }
   const storage = placed.filter((p) => {
     const kind = declarationAt(shader, entry, p.group, p.binding)?.kind;
-    return p.resource instanceof Tensor ? kind !== 'uniform' : p.resource instanceof ParamBlock && kind === 'storage';
+    return isLinear(p.resource) ? kind !== 'uniform' : p.resource instanceof ParamBlock && kind === 'storage';
   }).length;
   const max = context.limits.maxStorageBuffersPerShaderStage;
   if (storage > max) {
@@ -182,6 +194,26 @@ function checkAliasing(shader: ShaderInterface, entry: ComputeEntry | undefined,
       const q = placed[i]!;
       const places = q.group === p.group ? `bindings ${q.binding} and ${p.binding} of group ${p.group}` : `@group(${q.group}) @binding(${q.binding}) and @group(${p.group}) @binding(${p.binding})`;
       throw new AlgorithmBindingError(p.argument, `${p.resource.label} is bound twice (${places}) and one of them is writable`, 'pass a separate tensor for each writable binding');
+    }
+    if (i < j) return;
+    // Views (and their tensor) share one buffer: WebGPU rejects a buffer bound read-only and
+    // writable in one dispatch, and writable bindings whose ranges overlap.
+    const span = p.resource instanceof Memory ? bufferSpan(p.resource) : null;
+    if (!span) return;
+    for (let k = 0; k < j; k++) {
+      const q = placed[k]!;
+      const other = q.resource instanceof Memory ? bufferSpan(q.resource) : null;
+      if (!other || other.tensor !== span.tensor || q.resource === p.resource) continue;
+      const both = `${q.resource.label} and ${p.resource.label} (${q.argument} and ${p.argument}) are parts of one tensor, ${span.tensor.label},`;
+      if (writable(q) !== writable(p)) {
+        throw new AlgorithmBindingError(
+          p.argument,
+          `${both} and only one of the bindings is writable: WebGPU rejects a buffer bound read-only and writable in one dispatch`,
+          'declare both var<storage, read_write>, or copy one range into a tensor of its own',
+        );
+      }
+      const overlap = other.range.offset < span.range.offset + span.range.bytes && span.range.offset < other.range.offset + other.range.bytes;
+      if (writable(p) && overlap) throw new AlgorithmBindingError(p.argument, `${both} their ranges overlap and both are writable`, 'bind views whose ranges do not overlap');
     }
   });
 }

@@ -1,9 +1,10 @@
 import { $internal, assertSameManager } from '../core/internal.js';
 import { ArgumentError } from '../errors.js';
 import type { DeviceContext } from '../core/device-context.js';
-import { Image } from '../memory/image.js';
+import { Image, type ImageViewDimension } from '../memory/image.js';
 import type { Memory } from '../memory/memory.js';
 import { Tensor } from '../memory/tensor.js';
+import { isLinear } from '../memory/tensor-view.js';
 import { type BindingAccess, bindNamedTensors } from './generated-bindings.js';
 import { ParamBlock } from './param-block.js';
 import { Sampler } from './sampler.js';
@@ -28,6 +29,8 @@ export interface PlacedResource {
   readonly resource: Bindable;
   /** How error messages name it: `tensors[2]` or `resources.params`. */
   readonly argument: string;
+  /** For an image: the view dimension its declaration asks for (set by the layout). */
+  readonly view?: ImageViewDimension;
 }
 
 /** What an algorithm is built from once its resources are placed. */
@@ -57,7 +60,7 @@ const PLACE_KEY = /^\s*@?group\s*\(\s*(\d+)\s*\)\s*@?binding\s*\(\s*(\d+)\s*\)\s
 
 /** True for `Tensor`, `Image`, `Sampler` and `ParamBlock` objects (one brand check). */
 export function isBindable(value: unknown): value is Bindable {
-  return value instanceof Tensor || value instanceof Image || value instanceof Sampler || value instanceof ParamBlock;
+  return isLinear(value) || value instanceof Image || value instanceof Sampler || value instanceof ParamBlock;
 }
 
 function isPlainObject(value: unknown): value is Readonly<Record<string, unknown>> {

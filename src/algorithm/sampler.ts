@@ -3,6 +3,7 @@ import { Resource } from '../core/lifecycle.js';
 import type { DeviceContext } from '../core/device-context.js';
 import type { Releasable } from '../core/registry.js';
 import { $create, assertCreationKey, type CreationKey } from '../core/internal.js';
+import type { GPUAddressMode, GPUCompareFunction, GPUFilterMode, GPUMipmapFilterMode } from '../backends/webgpu-types.js';
 
 /** Options of `mgr.sampler(...)`: WebGPU's sampler descriptor (all optional, WebGPU's defaults). */
 export interface SamplerOptions {

@@ -1,5 +1,6 @@
-import { lightReadShader } from './wgsl-light-read.js';
-import { parseWgsl } from './wgsl-parse.js';
+import { readModuleConsts } from './const-expr.js';
+import { lightReadShader, stripComments } from './wgsl-light-read.js';
+import { parseWgsl, ReflectionNotLoaded } from './wgsl-parse.js';
 import { type ReflectedType, typeText } from './struct-layout.js';
 
 /** What kind of resource a module-scope variable is. */
@@ -58,6 +59,10 @@ export interface ShaderInterface {
   readonly reflected: boolean;
   /** The parser's complaint, when it could not read the module. */
   readonly parseError: string;
+  /** Module-scope `const` declarations: name → expression text (for `@workgroup_size(TILE * 2u)`). */
+  readonly consts: ReadonlyMap<string, string>;
+  /** True when the module was read lightly only because `wgsl_reflect` is still loading. */
+  readonly pending?: boolean;
 }
 
 const NO_TEXTURE = { textureType: '', textureFormat: '', textureAccess: '' };
@@ -138,7 +143,9 @@ export function reflectShader(wgsl: string): ShaderInterface {
   if (cached) return cached;
   let shader: ShaderInterface;
   try {
-    const { ast, reflect } = parseWgsl(wgsl);
+    const { ast, reflect, sanitized } = parseWgsl(wgsl);
+    // @workgroup_size as written (the parser's copy may hold placeholders), from the source text.
+    const written = new Map(lightReadShader(wgsl).entries.map((e) => [e.name, e.workgroupSize]));
     const known = new Map<ReflectedVariable, ShaderBinding>();
     const all = [...reflect.uniforms, ...reflect.storage, ...reflect.textures, ...reflect.samplers] as unknown as ReflectedVariable[];
     all.sort((a, b) => a.group - b.group || a.binding - b.binding);
@@ -153,14 +160,15 @@ export function reflectShader(wgsl: string): ShaderInterface {
       const size = f.workgroupSize;
       return {
         name: f.name,
-        workgroupSize: attributeValues(f.attributes as { name: string; value: unknown }[] | null, 'workgroup_size'),
-        resolvedSize: size && size.every((n) => Number.isInteger(n) && n > 0) ? [size[0], size[1], size[2]] : null,
+        workgroupSize: written.get(f.name) ?? attributeValues(f.attributes as { name: string; value: unknown }[] | null, 'workgroup_size'),
+        resolvedSize: !sanitized && size && size.every((n) => Number.isInteger(n) && n > 0) ? [size[0], size[1], size[2]] : null,
         uses,
       };
     });
-    shader = { bindings, entries, overrides: overridesOf(ast), reflected: true, parseError: '' };
+    shader = { bindings, entries, overrides: overridesOf(ast), consts: readModuleConsts(stripComments(wgsl)), reflected: true, parseError: '' };
   } catch (error) {
-    shader = { ...lightReadShader(wgsl), reflected: false, parseError: error instanceof Error ? error.message : String(error) };
+    if (error instanceof ReflectionNotLoaded) return { ...lightReadShader(wgsl), consts: readModuleConsts(stripComments(wgsl)), reflected: false, parseError: error.message, pending: true };
+    shader = { ...lightReadShader(wgsl), consts: readModuleConsts(stripComments(wgsl)), reflected: false, parseError: error instanceof Error ? error.message : String(error) };
   }
   cache.set(wgsl, shader);
   if (cache.size > 32) cache.delete(cache.keys().next().value as string);

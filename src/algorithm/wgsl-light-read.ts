@@ -9,7 +9,7 @@ import type { ComputeEntry, OverrideDeclaration, ResourceKind, ShaderBinding } f
  */
 
 /** Comments out, lengths kept (so positions still match the source). */
-function stripComments(wgsl: string): string {
+export function stripComments(wgsl: string): string {
   let out = '';
   let i = 0;
   let depth = 0;

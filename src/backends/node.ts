@@ -7,7 +7,8 @@
  * instance does not keep Node from exiting, so sharing costs nothing. The instance is kept in
  * this module, never on `globalThis`.
  *
- * Importing this module installs Dawn as the fallback WebGPU provider; only the Node entry point
+ * Importing this module installs Dawn as the fallback WebGPU provider, and Dawn's device listing,
+ * selection and worker processes (./node-devices.ts); only the Node entry point
  * (src/index.ts) imports it, so browser bundles never reach the `webgpu` package.
  *
  * `webgpu` is an optional peer dependency (132 MB with every platform's binary, which browser-only
@@ -15,7 +16,9 @@
  * webgpu`); without it, `Manager.create()` throws an UnsupportedError that says so.
  */
 import { UnsupportedError } from '../errors.js';
+import { setDevicePlatform } from './device-platform.js';
 import { setFallbackGpuProvider } from './gpu-provider.js';
+import { nodeDevicePlatform } from './node-devices.js';
 import type { GPU } from './webgpu-types.js';
 import { requestLogLevel } from './log-request.js';
 
@@ -36,6 +39,7 @@ export function createDawnGpu(flags: readonly string[]): Promise<GPU> {
 }
 
 setFallbackGpuProvider(createDawnGpu);
+setDevicePlatform(nodeDevicePlatform(createDawnGpu));
 
 /** The hint of the error thrown when the `webgpu` package is not installed. */
 export const INSTALL_DAWN_HINT = 'install Dawn, the WebGPU implementation for Node, beside kompute-ts: npm install webgpu (or pass options.gpu / Manager.fromDevice() with a WebGPU of your own)';

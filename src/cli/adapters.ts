@@ -1,8 +1,24 @@
 import { createDawnGpu } from '../backends/node.js';
 import type { GPUSupportedLimits } from '../backends/webgpu-types.js';
+import { type GpuDevice, sameName } from '../backends/gpu-devices.js';
+import { Manager } from '../manager/manager.js';
 
-/** One WebGPU adapter as `kompute-ts info` reports it. */
+/**
+ * One GPU (or WebGPU adapter) as `kompute-ts info` reports it: every GPU of the machine,
+ * identical ones included, with its index and PCI address from `Manager.listDevices()` and its
+ * adapter's features and limits.
+ */
 interface AdapterReport {
+  /** Its index in `Manager.listDevices()` (what `Manager.create({ device })` takes); null for an adapter no listed device matches (another backend's). */
+  readonly index: number | null;
+  /** The device's name (`NVIDIA H200`), or the adapter's. */
+  readonly name: string;
+  /** The PCI bus address, where the platform gives one. */
+  readonly pciAddress: string | null;
+  /** True when `Manager.create({ device })` can open it here. */
+  readonly selectable: boolean;
+  /** Why it cannot be selected, and what to install or set ('' when it can). */
+  readonly selectHint: string;
   /** The Dawn backend that provides it (`vulkan`, `metal`, `d3d12`, `opengles`, ...). */
   readonly backend: string;
   readonly vendor: string;
@@ -36,10 +52,12 @@ function limitsOf(limits: GPUSupportedLimits): Record<string, number> {
 
 /**
  * Asks Dawn, one backend at a time, for its default, low-power, high-performance and fallback
- * adapters, and returns the distinct ones.
+ * adapters (the distinct ones), then reports every device of `Manager.listDevices()`, identical
+ * ones included, with the adapter of its vendor and name; adapters no device matches (another
+ * backend's) follow.
  */
 export async function listAdapters(backends = backendsFor(process.platform)): Promise<AdapterReport[]> {
-  const found: AdapterReport[] = [];
+  const found: Omit<AdapterReport, 'index' | 'name' | 'pciAddress' | 'selectable' | 'selectHint'>[] = [];
   const seen = new Set<string>();
   for (const backend of backends) {
     let gpu: GPU;
@@ -68,7 +86,20 @@ export async function listAdapters(backends = backendsFor(process.platform)): Pr
       });
     }
   }
-  return found;
+  const devices: GpuDevice[] = await Manager.listDevices().catch(() => []);
+  const used = new Set<(typeof found)[number]>();
+  const out: AdapterReport[] = [];
+  for (const d of devices) {
+    const sameVendor = found.filter((a) => a.vendor.toLowerCase() === d.vendor);
+    const adapter = sameVendor.find((a) => sameName(a.device, d.name)) ?? (sameVendor.length === 1 ? sameVendor[0] : undefined);
+    if (!adapter) continue;
+    used.add(adapter);
+    out.push({ ...adapter, index: d.index, name: d.name || adapter.device, pciAddress: d.pciAddress ?? null, selectable: d.selectable, selectHint: d.selectHint });
+  }
+  for (const a of found) {
+    if (!used.has(a)) out.push({ ...a, index: null, name: a.device || a.description, pciAddress: null, selectable: false, selectHint: 'no listed device matches this adapter' });
+  }
+  return out;
 }
 
 /** The adapters as text for a terminal. */
@@ -76,7 +107,11 @@ export function formatAdapters(adapters: readonly AdapterReport[]): string {
   if (adapters.length === 0) return 'No WebGPU adapter found. Run `kompute-ts doctor` to find out why.\n';
   const lines: string[] = [];
   adapters.forEach((a, i) => {
-    lines.push(`Adapter ${i + 1}: ${a.description || a.device || 'unnamed'}`);
+    lines.push(`Adapter ${i + 1}: ${a.name || a.description || a.device || 'unnamed'}`);
+    lines.push(`  index         ${a.index === null ? '- (not a listed device)' : `${a.index}  (Manager.create({ device: ${a.index} }))`}`);
+    if (a.pciAddress) lines.push(`  pci address   ${a.pciAddress}`);
+    lines.push(`  selectable    ${a.selectable ? 'yes' : `no: ${a.selectHint}`}`);
+    lines.push(`  description   ${a.description || '?'}`);
     lines.push(`  vendor        ${a.vendor || '?'}`);
     lines.push(`  architecture  ${a.architecture || '?'}`);
     lines.push(`  device        ${a.device || '?'}`);

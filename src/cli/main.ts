@@ -15,7 +15,8 @@ import { runKernel } from './run.js';
 const HELP = `kompute-ts: GPU compute for TypeScript on WebGPU
 
 Usage:
-  kompute-ts info [--json]          the WebGPU adapters: vendor, architecture, backend, features, limits
+  kompute-ts info [--json]          every GPU (identical ones too): index, PCI address, vendor, backend,
+                                    features, limits; the index or address goes to Manager.create({ device })
   kompute-ts doctor [--json]        why no adapter is found, and the command that fixes it
   kompute-ts run <shader.wgsl> --in a.npy [--in b.npy ...] --out c.npy[:dtype][:shape] [--workgroup x,y,z] [--constants c0,c1]
                                     dispatches a WGSL kernel over NumPy .npy files: inputs bind to

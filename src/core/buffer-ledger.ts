@@ -15,6 +15,8 @@ export interface MemoryReport {
   readonly sequences: number;
   /** Live images. */
   readonly images: number;
+  /** Live views of tensors (`tensor.view()`): counted, never bytes, since a view owns no GPU memory. */
+  readonly views: number;
   /** Live samplers (`mgr.sampler`). */
   readonly samplers: number;
   /** Live parameter blocks (`mgr.params`). */

@@ -120,6 +120,8 @@ export class DeviceContext {
 
   bumpEpoch(): void {
     this.#epoch++;
+    // No iterator made when nothing registered (every destroy bumps the epoch).
+    if (this.#epochCaches.size === 0) return;
     for (const ref of this.#epochCaches) ref.deref()?.forget();
     this.#epochCaches.clear();
   }

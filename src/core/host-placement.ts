@@ -1,4 +1,5 @@
 import { BufferUsage } from '../backends/webgpu-constants.js';
+import type { GPUDevice } from '../backends/webgpu-types.js';
 
 /**
  * Where a large tensor's host data (`data()`) lives:

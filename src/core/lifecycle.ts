@@ -15,6 +15,8 @@ export abstract class Resource {
   /** @internal The device context of the manager that created this resource. */
   protected readonly context: DeviceContext;
   #destroyed = false;
+  /** This resource's slot in the manager's registry (set by {@link track}). */
+  #slot = -1;
   #internals: ResourceInternals | undefined;
 
   /** @internal */
@@ -25,7 +27,7 @@ export abstract class Resource {
 
   /** @internal Starts tracking by the manager. Call at the end of the subclass constructor. */
   protected track(kind: ChildKind, core: Releasable): void {
-    this.context.registry.add(kind, this, core);
+    this.#slot = this.context.registry.add(kind, this, core);
     if (this.context.events.enabled) this.context.events.emit('resource.created', 'debug', `${kind} created`, { source: this.label, data: { kind } });
   }
 
@@ -42,9 +44,13 @@ export abstract class Resource {
     return !this.#destroyed && this.context.state === 'alive';
   }
 
-  /** True once `destroy()` ran (directly or through the manager). */
+  /**
+   * True once `destroy()` ran, directly or through the manager (destroyed or its device lost: the
+   * manager's teardown releases every child it still tracks, and the registry need not reach each
+   * resource object for it).
+   */
   get isDestroyed(): boolean {
-    return this.#destroyed;
+    return this.#destroyed || this.context.state !== 'alive';
   }
 
   /**
@@ -54,10 +60,13 @@ export abstract class Resource {
   destroy(): void {
     if (this.#destroyed) return;
     this.#destroyed = true;
+    const core = this.core;
+    const registry = this.context.registry;
+    // Released already by the manager's teardown (or never tracked): nothing left to do.
+    if (!registry.holds(this.#slot, core)) return;
     this.context.bumpEpoch();
     this.beforeRelease();
-    const core = this.core;
-    this.context.registry.remove(core);
+    registry.remove(this.#slot, this);
     core.release();
     if (this.context.events.enabled) this.context.events.emit('resource.destroyed', 'debug', 'destroyed', { source: this.label });
   }
@@ -88,7 +97,7 @@ export abstract class Resource {
   protected assertUsable(action: string): void {
     // Device loss comes first: it also destroys every resource, and is the cause worth reporting.
     if (this.context.state === 'lost') throw this.context.lostError(`${this.label}.${action}`);
-    if (this.#destroyed) throw new DestroyedError(this.label, action);
+    if (this.isDestroyed) throw new DestroyedError(this.label, action);
     this.context.assertAlive(`${this.label}.${action}`);
   }
 }

@@ -35,6 +35,9 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** What {@link checkOptions} returns for `undefined`: one frozen object, not a new one per call. */
+const NO_OPTIONS = Object.freeze({});
+
 /**
  * Checks an options argument: `undefined` is `{}`; null, non-objects and arrays are an
  * {@link ArgumentError} naming `argument`; an unknown key is an ArgumentError naming it (with a
@@ -44,7 +47,7 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
  * documented names are bare). Returns the options as an object.
  */
 export function checkOptions<T extends object>(argument: string, options: T | undefined, rules: OptionRules, prefix = `${argument}.`): T {
-  if (options === undefined) return {} as T;
+  if (options === undefined) return NO_OPTIONS as T;
   if (!isPlainObject(options)) {
     const keys = Object.keys(rules);
     throw new ArgumentError(argument, `expected an options object, got ${describeValue(options)}`, `pass { ${keys.join(', ')} } (any of them) or nothing`);

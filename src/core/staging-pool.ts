@@ -2,6 +2,7 @@ import { BufferUsage, MapMode } from '../backends/webgpu-constants.js';
 import type { BufferCategory, BufferLedger } from './buffer-ledger.js';
 import type { GPUBuffer, GPUBufferDescriptor } from '../backends/webgpu-types.js';
 import type { EventHub } from './events.js';
+import { Stack } from './stack.js';
 
 /** The bound on a manager's idle staging buffers when `stagingPoolBytes` is not given: 128 MiB. */
 export const DEFAULT_STAGING_POOL_BYTES = 128 * 1024 * 1024;
@@ -21,6 +22,16 @@ interface PooledBuffer {
   readonly reused: boolean;
 }
 
+/** The idle buffers of one usage and size. */
+interface Bucket {
+  /** Buffers whose contents are their last user's, the last one on top. */
+  readonly buffers: Stack<GPUBuffer>;
+  /** The mapped range of each of {@link buffers} (null unless it is a mapped upload buffer), in step with it. */
+  readonly ranges: Stack<ArrayBuffer | null>;
+  /** Buffers known to hold only zeros (tensors' buffers nothing wrote into since they were created). */
+  readonly zeroed: Stack<GPUBuffer>;
+}
+
 /**
  * A manager's idle staging buffers, kept for reuse up to a byte bound. Tensors' upload and
  * readback buffers and sequences' transfer buffers come back here when their owner is destroyed
@@ -36,7 +47,8 @@ interface PooledBuffer {
 export class StagingPool {
   readonly #ledger: BufferLedger;
   readonly #limit: number;
-  readonly #idle = new Map<string, PooledBuffer[]>();
+  /** Idle buffers by usage, then size. */
+  readonly #idle = new Map<number, Map<number, Bucket>>();
   /** Upload buffers being mapped again; taken only once mapped. */
   readonly #remapping = new Set<GPUBuffer>();
   #bytes = 0;
@@ -85,19 +97,44 @@ export class StagingPool {
    * Its contents are whatever its last user left: the taker clears what it needs cleared.
    */
   take(usage: number, size: number, category: BufferCategory): PooledBuffer | null {
-    const entry = this.#idle.get(keyOf(usage, size))?.pop();
-    if (!entry) return null;
+    const bucket = this.#bucket(usage, size, false);
+    if (!bucket) return null;
+    let buffer = bucket.buffers.pop();
+    let range: ArrayBuffer | null = null;
+    if (buffer) range = bucket.ranges.pop() ?? null;
+    else buffer = bucket.zeroed.pop();
+    if (!buffer) return null;
+    this.#taken(buffer, size, category);
+    return { buffer, range, reused: true };
+  }
+
+  /**
+   * Like {@link take} for a buffer that is never mapped, without the wrapper object (a tensor's
+   * buffer, taken on every create of a create/destroy loop). With `zeroed`, only a buffer known
+   * to hold zeros (given back with `zeroed` true: nothing wrote into it since it was created);
+   * without, only one whose contents are its last user's; or null.
+   */
+  takeBuffer(usage: number, size: number, category: BufferCategory, zeroed: boolean): GPUBuffer | null {
+    const bucket = this.#bucket(usage, size, false);
+    if (!bucket) return null;
+    const buffer = zeroed ? bucket.zeroed.pop() : bucket.buffers.pop();
+    if (!buffer) return null;
+    if (!zeroed) bucket.ranges.pop();
+    this.#taken(buffer, size, category);
+    return buffer;
+  }
+
+  #taken(buffer: GPUBuffer, size: number, category: BufferCategory): void {
     this.#bytes -= size;
     this.#charged -= chargeOf(size);
-    this.#ledger.recategorize(entry.buffer, category);
-    return entry;
+    this.#ledger.recategorize(buffer, category);
   }
 
   /**
    * Takes back a buffer its owner no longer needs: kept while the bound allows and the buffer is
    * not waiting on a map (an evaluation in flight), else destroyed.
    */
-  give(buffer: GPUBuffer | null): void {
+  give(buffer: GPUBuffer | null, zeroed = false): void {
     if (!buffer || !this.#ledger.has(buffer)) return;
     const size = buffer.size;
     if (this.#charged + chargeOf(size) > this.#limit || buffer.mapState === 'pending' || !unmapped(buffer)) {
@@ -108,7 +145,8 @@ export class StagingPool {
     this.#bytes += size;
     this.#charged += chargeOf(size);
     if ((buffer.usage & BufferUsage.MAP_WRITE) === 0) {
-      this.#keep({ buffer, range: null, reused: true });
+      if (zeroed) this.#bucket(buffer.usage, size, true)!.zeroed.push(buffer);
+      else this.#keep(buffer, null);
       return;
     }
     this.#remapping.add(buffer);
@@ -122,7 +160,7 @@ export class StagingPool {
     }
     remapped.then(
       () => {
-        if (this.#remapping.delete(buffer)) this.#keep({ buffer, range: buffer.getMappedRange(), reused: true });
+        if (this.#remapping.delete(buffer)) this.#keep(buffer, buffer.getMappedRange());
       },
       () => {
         // Destroyed meanwhile (trim, manager destroyed, device lost): nothing to keep.
@@ -133,17 +171,38 @@ export class StagingPool {
 
   /** Destroys every buffer the pool holds. */
   trim(): void {
-    for (const list of this.#idle.values()) for (const entry of list) this.#drop(entry.buffer);
+    for (const sizes of this.#idle.values()) {
+      for (const bucket of sizes.values()) {
+        bucket.buffers.drain((buffer) => this.#drop(buffer));
+        bucket.ranges.drain(() => {});
+        bucket.zeroed.drain((buffer) => this.#drop(buffer));
+      }
+    }
     this.#idle.clear();
     for (const buffer of this.#remapping) this.#drop(buffer);
     this.#remapping.clear();
   }
 
-  #keep(entry: PooledBuffer): void {
-    const key = keyOf(entry.buffer.usage, entry.buffer.size);
-    const list = this.#idle.get(key);
-    if (list) list.push(entry);
-    else this.#idle.set(key, [entry]);
+  #keep(buffer: GPUBuffer, range: ArrayBuffer | null): void {
+    const bucket = this.#bucket(buffer.usage, buffer.size, true)!;
+    bucket.buffers.push(buffer);
+    bucket.ranges.push(range);
+  }
+
+  /** The idle buffers of one usage and size (made when `create`), looked up without building a key. */
+  #bucket(usage: number, size: number, create: boolean): Bucket | undefined {
+    let sizes = this.#idle.get(usage);
+    if (!sizes) {
+      if (!create) return undefined;
+      sizes = new Map();
+      this.#idle.set(usage, sizes);
+    }
+    let bucket = sizes.get(size);
+    if (!bucket && create) {
+      bucket = { buffers: new Stack(), ranges: new Stack(), zeroed: new Stack() };
+      sizes.set(size, bucket);
+    }
+    return bucket;
   }
 
   #drop(buffer: GPUBuffer): void {
@@ -170,8 +229,4 @@ function unmapped(buffer: GPUBuffer): boolean {
 
 function chargeOf(size: number): number {
   return Math.max(size, MIN_CHARGE_BYTES);
-}
-
-function keyOf(usage: number, size: number): string {
-  return `${usage}:${size}`;
 }

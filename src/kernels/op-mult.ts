@@ -1,7 +1,8 @@
 import { $internal } from '../core/internal.js';
 import { ArgumentError, DTypeError, SizeError } from '../errors.js';
 import { wgslType } from '../memory/dtype.js';
-import { Tensor } from '../memory/tensor.js';
+import type { Tensor } from '../memory/tensor.js';
+import type { TensorView } from '../memory/tensor-view.js';
 import { OpAlgoDispatch } from '../operations/op-algo-dispatch.js';
 import { checkTensorList } from '../operations/tensor-list.js';
 import { kernelAlgorithm } from './kernel-op.js';
@@ -31,17 +32,17 @@ fn main(@builtin(global_invocation_id) id: vec3u) {
  * manager, which owns it like any other.
  */
 export class OpMult extends OpAlgoDispatch {
-  /** @param tensors - `[lhs, rhs, out]`, one dtype and one size */
-  constructor(tensors: readonly [Tensor, Tensor, Tensor] | readonly Tensor[]) {
+  /** @param tensors - `[lhs, rhs, out]` (tensors or views), one dtype and one size */
+  constructor(tensors: readonly [Tensor | TensorView, Tensor | TensorView, Tensor | TensorView] | readonly (Tensor | TensorView)[]) {
     if (Array.isArray(tensors) && tensors.length !== 3) {
       throw new SizeError('tensors', `OpMult expects exactly 3 tensors [lhs, rhs, out], got ${tensors.length}`, 'pass [lhs, rhs, out]');
     }
     const list = checkTensorList('OpMult', tensors, 3);
     list.forEach((t, i) => {
-      if (!(t instanceof Tensor))
+      if (t.kind === 'image')
         throw new ArgumentError(`tensors[${i}]`, `OpMult multiplies tensors, and ${t.label} is an image`, 'copy the image into a tensor first (OpCopy), or write a shader for images');
     });
-    const [lhs, rhs, out] = list as [Tensor, Tensor, Tensor];
+    const [lhs, rhs, out] = list as [Tensor | TensorView, Tensor | TensorView, Tensor | TensorView];
     for (const t of [rhs, out]) {
       if (t.dtype !== lhs.dtype) throw new DTypeError('tensors', `OpMult needs one dtype: ${lhs.label} is ${lhs.dtype}, ${t.label} is ${t.dtype}`, 'use tensors of one dtype');
       if (t.size !== lhs.size) throw new SizeError('tensors', `OpMult needs one size: ${lhs.label} has ${lhs.size} elements, ${t.label} has ${t.size}`, 'use tensors of one size');
@@ -50,7 +51,7 @@ export class OpMult extends OpAlgoDispatch {
     const max = lhs[$internal].context.limits.maxComputeWorkgroupsPerDimension;
     const columns = Math.min(groups, max);
     const rows = Math.ceil(groups / columns);
-    super(kernelAlgorithm(lhs[$internal].context, list as Tensor[], multShader(wgslType(lhs.dtype), columns), [columns, rows, 1], `OpMult(${lhs.label})`));
+    super(kernelAlgorithm(lhs[$internal].context, list as readonly Tensor[], multShader(wgslType(lhs.dtype), columns), [columns, rows, 1], `OpMult(${lhs.label})`));
   }
 
   override get name(): string {

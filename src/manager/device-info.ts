@@ -43,10 +43,20 @@ const LIMIT_NAMES = [
 ] as const;
 
 /**
- * Optional features requested whenever the adapter offers them. Dawn offers the experimental
+ * Optional features requested whenever the adapter offers them (`float32-filterable`: a filtering
+ * sampler on an f32 image; `bgra8unorm-storage`: `bgra8unorm` storage images). Dawn offers the experimental
  * `chromium-experimental-subgroup-matrix` (OpMatMulInt8) only under the allow_unsafe_apis flag.
  */
-export const USEFUL_FEATURES = ['timestamp-query', 'shader-f16', 'subgroups', 'texture-formats-tier1', 'texture-formats-tier2', 'chromium-experimental-subgroup-matrix'] as const;
+export const USEFUL_FEATURES = [
+  'timestamp-query',
+  'shader-f16',
+  'subgroups',
+  'texture-formats-tier1',
+  'texture-formats-tier2',
+  'float32-filterable',
+  'bgra8unorm-storage',
+  'chromium-experimental-subgroup-matrix',
+] as const;
 
 /** Reads the limits that matter for compute into a plain object. */
 function readLimits(limits: GPUSupportedLimits): Record<string, number> {

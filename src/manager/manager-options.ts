@@ -18,6 +18,8 @@ const RULES: OptionRules = {
   debug: (v) => (typeof v === 'boolean' ? null : 'true or false'),
   onWarning: (v) => (functionValue(v) === null ? null : 'a function (code: string, message: string) => void'),
   hostData: oneOf(['auto', 'upload-buffer', 'host-memory']),
+  device: (v) =>
+    (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0) || typeof v === 'string' ? null : 'an index of Manager.listDevices() (0, 1, ...) or a PCI address such as "0000:65:00.0"',
   adapterInfo: (v) => (typeof v === 'object' && v !== null ? null : 'a GPUAdapterInfo'),
 };
 

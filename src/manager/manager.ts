@@ -1,8 +1,11 @@
 import { type Algorithm, type AlgorithmOptions, createAlgorithm } from '../algorithm/algorithm.js';
 import { createParamBlock, type ParamBlock, type ParamsOptions } from '../algorithm/param-block.js';
 import type { AlgorithmResources } from '../algorithm/resources.js';
+import { loadWgslReflect } from '../algorithm/wgsl-parse.js';
 import { checkSamplerOptions, createSampler, type Sampler, type SamplerOptions } from '../algorithm/sampler.js';
 import type { StructValues } from '../algorithm/struct-layout.js';
+import { devicePlatform } from '../backends/device-platform.js';
+import { checkDeviceSelector, type GpuDevice } from '../backends/gpu-devices.js';
 import { acquireGpu } from '../backends/gpu-provider.js';
 import { BufferUsage } from '../backends/webgpu-constants.js';
 import { ArgumentError, type DeviceLostError, DTypeError, SizeError, UnsupportedError } from '../errors.js';
@@ -33,6 +36,12 @@ import { completeLimits, raisedLimits } from './requested-limits.js';
 export interface ManagerOptions {
   /** Passed to `requestAdapter`. */
   readonly powerPreference?: 'low-power' | 'high-performance';
+  /**
+   * The GPU to open: an index of {@link Manager.listDevices} or a PCI bus address
+   * (`'0000:65:00.0'`). Node on Linux, through Mesa's Vulkan device-select layer; the adapter
+   * opened is checked against the one asked for. Elsewhere (browsers, no layer) UnsupportedError.
+   */
+  readonly device?: number | string;
   /** Only accept an adapter whose vendor, architecture, device or description contains this (case-insensitive). */
   readonly adapter?: string;
   /** Features the device must have; an adapter without them fails with UnsupportedError. */
@@ -136,6 +145,7 @@ const forgottenManagers = new FinalizationRegistry<ManagerHandle>((handle) => {
 export class Manager {
   readonly #context: DeviceContext;
   readonly #adapterInfo: GPUAdapterInfo | undefined;
+  #selected: GpuDevice | undefined;
   /** What teardown needs (the device-lost handler and the finalizer hold it, never the Manager). */
   readonly #handle: ManagerHandle;
 
@@ -195,11 +205,33 @@ export class Manager {
    * browser it uses `navigator.gpu`; in Node, Dawn from the `webgpu` package.
    */
   static async create(options: ManagerOptions = {}): Promise<Manager> {
-    checkManagerOptions(options, ['powerPreference', 'adapter', 'requiredFeatures', 'requiredLimits', 'onDeviceLost', 'gpu', 'dawnFlags', 'stagingPoolBytes', 'debug', 'onWarning', 'hostData']);
-    const gpu = options.gpu ?? (await acquireGpu(options.dawnFlags ?? []));
+    checkManagerOptions(options, [
+      'device',
+      'powerPreference',
+      'adapter',
+      'requiredFeatures',
+      'requiredLimits',
+      'onDeviceLost',
+      'gpu',
+      'dawnFlags',
+      'stagingPoolBytes',
+      'debug',
+      'onWarning',
+      'hostData',
+    ]);
     const request: GPURequestAdapterOptions = {};
     if (options.powerPreference) request.powerPreference = options.powerPreference;
-    const adapter = await gpu.requestAdapter(request);
+    let gpu: GPU;
+    let adapter: GPUAdapter | null;
+    let selected: GpuDevice | undefined;
+    if (options.device !== undefined) {
+      if (options.gpu) throw new ArgumentError('device', 'cannot be combined with options.gpu', 'the GPU object you pass already decides the adapter: leave one of them out');
+      const opened = await devicePlatform().openDevice(checkDeviceSelector(options.device), options.dawnFlags ?? [], request);
+      ({ gpu, adapter, device: selected } = opened);
+    } else {
+      gpu = options.gpu ?? (await acquireGpu(options.dawnFlags ?? []));
+      adapter = await gpu.requestAdapter(request);
+    }
     if (!adapter) {
       throw new UnsupportedError('no WebGPU adapter was found', "on Linux without a GPU install Mesa's lavapipe (bash scripts/install-lavapipe.sh); with a GPU, check its Vulkan driver");
     }
@@ -228,8 +260,28 @@ export class Manager {
       }
       limits[name] = value;
     }
+    const reflection = loadWgslReflect();
     const device = await adapter.requestDevice({ requiredFeatures: [...features] as GPUFeatureName[], requiredLimits: completeLimits(adapter.limits, limits) });
-    return new Manager(device, true, gpu, info, options);
+    // The WGSL reflection (its own chunk in a bundle) is loaded while the device is requested.
+    await reflection.catch(() => undefined);
+    const mgr = new Manager(device, true, gpu, info, options);
+    mgr.#selected = selected;
+    return mgr;
+  }
+
+  /**
+   * Every GPU of the machine, identical ones included, with the index and (on Linux) the PCI
+   * bus address that `Manager.create({ device })` accepts (Kompute's `listDevices()`). In a
+   * browser: the one adapter it hands out, not selectable.
+   */
+  static listDevices(options: { readonly dawnFlags?: readonly string[] } = {}): Promise<GpuDevice[]> {
+    checkManagerOptions(options, ['dawnFlags']);
+    return devicePlatform().listDevices(options.dawnFlags ?? []);
+  }
+
+  /** The entry of {@link Manager.listDevices} this manager was opened on with `options.device`; undefined otherwise. */
+  get selectedDevice(): GpuDevice | undefined {
+    return this.#selected;
   }
 
   /**
@@ -240,6 +292,8 @@ export class Manager {
     if (!device || typeof device.createBuffer !== 'function') throw new ArgumentError('device', 'expected a GPUDevice', 'pass the device from adapter.requestDevice()');
     checkManagerOptions(options, ['onDeviceLost', 'adapterInfo', 'stagingPoolBytes', 'debug', 'onWarning', 'hostData']);
     const info = options.adapterInfo ?? (device as GPUDevice & { adapterInfo?: GPUAdapterInfo }).adapterInfo;
+    // Algorithms made before the WGSL reflection arrives are checked when it does.
+    loadWgslReflect().catch(() => undefined);
     return new Manager(device, false, null, info, options);
   }
 
@@ -359,8 +413,27 @@ export class Manager {
       dtype = options.dtype ?? 'f32';
       checkImageDType('options.dtype', dtype);
     }
-    const values = data === null ? undefined : checkImageData('data', dtype, data as ArrayLike<number>, width * height * ch);
-    return createImage(this.#context, { dtype, width, height, channels: ch, type: checkMemoryType('options.type', options.type), data: values, label: options.label });
+    if (options.layers !== undefined && options.depth !== undefined) {
+      throw new ArgumentError('options.depth', 'an image has layers (texture_2d_array) or a depth (texture_3d), not both', 'pass one of them');
+    }
+    const layers = options.depth ?? options.layers ?? 1;
+    const dimension = options.depth !== undefined ? '3d' : '2d';
+    const limit = dimension === '3d' ? 'maxTextureDimension3D' : 'maxTextureArrayLayers';
+    const max = (this.#context.limits as unknown as Record<string, number>)[limit] ?? 256;
+    if (layers > max) throw new SizeError(dimension === '3d' ? 'options.depth' : 'options.layers', `${layers} exceeds this device's ${limit} (${max})`, 'split the image into several');
+    const values = data === null ? undefined : checkImageData('data', dtype, data as ArrayLike<number>, width * height * layers * ch);
+    return createImage(this.#context, {
+      dtype,
+      width,
+      height,
+      channels: ch,
+      layers,
+      dimension,
+      bgra: options.bgra === true,
+      type: checkMemoryType('options.type', options.type),
+      data: values,
+      label: options.label,
+    });
   }
 
   /**
@@ -417,6 +490,7 @@ export class Manager {
       algorithms: registry.count('algorithm'),
       sequences: registry.count('sequence'),
       images: registry.count('image'),
+      views: registry.count('view'),
       samplers: registry.count('sampler'),
       params: registry.count('params'),
       paramBytes: bytes.params,
@@ -473,7 +547,15 @@ export class Manager {
 
 const TENSOR_OPTIONS: OptionRules = { type: anyValue, dtype: anyValue, label: stringValue };
 const FROM_BUFFER_OPTIONS: OptionRules = { type: anyValue, label: stringValue };
-const IMAGE_OPTIONS: OptionRules = { type: anyValue, dtype: anyValue, label: stringValue };
+const positiveInteger = (v: unknown) => (typeof v === 'number' && Number.isInteger(v) && v >= 1 ? null : 'a positive integer');
+const IMAGE_OPTIONS: OptionRules = {
+  type: anyValue,
+  dtype: anyValue,
+  label: stringValue,
+  layers: positiveInteger,
+  depth: positiveInteger,
+  bgra: (v) => (typeof v === 'boolean' ? null : 'true or false'),
+};
 const SEQUENCE_OPTIONS: OptionRules = { timestamps: (v) => (typeof v === 'boolean' ? null : 'true or false'), label: stringValue };
 
 /** True for what looks like an options object given where a dtype name belongs. */

@@ -1,3 +1,4 @@
+import type { GPUSupportedLimits } from '../backends/webgpu-types.js';
 /**
  * The limits `Manager.create()` asks `requestDevice` for. Written against the WebGPU spec rather
  * than one implementation: Dawn (Node, Chromium), wgpu (Deno) and bun-webgpu (Bun) report and

@@ -1,4 +1,5 @@
 import { StateError } from '../errors.js';
+import type { ByteRange } from './byte-range.js';
 import type { TensorData } from './dtype.js';
 import type { GPUBuffer, GPUCommandEncoder } from '../backends/webgpu-types.js';
 
@@ -8,10 +9,10 @@ import type { GPUBuffer, GPUCommandEncoder } from '../backends/webgpu-types.js';
  */
 export interface TransferStage {
   readonly encoder: GPUCommandEncoder;
-  /** Copies `data` (the host bytes as they are now) into `target` at this point of the batch. */
-  stageUpload(data: Uint8Array, target: GPUBuffer): void;
-  /** Copies `bytes` of `source` at this point of the batch; `deliver` gets them once the batch completed. */
-  stageDownload(source: GPUBuffer, bytes: number, deliver: (data: Uint8Array) => void): void;
+  /** Copies `data` (the host bytes as they are now) into `target` at `targetOffset` (default 0), at this point of the batch. */
+  stageUpload(data: Uint8Array, target: GPUBuffer, targetOffset?: number): void;
+  /** Copies `bytes` of `source` from `sourceOffset` at this point of the batch; `deliver` gets them once the batch completed. */
+  stageDownload(source: GPUBuffer, sourceOffset: number, bytes: number, deliver: (data: Uint8Array) => void): void;
 }
 
 /**
@@ -31,6 +32,12 @@ export interface HostCopy {
    * submission, or WebGPU rejected it (a validation error); readbacks then deliver nothing.
    */
   settle(batchDone: Promise<unknown>, ran: Promise<boolean>): Promise<void>;
+  /**
+   * Called once the batch is encoded, just before its submission: unmaps the staging buffers the
+   * batch copies from or into (they stay mapped while the batch is encoded, so host data can be
+   * read at any point of the encoding).
+   */
+  beforeSubmit?(): void;
   /** Frees staging memory; pending work is abandoned quietly. */
   release(): void;
 }
@@ -47,10 +54,14 @@ export interface TensorHostCopy extends HostCopy {
   view(): TensorData;
   /** Copies `data` (right type and length) into the host data. */
   write(data: TensorData): void;
-  /** Encodes host → GPU at this point of the batch. */
-  encodeUpload(stage: TransferStage, target: GPUBuffer): void;
-  /** Encodes GPU → host at this point of the batch. */
-  encodeDownload(stage: TransferStage, source: GPUBuffer): void;
+  /**
+   * Encodes host → GPU of `range` (the host bytes go to the same bytes of `target`) at this point
+   * of the batch. Bytes a download earlier in the batch brings back are skipped: the GPU already
+   * holds what the host will receive.
+   */
+  encodeUpload(stage: TransferStage, target: GPUBuffer, range: ByteRange): void;
+  /** Encodes GPU → host of `range` (the same bytes of `source` into the host data) at this point of the batch. */
+  encodeDownload(stage: TransferStage, source: GPUBuffer, range: ByteRange): void;
 }
 
 /** Tensors up to this many bytes keep a plain host array and share the sequence's transfer buffers. */

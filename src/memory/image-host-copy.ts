@@ -9,6 +9,8 @@ interface ImageShape {
   readonly dtype: ImageDType;
   readonly width: number;
   readonly height: number;
+  /** Array layers or depth slices (rows of all of them are stored one after another). */
+  readonly layers: number;
   readonly channels: number;
 }
 
@@ -45,7 +47,7 @@ export class ImageHostCopy extends HostClaim implements HostCopy {
     this.#queue = queue;
     this.#shape = shape;
     this.#label = label;
-    this.#view = newImageArray(shape.dtype, shape.width * shape.height * shape.channels);
+    this.#view = newImageArray(shape.dtype, shape.width * shape.height * shape.layers * shape.channels);
     this.#rowBytes = shape.width * shape.channels * imageBytesPerElement(shape.dtype);
     this.#paddedRow = paddedRowBytes(this.#rowBytes);
     if (initial) this.#view.set(initial);
@@ -74,8 +76,9 @@ export class ImageHostCopy extends HostClaim implements HostCopy {
     // After a readback earlier in this batch the texture already holds what the host will
     // receive: uploading the host's older data would undo the batch's work.
     if (this.#downloadStaged) return;
-    const { width, height } = this.#shape;
-    const bytes = this.#paddedRow * height;
+    const { width, height, layers } = this.#shape;
+    const rows = height * layers;
+    const bytes = this.#paddedRow * rows;
     if (!this.#uploadStaged) {
       this.#upload ??= this.#pool.acquire({ label: `${this.#label} upload`, size: bytes, usage: BufferUsage.COPY_SRC | BufferUsage.COPY_DST }, 'staging').buffer;
       const view = this.#view;
@@ -85,20 +88,20 @@ export class ImageHostCopy extends HostClaim implements HostCopy {
         this.#scratch ??= new Uint8Array(bytes);
         const scratch = this.#scratch;
         const source = new Uint8Array(view.buffer, view.byteOffset, view.byteLength);
-        for (let y = 0; y < height; y++) scratch.set(source.subarray(y * this.#rowBytes, (y + 1) * this.#rowBytes), y * this.#paddedRow);
+        for (let y = 0; y < rows; y++) scratch.set(source.subarray(y * this.#rowBytes, (y + 1) * this.#rowBytes), y * this.#paddedRow);
         this.#queue.writeBuffer(this.#upload, 0, scratch);
       }
       this.#uploadStaged = true;
     }
-    encoder.copyBufferToTexture({ buffer: this.#upload!, bytesPerRow: this.#paddedRow, rowsPerImage: height }, { texture }, { width, height });
+    encoder.copyBufferToTexture({ buffer: this.#upload!, bytesPerRow: this.#paddedRow, rowsPerImage: height }, { texture }, { width, height, depthOrArrayLayers: layers });
   }
 
   /** Encodes texture → host at this point of the batch; the data arrives when the batch settles. */
   encodeDownload(encoder: GPUCommandEncoder, texture: GPUTexture): void {
     this.claim();
-    const { width, height } = this.#shape;
-    this.#download ??= this.#pool.acquire({ label: `${this.#label} readback`, size: this.#paddedRow * height, usage: BufferUsage.MAP_READ | BufferUsage.COPY_DST }, 'staging').buffer;
-    encoder.copyTextureToBuffer({ texture }, { buffer: this.#download, bytesPerRow: this.#paddedRow, rowsPerImage: height }, { width, height });
+    const { width, height, layers } = this.#shape;
+    this.#download ??= this.#pool.acquire({ label: `${this.#label} readback`, size: this.#paddedRow * height * layers, usage: BufferUsage.MAP_READ | BufferUsage.COPY_DST }, 'staging').buffer;
+    encoder.copyTextureToBuffer({ texture }, { buffer: this.#download, bytesPerRow: this.#paddedRow, rowsPerImage: height }, { width, height, depthOrArrayLayers: layers });
     this.#downloadStaged = true;
   }
 
@@ -122,7 +125,7 @@ export class ImageHostCopy extends HostClaim implements HostCopy {
         const range = new Uint8Array(download.getMappedRange());
         const target = new Uint8Array(this.#view.buffer, this.#view.byteOffset, this.#view.byteLength);
         if (this.#paddedRow === this.#rowBytes) target.set(range.subarray(0, target.byteLength));
-        else for (let y = 0; y < this.#shape.height; y++) target.set(range.subarray(y * this.#paddedRow, y * this.#paddedRow + this.#rowBytes), y * this.#rowBytes);
+        else for (let y = 0; y < this.#shape.height * this.#shape.layers; y++) target.set(range.subarray(y * this.#paddedRow, y * this.#paddedRow + this.#rowBytes), y * this.#rowBytes);
       } finally {
         download.unmap();
       }

@@ -1,5 +1,5 @@
 import { TextureUsage } from '../backends/webgpu-constants.js';
-import { ArgumentError, SizeError, StateError } from '../errors.js';
+import { ArgumentError, SizeError, StateError, UnsupportedError } from '../errors.js';
 import type { DeviceContext } from '../core/device-context.js';
 import type { Releasable } from '../core/registry.js';
 import { $create, assertCreationKey, type CreationKey } from '../core/internal.js';
@@ -10,6 +10,9 @@ import { Memory } from './memory.js';
 import { MemoryType } from './memory-type.js';
 import type { GPUBindingResource, GPUTexture, GPUTextureFormat } from '../backends/webgpu-types.js';
 
+/** The view dimensions an image is bound with. */
+export type ImageViewDimension = '2d' | '2d-array' | '3d';
+
 /** Options of `mgr.image(...)`. */
 export interface ImageOptions {
   /** Where the data lives; default {@link MemoryType.Device}. */
@@ -18,7 +21,19 @@ export interface ImageOptions {
   readonly dtype?: ImageDType;
   /** Name used in error messages and WebGPU labels. */
   readonly label?: string;
+  /**
+   * Layers of a layered image (default 1): bound as `texture_2d_array<T>` or
+   * `texture_storage_2d_array<format, access>`; data is layer after layer.
+   */
+  readonly layers?: number;
+  /** Depth of a 3-D image (default: a 2-D image): bound as `texture_3d<T>` or `texture_storage_3d<format, access>`; data is slice after slice. */
+  readonly depth?: number;
+  /** With `dtype: 'unorm8'` and 4 channels: the `bgra8unorm` format (a canvas's), on devices with `bgra8unorm-storage`. */
+  readonly bgra?: boolean;
 }
+
+/** How an image's texture is laid out: a 2-D image (with layers) or a 3-D one. */
+export type ImageDimension = '2d' | '3d';
 
 /**
  * Texture usage of every image: bound as a storage or a sampled texture, copied both ways.
@@ -32,6 +47,10 @@ interface ImageInit<D extends ImageDType = ImageDType> {
   readonly height: number;
   readonly channels: ImageChannels;
   readonly type: MemoryType;
+  /** Array layers (2-D) or depth (3-D); 1 for a plain 2-D image. */
+  readonly layers?: number;
+  readonly dimension?: ImageDimension;
+  readonly bgra?: boolean;
   readonly data?: ImageData | undefined;
   readonly label?: string | undefined;
 }
@@ -71,6 +90,9 @@ export class Image<D extends ImageDType = ImageDType> extends Memory {
   readonly #memoryType: MemoryType;
   #width: number;
   #height: number;
+  readonly #layers: number;
+  readonly #dimension: ImageDimension;
+  readonly #bgra: boolean;
   #core: ImageCore;
   #generation = 0;
 
@@ -84,6 +106,18 @@ export class Image<D extends ImageDType = ImageDType> extends Memory {
     this.#memoryType = init.type;
     this.#width = init.width;
     this.#height = init.height;
+    this.#layers = init.layers ?? 1;
+    this.#dimension = init.dimension ?? '2d';
+    this.#bgra = init.bgra === true;
+    if (this.#bgra && (init.dtype !== 'unorm8' || init.channels !== 4)) {
+      throw new ArgumentError('options.bgra', `bgra8unorm holds 4 unorm8 channels, not ${init.channels} × ${init.dtype}`, "pass { dtype: 'unorm8', bgra: true } with 4 channels");
+    }
+    if (this.#bgra && !context.features.has('bgra8unorm-storage')) {
+      throw new UnsupportedError(
+        'bgra8unorm images need the device feature bgra8unorm-storage, which this device lacks',
+        "use an rgba8unorm image ({ dtype: 'unorm8' }) and swap the channels in the shader (.bgra)",
+      );
+    }
     this.#core = this.#allocate(init.width, init.height, init.data, 'width');
     this.track('image', this.#core);
   }
@@ -108,14 +142,24 @@ export class Image<D extends ImageDType = ImageDType> extends Memory {
     return this.#height;
   }
 
+  /** Array layers of a 2-D image, or the depth of a 3-D one (1 for a plain 2-D image). */
+  get layers(): number {
+    return this.#layers;
+  }
+
+  /** `2d` (with {@link layers} layers) or `3d` (with {@link layers} slices). */
+  get dimension(): ImageDimension {
+    return this.#dimension;
+  }
+
   /** Elements per texel: 1, 2 or 4. */
   get channels(): ImageChannels {
     return this.#channels;
   }
 
-  /** Number of elements: width × height × channels. */
+  /** Number of elements: width × height × layers × channels. */
   get size(): number {
-    return this.#width * this.#height * this.#channels;
+    return this.#width * this.#height * this.#layers * this.#channels;
   }
 
   /** Element type. */
@@ -125,7 +169,7 @@ export class Image<D extends ImageDType = ImageDType> extends Memory {
 
   /** The WebGPU texture format, e.g. `rgba32float`; a shader's `texture_storage_2d` must name it. */
   get format(): GPUTextureFormat {
-    return textureFormat(this.#dtype, this.#channels);
+    return this.#bgra ? ('bgra8unorm' as GPUTextureFormat) : textureFormat(this.#dtype, this.#channels);
   }
 
   /** Bytes of data: size × bytes per element. */
@@ -176,7 +220,7 @@ export class Image<D extends ImageDType = ImageDType> extends Memory {
       throw new StateError(`${this.label}.rebuild(): a running evaluation is transferring this image`, 'await it first');
     }
     checkImageExtent(this.context, width, height);
-    const values = data === null ? undefined : checkImageData('data', this.#dtype, data, width * height * this.#channels);
+    const values = data === null ? undefined : checkImageData('data', this.#dtype, data, width * height * this.#layers * this.#channels);
     const fresh = this.#allocate(width, height, values, 'width');
     const old = this.#core;
     // Keep the same core object: the manager's registry is keyed by it.
@@ -220,11 +264,18 @@ export class Image<D extends ImageDType = ImageDType> extends Memory {
     this.#core.hostCopy!.encodeDownload(stage.encoder, this.#core.texture);
   }
 
-  /** @internal A view of the whole texture, made once per texture. */
-  bindingResource(): GPUBindingResource {
+  /** @internal A view of the whole texture, made once per texture (`2d-array` for a layered image, or when asked). */
+  bindingResource(viewDimension?: ImageViewDimension): GPUBindingResource {
     const core = this.#core;
-    core.view ??= core.texture.createView({ label: this.label });
+    const dimension = viewDimension ?? this.viewDimension;
+    if (dimension !== this.viewDimension) return core.texture.createView({ label: this.label, dimension });
+    core.view ??= core.texture.createView({ label: this.label, dimension });
     return core.view;
+  }
+
+  /** @internal The view dimension a binding of this image has by default. */
+  get viewDimension(): ImageViewDimension {
+    return this.#dimension === '3d' ? '3d' : this.#layers > 1 ? '2d-array' : '2d';
   }
 
   #hostCopyFor(action: string): ImageHostCopy {
@@ -237,9 +288,10 @@ export class Image<D extends ImageDType = ImageDType> extends Memory {
 
   #allocate(width: number, height: number, data: ImageData | undefined, argument: string): ImageCore {
     const context = this.context;
-    const format = textureFormat(this.#dtype, this.#channels);
+    const format = this.format;
     const rowBytes = width * this.#channels * imageBytesPerElement(this.#dtype);
-    const stagingBytes = paddedRowBytes(rowBytes) * height;
+    const layers = this.#layers;
+    const stagingBytes = paddedRowBytes(rowBytes) * height * layers;
     if (this.#memoryType !== MemoryType.Storage && stagingBytes > context.limits.maxBufferSize) {
       throw new SizeError(
         argument,
@@ -248,15 +300,18 @@ export class Image<D extends ImageDType = ImageDType> extends Memory {
       );
     }
     const texture = context.capture(`creating ${this.label}`, () => {
-      const t = context.ledger.createTexture({ label: this.label, size: { width, height }, format, usage: IMAGE_TEXTURE_USAGE, dimension: '2d' }, rowBytes * height);
+      const t = context.ledger.createTexture(
+        { label: this.label, size: { width, height, depthOrArrayLayers: layers }, format, usage: IMAGE_TEXTURE_USAGE, dimension: this.#dimension },
+        rowBytes * height * layers,
+      );
       // Storage images have no host copy: their initial data goes straight to the texture
       // (writeTexture has no 256-byte row rule).
       if (data && this.#memoryType === MemoryType.Storage) {
-        context.device.queue.writeTexture({ texture: t }, data, { bytesPerRow: rowBytes, rowsPerImage: height }, { width, height });
+        context.device.queue.writeTexture({ texture: t }, data, { bytesPerRow: rowBytes, rowsPerImage: height }, { width, height, depthOrArrayLayers: layers });
       }
       return t;
     });
-    const shape = { dtype: this.#dtype, width, height, channels: this.#channels };
+    const shape = { dtype: this.#dtype, width, height, layers, channels: this.#channels };
     const copy = this.#memoryType === MemoryType.Storage ? null : new ImageHostCopy(context.pool, context.device.queue, shape, this.label, data);
     return new ImageCore(context, texture, copy);
   }

@@ -1,10 +1,17 @@
 import { BufferUsage, MapMode } from '../backends/webgpu-constants.js';
 import { StateError } from '../errors.js';
+import { type ByteRange, subtractRanges } from './byte-range.js';
 import { type DType, type TensorData, viewOf } from './dtype.js';
 import { HostClaim, type TensorHostCopy, type TransferStage } from './host-copy.js';
 import type { HostDataPlacement } from '../core/host-placement.js';
 import type { StagingPool } from '../core/staging-pool.js';
 import type { GPUBuffer } from '../backends/webgpu-types.js';
+
+/** A ranged download that lands in a staging buffer of its own and is copied into the host data once mapped. */
+interface RangeDelivery {
+  readonly range: ByteRange;
+  readonly buffer: GPUBuffer;
+}
 
 /**
  * A large tensor's host data, kept in mapped staging memory as Kompute keeps it (its `data()` is a
@@ -12,19 +19,36 @@ import type { GPUBuffer } from '../backends/webgpu-types.js';
  * copy in the common cases:
  *
  * - the upload buffer (`MAP_WRITE | COPY_SRC`) stays mapped while idle; `data()` and `setData()`
- *   write straight into it. An upload unmaps it, copies it to the GPU buffer and maps it again
- *   (WebGPU keeps a `MAP_WRITE` buffer's contents across mappings).
- * - the readback buffer (`MAP_READ | COPY_DST`) receives GPU → host copies; once mapped, `data()`
- *   is a view of it.
+ *   write straight into it. An upload unmaps it, copies it (or the range uploaded) to the GPU
+ *   buffer and maps it again (WebGPU keeps a `MAP_WRITE` buffer's contents across mappings).
+ * - the readback buffer (`MAP_READ | COPY_DST`) receives GPU → host copies at the same offsets;
+ *   once mapped, `data()` is a view of it.
  *
  * Whichever of the two holds the newest host data is `current`. A view handed out by `data()`
- * stays valid until the next evaluation that transfers this tensor: WebGPU detaches a mapped
+ * stays valid until the next evaluation that unmaps the buffer it views: WebGPU detaches a mapped
  * range when the buffer is unmapped, so call `data()` again after each evaluation.
+ *
+ * Both buffers stay mapped while a batch is encoded and are unmapped just before its submission
+ * ({@link beforeSubmit}), so any point of the encoding can read the host data as it is.
+ *
+ * Ranged downloads (a view's `OpSyncLocal`) cost what the range costs, not the tensor:
+ * - when the readback buffer holds the current host data untouched since it was mapped (no
+ *   `data()` view of it handed out since), or when there is no host data yet (zeros), or when
+ *   the batch already reads the whole tensor back, the range is copied into the readback buffer
+ *   at its offset: no JavaScript copy;
+ * - otherwise (the host data is in the upload buffer, or a `data()` view of the readback buffer
+ *   is out and may have been written through), the range goes to a staging buffer of its size and
+ *   is copied into the host data once the batch completed (a JavaScript copy of the range only;
+ *   views handed out stay valid). Once such copies add up to the tensor's size, the next ranged
+ *   readback first makes the readback buffer hold the host data (one GPU copy of the whole), so
+ *   the ones after it cost no JavaScript copy again.
  *
  * With the `'host-memory'` placement (see {@link HostDataPlacement}: where the upload buffer is
  * device memory, slow for the host to read) the readback buffer is always `current`: `data()`,
- * `setData()` and readbacks use it, and an upload first copies it into the upload buffer, which
- * the host then only ever writes.
+ * `setData()` and readbacks use it, and an upload copies (the range of) it into the upload
+ * buffer, which the host then only ever writes. Host writes into the readback buffer's mapping
+ * are not kept across an unmap by every WebGPU implementation, so after one the buffer counts as
+ * exposed: ranged readbacks are then copied in JavaScript, never into it.
  */
 export class MappedHostCopy extends HostClaim implements TensorHostCopy {
   readonly #pool: StagingPool;
@@ -38,12 +62,23 @@ export class MappedHostCopy extends HostClaim implements TensorHostCopy {
   #uploadRange: ArrayBuffer | null = null;
   #download: GPUBuffer | null = null;
   #downloadRange: ArrayBuffer | null = null;
+  // Whether the readback buffer was created by this host copy and never written (WebGPU zero-fills new buffers).
+  #downloadFresh = false;
   #current: 'upload' | 'download' = 'upload';
   #view: TensorData | null = null;
+  // Whether a view of the mapped readback buffer was handed out since it was last mapped (it may have been written through).
+  #exposed = false;
   #released = false;
-  // Per batch being encoded: whether this host copy was already uploaded or downloaded in it.
-  #uploadStaged = false;
-  #downloadStaged = false;
+  // Per batch being encoded:
+  #unmapUpload = false;
+  #unmapDownload = false;
+  #uploadUnmapped = false;
+  #downloadUnmapped = false;
+  /** Ranges whose GPU data the host receives from this batch. */
+  #downloaded: ByteRange[] = [];
+  #deliveries: RangeDelivery[] = [];
+  /** Bytes of ranged readbacks copied in JavaScript since the readback buffer last held the host data. */
+  #copiedBytes = 0;
 
   constructor(pool: StagingPool, placement: HostDataPlacement, dtype: DType, length: number, paddedBytes: number, label: string, initial?: TensorData) {
     super(label);
@@ -60,6 +95,7 @@ export class MappedHostCopy extends HostClaim implements TensorHostCopy {
   /** The host data as a typed array (a view of mapped staging memory). */
   view(): TensorData {
     this.assertIdle('data()');
+    if (this.#current === 'download') this.#exposed = true;
     if (this.#view) return this.#view;
     const range = this.#hostResident ? this.#mappedHost() : this.#current === 'download' ? this.#downloadRange! : this.#mappedUpload();
     this.#view = viewOf(this.#dtype, range, this.#length);
@@ -71,6 +107,7 @@ export class MappedHostCopy extends HostClaim implements TensorHostCopy {
     this.assertIdle('setData()');
     if (this.#hostResident) {
       viewOf(this.#dtype, this.#mappedHost(), this.#length).set(data);
+      this.#exposed = true;
       return;
     }
     const range = this.#mappedUpload();
@@ -78,56 +115,97 @@ export class MappedHostCopy extends HostClaim implements TensorHostCopy {
     this.#select('upload');
   }
 
-  /** Encodes host → GPU: the upload buffer is unmapped and copied into `target`. */
-  encodeUpload(stage: TransferStage, target: GPUBuffer): void {
-    const encoder = stage.encoder;
+  /** Encodes host → GPU of `range`: copied from the upload buffer (unmapped for the submission) into `target`. */
+  encodeUpload(stage: TransferStage, target: GPUBuffer, range: ByteRange): void {
     this.claim();
-    // The GPU buffer already holds what the host will receive from a readback earlier in this
-    // batch, so uploading stale host data now would undo the batch's work.
-    if (this.#downloadStaged) return;
-    if (!this.#uploadStaged) {
-      const range = this.#mappedUpload(!this.#hostResident);
-      if (this.#hostResident) {
-        // The host data stays where it is (and its view valid); the upload buffer only receives it.
-        new Uint8Array(range).set(new Uint8Array(this.#mappedHost(), 0, this.#bytes));
-      } else {
-        if (this.#current === 'download') {
-          new Uint8Array(range).set(new Uint8Array(this.#downloadRange!, 0, this.#bytes));
-          this.#select('upload');
-        }
-        this.#view = null;
-      }
-      this.#uploadRange = null;
-      this.#upload!.unmap();
-      this.#uploadStaged = true;
+    // Where a readback earlier in this batch covers the range, the GPU buffer already holds what
+    // the host will receive, so uploading stale host data there would undo the batch's work.
+    const pieces = subtractRanges(range, this.#downloaded);
+    if (pieces.length === 0) return;
+    // Only the pieces are copied to the GPU, so a pooled upload buffer about to receive them needs no clearing.
+    const upload = new Uint8Array(this.#mappedUpload(!this.#hostResident));
+    if (this.#current === 'download') {
+      // The host data lives in the readback buffer, which the GPU cannot copy from: bring the
+      // bytes over. A whole upload moves the host data's home to the upload buffer (unless it
+      // lives in host memory for good).
+      const download = new Uint8Array(this.#hostResident ? this.#mappedHost() : this.#downloadRange!);
+      for (const p of pieces) upload.set(download.subarray(p.offset, p.offset + p.bytes), p.offset);
+      if (!this.#hostResident && range.offset === 0 && range.bytes === this.#bytes && pieces.length === 1 && pieces[0]!.bytes === this.#bytes) this.#select('upload');
     }
-    encoder.copyBufferToBuffer(this.#upload!, 0, target, 0, this.#bytes);
+    this.#unmapUpload = true;
+    for (const p of pieces) stage.encoder.copyBufferToBuffer(this.#upload!, p.offset, target, p.offset, p.bytes);
   }
 
-  /** Encodes GPU → host: `source` is copied into the readback buffer, mapped after the batch. */
-  encodeDownload(stage: TransferStage, source: GPUBuffer): void {
+  /** Encodes GPU → host of `range`: copied into the readback buffer at its offset, or into a staging buffer of its own. */
+  encodeDownload(stage: TransferStage, source: GPUBuffer, range: ByteRange): void {
     const encoder = stage.encoder;
     this.claim();
-    if (!this.#downloadStaged) {
-      if (this.#download) {
-        if (this.#downloadRange) this.#download.unmap();
-      } else {
-        this.#download = this.#pool.acquire({ label: `${this.#label} readback`, size: this.#bytes, usage: BufferUsage.MAP_READ | BufferUsage.COPY_DST }, 'staging').buffer;
+    const whole = range.offset === 0 && range.bytes === this.#bytes;
+    const pristine = this.#hostResident ? !this.#download : this.#current === 'upload' && !this.#upload;
+    const cleanReadback = this.#current === 'download' && !this.#exposed;
+    // Ranged readbacks copied in JavaScript add up: once they would have cost a whole copy, the
+    // readback buffer is made to hold the host data (a GPU copy from the upload buffer), after
+    // which ranged readbacks land in it directly.
+    const settleHome = !this.#hostResident && !whole && !this.#unmapDownload && !pristine && !cleanReadback && this.#deliveries.length === 0 && this.#copiedBytes + range.bytes > this.#bytes;
+    if (whole || this.#unmapDownload || pristine || cleanReadback || settleHome) {
+      if (!this.#download) {
+        const { buffer, reused } = this.#pool.acquire({ label: `${this.#label} readback`, size: this.#bytes, usage: BufferUsage.MAP_READ | BufferUsage.COPY_DST }, 'staging');
+        this.#download = buffer;
+        this.#downloadFresh = !reused;
       }
-      this.#downloadRange = null;
-      if (this.#current === 'download') this.#view = null;
-      this.#downloadStaged = true;
+      if (settleHome) {
+        if (this.#current === 'download') {
+          // The readback buffer's view was handed out and may have been written: its bytes go to the upload buffer first.
+          new Uint8Array(this.#mappedUpload()).set(new Uint8Array(this.#downloadRange!, 0, this.#bytes));
+          this.#select('upload');
+        }
+        this.#mappedUpload();
+        this.#unmapUpload = true;
+        encoder.copyBufferToBuffer(this.#upload!, 0, this.#download, 0, this.#bytes);
+      }
+      // No host data yet means zeros: a readback buffer of unknown contents is cleared first.
+      else if (!whole && pristine && !this.#unmapDownload && !this.#downloadFresh) encoder.clearBuffer(this.#download);
+      // A whole download supersedes the ranged downloads staged before it in this batch.
+      if (whole) this.#dropDeliveries();
+      this.#unmapDownload = true;
+      this.#downloadFresh = false;
+      this.#copiedBytes = 0;
+      encoder.copyBufferToBuffer(source, range.offset, this.#download, range.offset, range.bytes);
+    } else {
+      const buffer = this.#pool.acquire({ label: `${this.#label} range readback`, size: range.bytes, usage: BufferUsage.MAP_READ | BufferUsage.COPY_DST }, 'staging').buffer;
+      encoder.copyBufferToBuffer(source, range.offset, buffer, 0, range.bytes);
+      this.#deliveries.push({ range, buffer });
+      this.#copiedBytes += range.bytes;
     }
-    encoder.copyBufferToBuffer(source, 0, this.#download!, 0, this.#bytes);
+    this.#downloaded.push(range);
+  }
+
+  /** Unmaps what the batch copies from or into; the batch is submitted next. */
+  beforeSubmit(): void {
+    if (this.#unmapUpload && this.#upload && this.#uploadRange) {
+      if (this.#current === 'upload') this.#view = null;
+      this.#uploadRange = null;
+      this.#upload.unmap();
+      this.#uploadUnmapped = true;
+    }
+    if (this.#unmapDownload && this.#download) {
+      if (this.#downloadRange) {
+        if (this.#current === 'download') this.#view = null;
+        this.#downloadRange = null;
+        this.#download.unmap();
+      }
+      this.#downloadUnmapped = true;
+    }
   }
 
   /**
-   * After the batch was submitted (or failed to encode): maps again what the batch unmapped. The
-   * promise settles when the GPU has finished the batch's copies.
+   * After the batch was submitted (or failed to encode): maps again what the batch unmapped, and
+   * copies ranged downloads into the host data. The promise settles when the GPU has finished the
+   * batch's copies.
    */
   async settle(_batchDone: Promise<unknown>, ran: Promise<boolean>): Promise<void> {
     const maps: Promise<void>[] = [];
-    if (this.#uploadStaged && this.#upload) {
+    if (this.#uploadUnmapped && this.#upload) {
       const upload = this.#upload;
       maps.push(
         upload.mapAsync(MapMode.WRITE).then(() => {
@@ -135,12 +213,13 @@ export class MappedHostCopy extends HostClaim implements TensorHostCopy {
         }),
       );
     }
-    if (this.#downloadStaged && this.#download) {
+    if (this.#downloadUnmapped && this.#download) {
       const download = this.#download;
       maps.push(
         download.mapAsync(MapMode.READ).then(async () => {
           if (this.#download !== download) return;
           this.#downloadRange = download.getMappedRange();
+          this.#exposed = false;
           // What a rejected batch left in the readback buffer is not the tensor's data, unless
           // the host data lives there: then the copy that did not run left it as it was.
           if (!(await ran)) {
@@ -152,14 +231,29 @@ export class MappedHostCopy extends HostClaim implements TensorHostCopy {
         }),
       );
     }
-    this.#uploadStaged = false;
-    this.#downloadStaged = false;
+    const deliveries = this.#deliveries;
+    const staged = deliveries.map(async ({ buffer }) => {
+      await buffer.mapAsync(MapMode.READ);
+      return buffer.getMappedRange();
+    });
+    this.#unmapUpload = false;
+    this.#unmapDownload = false;
+    this.#uploadUnmapped = false;
+    this.#downloadUnmapped = false;
+    this.#downloaded = [];
+    this.#deliveries = [];
     try {
       await Promise.all(maps);
+      const ranges = await Promise.all(staged);
+      if ((await ran) && !this.#released) {
+        const host = new Uint8Array(this.#current === 'download' ? this.#downloadRange! : this.#mappedUpload());
+        deliveries.forEach(({ range }, i) => host.set(new Uint8Array(ranges[i]!), range.offset));
+      }
     } catch (error) {
       // Released while in flight (tensor or manager destroyed): the maps were aborted on purpose.
       if (!this.#released) throw error;
     } finally {
+      for (const { buffer } of deliveries) this.#pool.give(buffer);
       this.unclaim();
     }
   }
@@ -172,8 +266,14 @@ export class MappedHostCopy extends HostClaim implements TensorHostCopy {
     this.#downloadRange = null;
     this.#pool.give(this.#upload);
     this.#pool.give(this.#download);
+    this.#dropDeliveries();
     this.#upload = null;
     this.#download = null;
+  }
+
+  #dropDeliveries(): void {
+    for (const { buffer } of this.#deliveries) this.#pool.give(buffer);
+    this.#deliveries = [];
   }
 
   #select(which: 'upload' | 'download'): void {
@@ -192,12 +292,13 @@ export class MappedHostCopy extends HostClaim implements TensorHostCopy {
       if (reused) new Uint8Array(range!).fill(0);
       this.#download = buffer;
       this.#downloadRange = range;
+      this.#downloadFresh = false;
       return range!;
     }
     throw new StateError(`${this.#label}: host data is not mapped`, 'await the running evaluation first');
   }
 
-  /** The upload buffer's mapped range, taking the buffer (mapped, zero-filled) when missing. */
+  /** The upload buffer's mapped range, taking the buffer (mapped, zero-filled unless `clear` is false) when missing. */
   #mappedUpload(clear = true): ArrayBuffer {
     if (this.#uploadRange) return this.#uploadRange;
     if (!this.#upload) {

@@ -1,8 +1,9 @@
-import { DTypeError, SizeError } from '../errors.js';
+import { ArgumentError, DTypeError, SizeError, UnsupportedError } from '../errors.js';
 import { Image } from './image.js';
 import { imageBytesPerElement, ROW_ALIGNMENT } from './image-format.js';
 import type { Memory } from './memory.js';
 import type { Tensor } from './tensor.js';
+import type { TensorView } from './tensor-view.js';
 import type { GPUCommandEncoder } from '../backends/webgpu-types.js';
 
 /**
@@ -19,13 +20,32 @@ export function checkImageCopy(argument: string, source: Memory, target: Memory)
     if (source.width !== target.width || source.height !== target.height) {
       throw new SizeError(argument, `${what}: ${source.width}×${source.height} to ${target.width}×${target.height}`, 'copy between images of one width and height');
     }
+    if (source.layers !== target.layers || source.dimension !== target.dimension) {
+      throw new SizeError(argument, `${what}: ${source.layers} to ${target.layers} ${source.dimension === '3d' ? 'slices' : 'layers'}`, 'copy between images of one shape');
+    }
     if (source.channels !== target.channels) {
       throw new SizeError(argument, `${what}: ${source.channels} to ${target.channels} channels`, 'copy between images of one channel count');
     }
     return;
   }
+  if ((source instanceof Image ? source : (target as Image)).layers > 1) {
+    throw new UnsupportedError(
+      `${argument}: ${what}: copies between tensors and layered or 3-D images are not supported`,
+      'copy between images, or sync the image to the host and set the tensor from its data',
+    );
+  }
   if (source.size !== target.size) {
     throw new SizeError(argument, `${what}: ${source.size} elements to ${target.size} elements`, 'a tensor copied to or from an image has width × height × channels elements');
+  }
+  const image = (source instanceof Image ? source : target) as Image;
+  const linear = (source instanceof Image ? target : source) as Tensor | TensorView;
+  const texel = image.channels * imageBytesPerElement(image.dtype);
+  if (linear.byteRange.offset % texel !== 0) {
+    throw new ArgumentError(
+      argument,
+      `${what}: ${linear.label} starts at byte ${linear.byteRange.offset}, not a multiple of ${image.label}'s ${texel}-byte texels`,
+      `start the view at a multiple of ${texel / imageBytesPerElement(image.dtype)} elements`,
+    );
   }
 }
 
@@ -36,18 +56,19 @@ export function checkImageCopy(argument: string, source: Memory, target: Memory)
  */
 export function encodeMemoryCopy(encoder: GPUCommandEncoder, source: Memory, target: Memory): void {
   if (source instanceof Image && target instanceof Image) {
-    encoder.copyTextureToTexture({ texture: source.texture }, { texture: target.texture }, { width: source.width, height: source.height });
+    encoder.copyTextureToTexture({ texture: source.texture }, { texture: target.texture }, { width: source.width, height: source.height, depthOrArrayLayers: source.layers });
     return;
   }
   const image = (source instanceof Image ? source : target) as Image;
-  const tensor = (source instanceof Image ? target : source) as Tensor;
+  const tensor = (source instanceof Image ? target : source) as Tensor | TensorView;
   const { width, height } = image;
   const rowBytes = width * image.channels * imageBytesPerElement(image.dtype);
   const texture = image.texture;
   const buffer = tensor.gpuBuffer;
+  const base = tensor.byteRange.offset;
   const toImage = image === target;
   const copy = (offset: number, y: number, rows: number, bytesPerRow: number | undefined): void => {
-    const layout: GPUTexelCopyBufferInfo = { buffer, offset };
+    const layout: GPUTexelCopyBufferInfo = { buffer, offset: base + offset };
     if (bytesPerRow !== undefined) {
       layout.bytesPerRow = bytesPerRow;
       layout.rowsPerImage = rows;

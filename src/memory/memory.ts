@@ -10,8 +10,8 @@ import type { GPUBindingResource } from '../backends/webgpu-types.js';
  * operations, copies and algorithms accept any `Memory`.
  */
 export abstract class Memory extends Resource {
-  /** `tensor` or `image`. */
-  abstract get kind(): 'tensor' | 'image';
+  /** `tensor`, `image`, or `view` (part of a tensor, see {@link TensorView}). */
+  abstract get kind(): 'tensor' | 'image' | 'view';
 
   /** Number of elements (for an image: width × height × channels). */
   abstract get size(): number;
@@ -48,6 +48,13 @@ export abstract class Memory extends Resource {
 
   /** @internal What a bind group entry binds. */
   abstract bindingResource(): GPUBindingResource;
+
+  /**
+   * @internal Throws unless the memory can be bound as `kind` (`storage` or `uniform`) on this
+   * device: views check their byte offset against the device's offset alignment. Nothing to
+   * check for whole tensors and images.
+   */
+  checkBindingOffset(_argument: string, _kind: 'storage' | 'uniform'): void {}
 
   /** @internal */
   protected constructor(context: DeviceContext, kind: string, label: string | undefined) {

@@ -1,54 +1,81 @@
+import { type ByteRange, subtractRanges } from './byte-range.js';
 import { type DType, type TensorData, viewOf } from './dtype.js';
 import { HostClaim, type TensorHostCopy, type TransferStage } from './host-copy.js';
 import type { GPUBuffer } from '../backends/webgpu-types.js';
+
+const NONE: readonly ByteRange[] = [];
 
 /**
  * A small tensor's host data: a plain typed array that stays valid across evaluations. Uploads
  * and downloads go through the sequence's shared transfer buffers (one write and one map per
  * batch for all small tensors together), because for a few bytes the fixed cost of a GPU round
- * trip per tensor, not the copy, is what counts.
+ * trip per tensor, not the copy, is what counts. The array is made when first needed (data(),
+ * setData(), a transfer), so a tensor created and destroyed without touching its host data
+ * allocates none.
  */
 export class PlainHostCopy extends HostClaim implements TensorHostCopy {
-  readonly #bytes: Uint8Array;
-  readonly #view: TensorData;
-  // Whether the batch being encoded already reads this tensor back (see encodeUpload).
-  #downloadStaged = false;
+  readonly #dtype: DType;
+  readonly #length: number;
+  readonly #paddedBytes: number;
+  #bytes: Uint8Array | null = null;
+  #view: TensorData | null = null;
+  // The byte ranges the batch being encoded already reads back (see encodeUpload); made by the first.
+  #downloaded: ByteRange[] | null = null;
 
   constructor(dtype: DType, length: number, paddedBytes: number, label: string, initial?: TensorData) {
     super(label);
-    const buffer = new ArrayBuffer(paddedBytes);
-    this.#bytes = new Uint8Array(buffer);
-    this.#view = viewOf(dtype, buffer, length);
-    if (initial) this.#view.set(initial);
+    this.#dtype = dtype;
+    this.#length = length;
+    this.#paddedBytes = paddedBytes;
+    if (initial) this.#array().set(initial);
   }
 
   view(): TensorData {
     this.assertIdle('data()');
-    return this.#view;
+    return this.#array();
   }
 
   write(data: TensorData): void {
     this.assertIdle('setData()');
-    this.#view.set(data);
+    this.#array().set(data);
   }
 
-  encodeUpload(stage: TransferStage, target: GPUBuffer): void {
+  /** The host data (zeros until written), made on first use. */
+  #array(): TensorData {
+    if (this.#view) return this.#view;
+    const buffer = new ArrayBuffer(this.#paddedBytes);
+    this.#bytes = new Uint8Array(buffer);
+    this.#view = viewOf(this.#dtype, buffer, this.#length);
+    return this.#view;
+  }
+
+  #byteView(): Uint8Array {
+    this.#array();
+    return this.#bytes!;
+  }
+
+  encodeUpload(stage: TransferStage, target: GPUBuffer, range: ByteRange): void {
     this.claim();
-    // After a readback earlier in this batch, the GPU buffer already holds what the host will
-    // receive; uploading the host's older bytes would undo the batch's work.
-    if (this.#downloadStaged) return;
-    stage.stageUpload(this.#bytes, target);
+    // Where a readback earlier in this batch covers the range, the GPU buffer already holds what
+    // the host will receive; uploading the host's older bytes would undo the batch's work.
+    const bytes = this.#byteView();
+    for (const piece of subtractRanges(range, this.#downloaded ?? NONE)) {
+      stage.stageUpload(bytes.subarray(piece.offset, piece.offset + piece.bytes), target, piece.offset);
+    }
   }
 
-  encodeDownload(stage: TransferStage, source: GPUBuffer): void {
+  encodeDownload(stage: TransferStage, source: GPUBuffer, range: ByteRange): void {
     this.claim();
-    this.#downloadStaged = true;
-    stage.stageDownload(source, this.#bytes.byteLength, (data) => this.#bytes.set(data));
+    this.#downloaded ??= [];
+    this.#downloaded.push(range);
+    const offset = range.offset;
+    const bytes = this.#byteView();
+    stage.stageDownload(source, offset, range.bytes, (data) => bytes.set(data, offset));
   }
 
-  // The sequence's transfer arena delivers the downloaded bytes, and only when the batch ran.
+  // The sequence's transfer arena delivers the downloaded bytes (in the batch's order), and only when the batch ran.
   settle(batchDone: Promise<unknown>, _ran: Promise<boolean>): Promise<void> {
-    this.#downloadStaged = false;
+    this.#downloaded = null;
     // One reaction, no async frame: this runs for every small tensor of every evaluation.
     return batchDone.then(
       () => this.unclaim(),

@@ -9,6 +9,8 @@ import { Memory } from './memory.js';
 import { MappedHostCopy } from './mapped-host-copy.js';
 import { PlainHostCopy } from './plain-host-copy.js';
 import { isHostCoherent, MemoryType } from './memory-type.js';
+import type { ByteRange } from './byte-range.js';
+import { TensorView, type TensorViewOptions } from './tensor-view.js';
 import type { GPUBindingResource, GPUBuffer } from '../backends/webgpu-types.js';
 
 /** Options of `mgr.tensor(...)`. */
@@ -58,6 +60,12 @@ class TensorCore implements Releasable {
    * the tensor is gone, so it is destroyed rather than reused by another tensor.
    */
   exposed = false;
+  /**
+   * True once anything may have written into the buffer: the library's commands (views' included)
+   * reach it through `Tensor.gpuBuffer`, which sets this. A buffer still false holds the zeros it
+   * was created or cleared with, and is reused without clearing it again.
+   */
+  written = false;
 
   constructor(
     private readonly context: DeviceContext,
@@ -73,7 +81,7 @@ class TensorCore implements Releasable {
     // An idle buffer goes back to the manager's bounded pool, for the next tensor of its size
     // (creating and destroying buffers grows a Dawn process's memory; reusing them does not).
     if (this.exposed || this.context.state !== 'alive') this.context.ledger.destroy(this.buffer);
-    else this.context.pool.give(this.buffer);
+    else this.context.pool.give(this.buffer, !this.written);
   }
 }
 
@@ -88,6 +96,10 @@ export class Tensor<D extends DType = DType> extends Memory {
   #size: number;
   #core: TensorCore;
   #generation = 0;
+  // The tensor's views, held weakly: they die with it (destroy() destroys them).
+  // Made by the first view() (most tensors have none: no Set per create).
+  #views: Set<WeakRef<TensorView<D>>> | null = null;
+  #viewsPruneAt = 64;
 
   /** @internal Use `mgr.tensor(...)` or `mgr.tensorFromBuffer(...)`; inside the library, {@link createTensor}. */
   constructor(key: CreationKey, context: DeviceContext, init: TensorInit<D>) {
@@ -144,6 +156,7 @@ export class Tensor<D extends DType = DType> extends Memory {
   /** @internal The GPU buffer, for the library's own commands (unlike {@link buffer}, it stays reusable once the tensor is gone). */
   get gpuBuffer(): GPUBuffer {
     this.assertUsable('buffer');
+    this.#core.written = true;
     return this.#core.buffer;
   }
 
@@ -230,10 +243,39 @@ export class Tensor<D extends DType = DType> extends Memory {
     old.buffer = fresh.buffer;
     old.hostCopy = fresh.hostCopy;
     old.exposed = false;
+    old.written = fresh.written;
     this.#size = size;
     this.#generation++;
     this.context.bumpEpoch();
     this.reportRebuilt(`${size} elements`);
+  }
+
+  /**
+   * A view of `length` elements from element `offset` (default: to the end): part of this tensor
+   * that binds like a tensor and that `OpSyncDevice`, `OpSyncLocal` and `OpCopy` move on its own.
+   * It owns no GPU memory and is destroyed with the tensor. The byte offset must be a multiple of
+   * 4 (even offsets for f16); binding the view to a shader also needs it to be a multiple of the
+   * device's `minStorageBufferOffsetAlignment` (256 bytes on most devices: 64 f32 elements).
+   */
+  view(offset: number, length?: number, options?: TensorViewOptions): TensorView<D> {
+    this.assertUsable('view()');
+    if (options !== undefined && (typeof options !== 'object' || options === null)) throw new ArgumentError('options', 'expected an options object', 'pass { label } or nothing');
+    const view = new TensorView($create, this.context, this, offset, length ?? this.#size - (Number.isInteger(offset) ? offset : 0), options);
+    this.#views ??= new Set();
+    const views = this.#views;
+    if (views.size >= this.#viewsPruneAt) {
+      for (const ref of views) if (!ref.deref()) views.delete(ref);
+      this.#viewsPruneAt = Math.max(64, views.size * 2);
+    }
+    views.add(new WeakRef(view));
+    return view;
+  }
+
+  /** @internal Destroys the tensor's views. */
+  protected override beforeRelease(): void {
+    if (!this.#views) return;
+    for (const ref of this.#views) ref.deref()?.destroy();
+    this.#views = null;
   }
 
   /** @internal Increments when `rebuild()` replaces the GPU buffer (bind groups must follow). */
@@ -262,14 +304,19 @@ export class Tensor<D extends DType = DType> extends Memory {
     return this.#core.hostCopy && bytes <= SMALL_TRANSFER_BYTES ? bytes : 0;
   }
 
+  /** @internal The bytes of the GPU buffer the tensor's data covers: all of them. */
+  get byteRange(): ByteRange {
+    return { offset: 0, bytes: this.paddedBytes };
+  }
+
   /** @internal */
   encodeUpload(stage: TransferStage): void {
-    this.#core.hostCopy!.encodeUpload(stage, this.gpuBuffer);
+    this.#core.hostCopy!.encodeUpload(stage, this.gpuBuffer, this.byteRange);
   }
 
   /** @internal */
   encodeDownload(stage: TransferStage): void {
-    this.#core.hostCopy!.encodeDownload(stage, this.gpuBuffer);
+    this.#core.hostCopy!.encodeDownload(stage, this.gpuBuffer, this.byteRange);
   }
 
   /** @internal */
@@ -298,11 +345,17 @@ export class Tensor<D extends DType = DType> extends Memory {
     const bytes = paddedBytes(size * bytesPerElement(this.#dtype));
     checkTensorBytes(context, bytes, argument);
     const storageData = this.#memoryType === MemoryType.Storage ? data : undefined;
-    const reused = context.pool.take(TENSOR_BUFFER_USAGE, bytes, 'device');
+    // Steady-state create/destroy churn calls no WebGPU function here but the label's setter: a
+    // buffer nothing wrote into needs no clearing (unless it gets data), and comes first.
+    const zeroed = context.pool.takeBuffer(TENSOR_ALLOCATION_USAGE, bytes, 'device', true);
+    const reused = zeroed ?? context.pool.takeBuffer(TENSOR_ALLOCATION_USAGE, bytes, 'device', false);
     if (reused) {
-      reused.buffer.label = this.label;
-      fillReused(context.device, reused.buffer, bytes, storageData);
-      return new TensorCore(context, reused.buffer, true, this.#newHostCopy(size, data));
+      reused.label = this.label;
+      if (!zeroed || storageData) fillReused(context.device, reused, bytes, storageData);
+      const core = new TensorCore(context, reused, true, this.#newHostCopy(size, data));
+      // Cleared to zeros by fillReused: only data makes it written.
+      core.written = storageData !== undefined;
+      return core;
     }
     const buffer = context.capture(`creating ${this.label}`, () => {
       const b = context.ledger.create({ label: this.label, size: bytes, usage: TENSOR_ALLOCATION_USAGE, mappedAtCreation: storageData !== undefined }, 'device');
@@ -312,7 +365,9 @@ export class Tensor<D extends DType = DType> extends Memory {
       }
       return b;
     });
-    return new TensorCore(context, buffer, true, this.#newHostCopy(size, data));
+    const core = new TensorCore(context, buffer, true, this.#newHostCopy(size, data));
+    core.written = storageData !== undefined;
+    return core;
   }
 }
 

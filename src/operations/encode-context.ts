@@ -15,8 +15,8 @@ export abstract class EncodeContext {
   /** Dispatches `algorithm`, with `push` (or else the algorithm's own) push constants. */
   abstract dispatch(algorithm: Algorithm, push: ArrayBufferView | null): void;
 
-  /** Copies `bytes` from one GPU buffer to another. */
-  abstract copyBuffer(source: GPUBuffer, target: GPUBuffer, bytes: number): void;
+  /** Copies `bytes` from one GPU buffer to another, from `sourceOffset` to `targetOffset` (default 0). */
+  abstract copyBuffer(source: GPUBuffer, target: GPUBuffer, bytes: number, sourceOffset?: number, targetOffset?: number): void;
 
   /**
    * Copies GPU data between tensors and images: image to image (same width, height and format),

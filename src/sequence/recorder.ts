@@ -44,7 +44,7 @@ export class Recorder extends EncodeContext implements TransferStage {
    * host copy, an image) ends it, since what they record is out of sight.
    */
   #leading = true;
-  #leadingWrites: { readonly target: GPUBuffer; readonly data: Uint8Array }[] | null = null;
+  #leadingWrites: { readonly target: GPUBuffer; readonly offset: number; readonly data: Uint8Array }[] | null = null;
   readonly #arena: ArenaBuffers;
   readonly #timestamps: TimestampSlots | null;
   // Created on first use: most evaluations of a validated batch move no host data.
@@ -74,7 +74,7 @@ export class Recorder extends EncodeContext implements TransferStage {
   }
 
   /** Small uploads recorded before any other command: to write with `queue.writeBuffer` before the submit. */
-  get leadingWrites(): readonly { readonly target: GPUBuffer; readonly data: Uint8Array }[] {
+  get leadingWrites(): readonly { readonly target: GPUBuffer; readonly offset: number; readonly data: Uint8Array }[] {
     return this.#leadingWrites ?? NONE;
   }
 
@@ -108,11 +108,11 @@ export class Recorder extends EncodeContext implements TransferStage {
     if (this.#timestamps) this.#endPass();
   }
 
-  /** Copies `bytes` from one GPU buffer to another. */
-  override copyBuffer(source: GPUBuffer, target: GPUBuffer, bytes: number): void {
+  /** Copies `bytes` from one GPU buffer to another (from `sourceOffset` to `targetOffset`, default 0). */
+  override copyBuffer(source: GPUBuffer, target: GPUBuffer, bytes: number, sourceOffset = 0, targetOffset = 0): void {
     this.#endPass();
     this.#leading = false;
-    this.#encoder.copyBufferToBuffer(source, 0, target, 0, bytes);
+    this.#encoder.copyBufferToBuffer(source, sourceOffset, target, targetOffset, bytes);
   }
 
   /**
@@ -130,7 +130,8 @@ export class Recorder extends EncodeContext implements TransferStage {
     const copy = memory.hostCopy;
     if (!copy) return;
     this.#endPass();
-    (this.#copies ??= new Set()).add(copy);
+    this.#copies ??= new Set();
+    this.#copies.add(copy);
     memory[$internal].context.syncCheck?.uploaded(memory);
     memory.encodeUpload(this);
   }
@@ -140,30 +141,33 @@ export class Recorder extends EncodeContext implements TransferStage {
     const copy = memory.hostCopy;
     if (!copy) return;
     this.#endPass();
-    (this.#copies ??= new Set()).add(copy);
+    this.#copies ??= new Set();
+    this.#copies.add(copy);
     memory[$internal].context.syncCheck?.downloaded(memory);
     memory.encodeDownload(this);
   }
 
   /** TransferStage: stages small host bytes in the shared upload buffer. */
-  stageUpload(data: Uint8Array, target: GPUBuffer): void {
+  stageUpload(data: Uint8Array, target: GPUBuffer, targetOffset = 0): void {
     if (this.#leading) {
-      (this.#leadingWrites ??= []).push({ target, data });
+      this.#leadingWrites ??= [];
+      this.#leadingWrites.push({ target, offset: targetOffset, data });
       return;
     }
     const offset = this.#uploadCursor;
     this.#uploadCursor += data.byteLength;
     this.#arena.hostUpload.set(data, offset);
-    this.#encoder.copyBufferToBuffer(this.#arena.upload!, offset, target, 0, data.byteLength);
+    this.#encoder.copyBufferToBuffer(this.#arena.upload!, offset, target, targetOffset, data.byteLength);
   }
 
   /** TransferStage: reads small GPU data back through the shared readback buffer. */
-  stageDownload(source: GPUBuffer, bytes: number, deliver: (data: Uint8Array) => void): void {
+  stageDownload(source: GPUBuffer, sourceOffset: number, bytes: number, deliver: (data: Uint8Array) => void): void {
     const offset = this.#downloadCursor;
     this.#downloadCursor += bytes;
     this.#leading = false;
-    this.#encoder.copyBufferToBuffer(source, 0, this.#arena.readback!, offset, bytes);
-    (this.#deliveries ??= []).push({ offset, bytes, deliver });
+    this.#encoder.copyBufferToBuffer(source, sourceOffset, this.#arena.readback!, offset, bytes);
+    this.#deliveries ??= [];
+    this.#deliveries.push({ offset, bytes, deliver });
   }
 
   /** Bytes of the upload buffer this evaluation filled. */
@@ -191,10 +195,12 @@ export class Recorder extends EncodeContext implements TransferStage {
     return this.#timedOps ?? NONE;
   }
 
-  /** Ends any open pass and finishes the command buffer. */
+  /** Ends any open pass and finishes the command buffer; the host copies' staging buffers are unmapped for the submission. */
   finish(): GPUCommandBuffer {
     this.#endPass();
-    return this.#encoder.finish();
+    const commands = this.#encoder.finish();
+    if (this.#copies) for (const copy of this.#copies) copy.beforeSubmit?.();
+    return commands;
   }
 
   #computePass(): GPUComputePassEncoder {

@@ -3,6 +3,7 @@ import type { Operation } from '../operations/operation.js';
 import type { BatchPlan } from './batch-plan.js';
 import type { ArenaBuffers, Recorder } from './recorder.js';
 import type { SequenceCore } from './sequence-core.js';
+import type { GPUQueue } from '../backends/webgpu-types.js';
 
 /** The timestamp queries of one evaluation, with the buffers they resolve into. */
 type QuerySlots = ReturnType<SequenceCore['timestamps']>;
@@ -36,7 +37,7 @@ export function encodeAndSubmit(
   const encoded = report ? performance.now() : 0;
   // The leading uploads and the upload buffer's single write land before the batch runs; the
   // batch copies out of the upload buffer in order.
-  for (const { target, data } of encoder.leadingWrites) queue.writeBuffer(target, 0, data);
+  for (const { target, offset, data } of encoder.leadingWrites) queue.writeBuffer(target, offset, data);
   if (encoder.uploadBytesUsed > 0) queue.writeBuffer(arena.upload!, 0, arena.hostUpload, 0, encoder.uploadBytesUsed);
   queue.submit([commands]);
   if (report) {

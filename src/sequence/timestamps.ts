@@ -1,5 +1,6 @@
 import { MapMode } from '../backends/webgpu-constants.js';
 import type { Operation } from '../operations/operation.js';
+import type { GPUBuffer } from '../backends/webgpu-types.js';
 
 /** The GPU time of one operation of the last evaluated batch. */
 export interface OpTiming {

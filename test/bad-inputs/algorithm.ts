@@ -187,7 +187,7 @@ export const ROWS: readonly Row[] = [
     input: '{ workgroups: [4] } (misspelled)',
     call: (c) => c.mgr.algorithm([c.f32(2)], INCREMENT_SHADER, { workgroups: [4] } as never),
     error: ArgumentError,
-    argument: 'workgroups',
+    argument: 'options.workgroups',
     message: /did you mean 'workgroup'/,
   },
   {
@@ -197,7 +197,7 @@ export const ROWS: readonly Row[] = [
     input: "{ checkBindings: 'no' } (not a boolean)",
     call: (c) => c.mgr.algorithm([c.f32(2)], INCREMENT_SHADER, { checkBindings: 'no' as never }),
     error: ArgumentError,
-    argument: 'checkBindings',
+    argument: 'options.checkBindings',
     message: /expected true or false/,
   },
   {

@@ -1,5 +1,5 @@
 /** Bad-input catalogue rows: Bindings (docs/errors.md, section "Resources by name, samplers, parameter blocks"). */
-import { AlgorithmBindingError, ArgumentError, DestroyedError, DTypeError, SizeError } from '../../src/index.js';
+import { AlgorithmBindingError, ArgumentError, DestroyedError, DTypeError, SizeError, UnsupportedError } from '../../src/index.js';
 import { INCREMENT_SHADER } from '../helpers.js';
 import { shader, T0, type Row } from './catalogue.js';
 
@@ -264,5 +264,54 @@ export const ROWS: readonly Row[] = [
     error: DTypeError,
     argument: 'data',
     message: /element 0 is 2, not a unorm8 value \(from 0 to 1\)/,
+  },
+  {
+    id: 'bind.texture.depth',
+    area: 'Bindings',
+    api: 'mgr.algorithm',
+    input: 'an image for a `texture_depth_2d` (also multisampled, external, 1-D and cube textures)',
+    call: (c) => c.mgr.algorithm({ t: c.f32(2), d: c.keep(c.mgr.image(null, 2, 2, 1)) }, shader(`${T0}\n@group(0) @binding(1) var d: texture_depth_2d;`, '_ = d;')),
+    error: UnsupportedError,
+    message: /texture_depth_2d, a texture type kompute-ts does not bind/,
+  },
+  {
+    id: 'bind.image.layers-on-2d',
+    area: 'Bindings',
+    api: 'mgr.algorithm',
+    input: 'an image with layers for a `texture_2d<f32>`',
+    call: (c) => c.mgr.algorithm({ t: c.f32(2), d: c.keep(c.mgr.image(null, 2, 2, 1, { layers: 3 })) }, shader(`${T0}\n@group(0) @binding(1) var d: texture_2d<f32>;`, '_ = d;')),
+    error: AlgorithmBindingError,
+    argument: 'tensors.d',
+    message: /is texture_2d<f32> but .* is a 2-D image of 3 layers/,
+  },
+  {
+    id: 'bind.image.2d-on-3d',
+    area: 'Bindings',
+    api: 'mgr.algorithm',
+    input: 'a 2-D image for a `texture_3d<f32>`',
+    call: (c) => c.mgr.algorithm({ t: c.f32(2), d: c.keep(c.mgr.image(null, 2, 2, 1)) }, shader(`${T0}\n@group(0) @binding(1) var d: texture_3d<f32>;`, '_ = d;')),
+    error: AlgorithmBindingError,
+    argument: 'tensors.d',
+    message: /is texture_3d<f32> but .* is a 2-D image/,
+  },
+  {
+    id: 'image.layers-and-depth',
+    area: 'Bindings',
+    api: 'mgr.image',
+    input: '{ layers: 2, depth: 2 }',
+    call: (c) => c.keep(c.mgr.image(null, 2, 2, 1, { layers: 2, depth: 2 })),
+    error: ArgumentError,
+    argument: 'options.depth',
+    message: /layers \(texture_2d_array\) or a depth \(texture_3d\), not both/,
+  },
+  {
+    id: 'image.bgra.not-unorm8',
+    area: 'Bindings',
+    api: 'mgr.image',
+    input: '{ bgra: true } with dtype f32',
+    call: (c) => c.keep(c.mgr.image(null, 2, 2, 4, { bgra: true })),
+    error: ArgumentError,
+    argument: 'options.bgra',
+    message: /bgra8unorm holds 4 unorm8 channels/,
   },
 ];

@@ -36,7 +36,22 @@ export interface Row {
   /** Stable identifier, also used in docs/errors.md. */
   readonly id: string;
   /** The part of the API. */
-  readonly area: 'Manager' | 'Tensor' | 'tensorFromBuffer' | 'Image' | 'Algorithm' | 'WGSL' | 'Push constants' | 'Bindings' | 'Workgroup' | 'Sequence' | 'Operations' | 'Destroyed' | 'Concurrency';
+  readonly area:
+    | 'Manager'
+    | 'Tensor'
+    | 'tensorFromBuffer'
+    | 'Views'
+    | 'Structs'
+    | 'Image'
+    | 'Algorithm'
+    | 'WGSL'
+    | 'Push constants'
+    | 'Bindings'
+    | 'Workgroup'
+    | 'Sequence'
+    | 'Operations'
+    | 'Destroyed'
+    | 'Concurrency';
   /** The call, as documentation (no `|`). */
   readonly api: string;
   /** The bad input, as documentation (no `|`). */

@@ -7,6 +7,8 @@ import type { Row } from './catalogue.js';
 import * as manager from './manager.js';
 import * as tensor from './tensor.js';
 import * as tensorFromBuffer from './tensor-from-buffer.js';
+import * as views from './views.js';
+import * as structs from './structs.js';
 import * as image from './image.js';
 import * as algorithm from './algorithm.js';
 import * as wgsl from './wgsl.js';
@@ -23,6 +25,8 @@ export const AREAS: readonly { readonly area: Row['area']; readonly heading: str
   { ...manager.AREA, rows: manager.ROWS },
   { ...tensor.AREA, rows: tensor.ROWS },
   { ...tensorFromBuffer.AREA, rows: tensorFromBuffer.ROWS },
+  { ...views.AREA, rows: views.ROWS },
+  { ...structs.AREA, rows: structs.ROWS },
   { ...image.AREA, rows: image.ROWS },
   { ...algorithm.AREA, rows: algorithm.ROWS },
   { ...wgsl.AREA, rows: wgsl.ROWS },

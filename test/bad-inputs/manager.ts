@@ -1,5 +1,5 @@
 /** Bad-input catalogue rows: Manager (docs/errors.md, section "Manager"). */
-import { Algorithm, ArgumentError, DeviceLostError, Image, Manager, OpSyncLocal, Sequence, StateError, Tensor, UnsupportedError } from '../../src/index.js';
+import { Algorithm, ArgumentError, DeviceLostError, Image, Manager, OpSyncLocal, runOnDevices, Sequence, StateError, Tensor, UnsupportedError } from '../../src/index.js';
 import { rawDevice } from '../helpers.js';
 import { LARGE, type Row } from './catalogue.js';
 
@@ -192,6 +192,76 @@ export const ROWS: readonly Row[] = [
     error: ArgumentError,
     argument: 'hostData',
     message: /pinned/,
+  },
+  {
+    id: 'manager.create.device-index-out-of-range',
+    area: 'Manager',
+    api: 'Manager.create',
+    input: 'device: 99 (no such index in Manager.listDevices())',
+    call: () => Manager.create({ device: 99 }),
+    error: ArgumentError,
+    argument: 'device',
+    message: /index 99 is out of range/,
+  },
+  {
+    id: 'manager.create.device-negative',
+    area: 'Manager',
+    api: 'Manager.create',
+    input: 'device: -1',
+    call: () => Manager.create({ device: -1 }),
+    error: ArgumentError,
+    argument: 'device',
+    message: /got -1/,
+  },
+  {
+    id: 'manager.create.device-malformed-address',
+    area: 'Manager',
+    api: 'Manager.create',
+    input: "device: '65:00' (not a PCI bus address)",
+    call: () => Manager.create({ device: '65:00' }),
+    error: ArgumentError,
+    argument: 'device',
+    message: /"65:00" is not a PCI bus address/,
+  },
+  {
+    id: 'manager.create.device-address-absent',
+    area: 'Manager',
+    api: 'Manager.create',
+    input: "device: '0000:ff:1f.7' (no GPU at that address)",
+    call: () => Manager.create({ device: '0000:ff:1f.7' }),
+    error: ArgumentError,
+    argument: 'device',
+    message: /no GPU at 0000:ff:1f\.7/,
+  },
+  {
+    id: 'manager.create.device-with-gpu',
+    area: 'Manager',
+    api: 'Manager.create',
+    input: 'device: 0 together with gpu: (the GPU object already decides)',
+    call: async () => Manager.create({ device: 0, gpu: (await rawDevice()).gpu }),
+    error: ArgumentError,
+    argument: 'device',
+    message: /cannot be combined with options\.gpu/,
+  },
+  {
+    id: 'run-on-devices.worker-relative',
+    area: 'Manager',
+    api: 'runOnDevices',
+    input: "worker: './worker.js' (neither a file: URL nor an absolute path)",
+    call: () => runOnDevices({ worker: './worker.js', devices: [0] }),
+    error: ArgumentError,
+    argument: 'worker',
+    message: /file: URL or an absolute path/,
+  },
+  {
+    id: 'run-on-devices.inputs-length',
+    area: 'Manager',
+    api: 'runOnDevices',
+    input: 'inputs: [1] for devices: [0, 0]',
+    call: () => runOnDevices({ worker: import.meta.url, devices: [0, 0], inputs: [1] }),
+    error: ArgumentError,
+    argument: 'inputs',
+    message: /has 1 entries for 2 devices/,
   },
   {
     id: 'manager.from-device.null',

@@ -327,6 +327,7 @@ export async function cleanup(real: Real): Promise<void> {
     algorithms: 0,
     sequences: 0,
     images: 0,
+    views: 0,
     samplers: 0,
     params: 0,
     paramBytes: 0,
