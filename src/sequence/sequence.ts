@@ -27,6 +27,7 @@ const NO_ERROR: Promise<null> = Promise.resolve(null);
 const NOT_RUN: Promise<boolean> = Promise.resolve(false);
 const RAN: Promise<boolean> = Promise.resolve(true);
 const NO_COPIES: readonly Promise<void>[] = Object.freeze([]);
+const NO_BATCH: { readonly version: number; readonly ops: readonly Operation[] } = Object.freeze({ version: -1, ops: Object.freeze([]) });
 /** The longest timer Node supports (2^31 - 1 ms, about 24.8 days). */
 const MAX_TIMEOUT_MS = 2_147_483_647;
 
@@ -49,8 +50,10 @@ export class Sequence extends Resource {
   #validated = { version: -1, epoch: -1 };
   /** The current batch's plan, forgotten when the batch changes or a resource is destroyed or rebuilt. */
   readonly #plan: PlanCache = new PlanCache();
+  /** What a failed run reports (see {@link explainRunFailure}). */
+  readonly #explain = (error: unknown): Promise<unknown> => explainRunFailure(this.context, error);
   /** The current batch's operations (see {@link #batchOps}). */
-  #batch: { readonly version: number; readonly ops: readonly Operation[] } = { version: -1, ops: [] };
+  #batch: { readonly version: number; readonly ops: readonly Operation[] } = NO_BATCH;
 
   /** @internal Use `mgr.sequence()`; inside the library, {@link createSequence}. */
   constructor(key: CreationKey, context: DeviceContext, options: SequenceOptions = {}) {
@@ -203,9 +206,10 @@ export class Sequence extends Resource {
     this.#batchStart = 0;
     this.#evaluated = false;
     this.#batchVersion++;
-    // The cached plan references the old batch's algorithms and tensors: keeping it would keep
-    // objects the user dropped from being collected.
+    // The cached plan and batch reference the old batch's algorithms and tensors: keeping them
+    // would keep objects the user dropped from being collected.
     this.#plan.entry = null;
+    this.#batch = NO_BATCH;
   }
 
   /**
@@ -261,11 +265,9 @@ export class Sequence extends Resource {
 
   #start(batch: readonly Operation[], plan: BatchPlan, claimed: HostCopy[], started: number): void {
     // A raw WebGPU error that the device's loss explains is reported as the DeviceLostError (wgpu).
-    this.#flights.start(
-      () => this.#run(batch, plan, claimed, started),
-      claimed,
-      (error) => explainRunFailure(this.context, error),
-    );
+    // The explanation is a field: a closure made here would share this scope, and the settled
+    // flight (kept to report a late failure) would keep the batch's operations alive through it.
+    this.#flights.start(() => this.#run(batch, plan, claimed, started), claimed, this.#explain);
   }
 
   async #run(batch: readonly Operation[], plan: BatchPlan, claimed: HostCopy[], started: number): Promise<void> {
