@@ -1,4 +1,4 @@
-import type { Algorithm } from '../algorithm/algorithm.js';
+import type { Algorithm, DispatchState } from '../algorithm/algorithm.js';
 import { MAX_PUSH_CONSTANT_BYTES } from '../algorithm/push-constants.js';
 import type { HostCopy, TransferStage } from '../memory/host-copy.js';
 import type { Memory } from '../memory/memory.js';
@@ -45,6 +45,8 @@ export class Recorder extends EncodeContext implements TransferStage {
    */
   #leading = true;
   #leadingWrites: { readonly target: GPUBuffer; readonly offset: number; readonly data: Uint8Array }[] | null = null;
+  /** The dispatches recorded, in order, while the batch is nothing but dispatches without push constants (else null). */
+  #tape: DispatchState[] | null = [];
   readonly #arena: ArenaBuffers;
   readonly #timestamps: TimestampSlots | null;
   // Created on first use: most evaluations of a validated batch move no host data.
@@ -70,6 +72,7 @@ export class Recorder extends EncodeContext implements TransferStage {
   /** The evaluation's command encoder (whoever records into it directly ends the leading uploads). */
   override get encoder(): GPUCommandEncoder {
     this.#leading = false;
+    this.#tape = null;
     return this.#encoder;
   }
 
@@ -88,7 +91,10 @@ export class Recorder extends EncodeContext implements TransferStage {
     algorithm[$internal].context.syncCheck?.dispatched(algorithm);
     const values = push ?? algorithm.pushData;
     const pass = this.#computePass();
-    const { pipeline, group, extra, workgroup } = algorithm.dispatchState();
+    const state = algorithm.dispatchState();
+    if (values) this.#tape = null;
+    else this.#tape?.push(state);
+    const { pipeline, group, extra, workgroup } = state;
     if (pipeline !== this.#passPipeline) {
       pass.setPipeline(pipeline);
       this.#passPipeline = pipeline;
@@ -112,6 +118,7 @@ export class Recorder extends EncodeContext implements TransferStage {
   override copyBuffer(source: GPUBuffer, target: GPUBuffer, bytes: number, sourceOffset = 0, targetOffset = 0): void {
     this.#endPass();
     this.#leading = false;
+    this.#tape = null;
     this.#encoder.copyBufferToBuffer(source, sourceOffset, target, targetOffset, bytes);
   }
 
@@ -122,6 +129,7 @@ export class Recorder extends EncodeContext implements TransferStage {
   override copyMemory(source: Memory, target: Memory): void {
     this.#endPass();
     this.#leading = false;
+    this.#tape = null;
     encodeMemoryCopy(this.#encoder, source, target);
   }
 
@@ -130,6 +138,7 @@ export class Recorder extends EncodeContext implements TransferStage {
     const copy = memory.hostCopy;
     if (!copy) return;
     this.#endPass();
+    this.#tape = null;
     this.#copies ??= new Set();
     this.#copies.add(copy);
     memory[$internal].context.syncCheck?.uploaded(memory);
@@ -141,6 +150,7 @@ export class Recorder extends EncodeContext implements TransferStage {
     const copy = memory.hostCopy;
     if (!copy) return;
     this.#endPass();
+    this.#tape = null;
     this.#copies ??= new Set();
     this.#copies.add(copy);
     memory[$internal].context.syncCheck?.downloaded(memory);
@@ -168,6 +178,11 @@ export class Recorder extends EncodeContext implements TransferStage {
     this.#encoder.copyBufferToBuffer(source, sourceOffset, this.#arena.readback!, offset, bytes);
     this.#deliveries ??= [];
     this.#deliveries.push({ offset, bytes, deliver });
+  }
+
+  /** The dispatches of a batch of nothing but dispatches without push constants, or null. */
+  get tape(): readonly DispatchState[] | null {
+    return this.#timestamps ? null : this.#tape;
   }
 
   /** Bytes of the upload buffer this evaluation filled. */
