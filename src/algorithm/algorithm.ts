@@ -85,8 +85,6 @@ export class Algorithm extends Resource {
   #ready!: Promise<void>;
   #error: KomputeError | null = null;
   #version = 0;
-  /** The last {@link dispatchState}, valid while its pipeline, bind groups and workgroup count are current. */
-  #dispatchState: DispatchState | null = null;
 
   /** @internal Use `mgr.algorithm(...)`; inside the library, {@link createAlgorithm}. */
   constructor(key: CreationKey, context: DeviceContext, resources: AlgorithmResources | BoundResources, wgsl: string, options?: AlgorithmOptions) {
@@ -222,14 +220,9 @@ export class Algorithm extends Resource {
   dispatchState(): DispatchState {
     const config = this.#config;
     const groups = this.#bindGroups(config);
-    const pipeline = this.#core.pipeline!;
-    // Handed out again while nothing changed (dispatched on every evaluation: no allocation).
-    const last = this.#dispatchState;
-    if (last && last.pipeline === pipeline && last.groups === groups && last.workgroup === config.workgroup) return last;
     const extra: [number, GPUBindGroup][] = [];
     for (let i = 1; i < groups.length; i++) if (groups[i]) extra.push([i, groups[i]!]);
-    this.#dispatchState = { pipeline, group: groups[0]!, extra, workgroup: config.workgroup, groups };
-    return this.#dispatchState;
+    return { pipeline: this.#core.pipeline!, group: groups[0]!, extra, workgroup: config.workgroup, groups };
   }
 
   #bindGroups(config: Configuration): (GPUBindGroup | null)[] {

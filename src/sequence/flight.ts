@@ -93,11 +93,18 @@ export class Flights {
     };
     running.then(
       () => ended(null),
-      (error: unknown) =>
+      (error: unknown) => {
+        // Aborted already (destroyed, device lost): nobody can see this failure, and explaining it
+        // may wait (up to a second for a device loss) while holding the sequence and its batch.
+        if (flight.settled) {
+          ended(null);
+          return;
+        }
         explain(error).then(
           (explained) => ended({ error: explained }),
           (thrown: unknown) => ended({ error: thrown }),
-        ),
+        );
+      },
     );
     return flight;
   }
