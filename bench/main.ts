@@ -12,7 +12,7 @@ import { Manager, toChromeTrace, UnsupportedError } from '../src/index.js';
 import { chartSvg } from './chart.js';
 import { type Result, table, toFigure } from './report.js';
 import { measure } from './stats.js';
-import { renderTraceSvg } from './trace-svg.js';
+import { renderTraceSvg } from './trace-render.js';
 import { WORKLOADS } from './workloads.js';
 
 const { values } = parseArgs({

@@ -13,7 +13,7 @@ export type { RunOnDevicesOptions, WorkerOutcome, WorkerManagerOptions } from '.
 export { Tensor, type TensorOptions } from './memory/tensor.js';
 export { TensorView, type TensorViewOptions } from './memory/tensor-view.js';
 export { Memory } from './memory/memory.js';
-export { Image, type ImageOptions } from './memory/image.js';
+export { Image, type ImageDimension, type ImageOptions } from './memory/image.js';
 export { type ImageDType, type ImageChannels, type ImageArrayFor, type ImageData, type ImageDTypeFor, IMAGE_DTYPES } from './memory/image-format.js';
 export { MemoryType } from './memory/memory-type.js';
 export { DEFAULT_STAGING_POOL_BYTES } from './core/staging-pool.js';

@@ -75,3 +75,40 @@ test('the layer check sees an upward import', () => {
   assert.ok(layerOf('manager/manager.ts') > layerOf('core/registry.ts'));
   assert.equal(layerOf('nowhere.ts'), -1);
 });
+
+/**
+ * Files that src/ names by URL outside itself, with why: src/ may read the package manifest, and
+ * the CLI's `bench` spawns the benchmark suite of a clone as a child process (it is a development
+ * tool the package does not ship, package.json `files`), never importing it.
+ */
+const PATHS_OUT_OF_SRC: readonly string[] = ['cli/main.ts -> ../../../package.json', 'cli/bench.ts -> ../../bench/cli-entry.js'];
+
+/** Files of src/ with a dynamic import of a computed specifier, with why it loads nothing of kompute-ts outside src/. */
+const COMPUTED_IMPORTS: Readonly<Record<string, string>> = {
+  'worker-main.ts': "the worker module the user's runOnDevices() call names",
+  'backends/node-devices.ts': "inside the source of the adapter-probe child process (the webgpu package's URL)",
+};
+
+test('src/ loads nothing outside src/ at run time: no computed dynamic import, and only the listed paths out of src/', () => {
+  const computed: string[] = [];
+  const out: string[] = [];
+  for (const file of sources(SRC)) {
+    const bare = readFileSync(join(SRC, file), 'utf8')
+      .replace(/\/\*[\s\S]*?\*\//g, '')
+      .replace(/^\s*\/\/.*$/gm, '');
+    for (const m of bare.matchAll(/\bimport\(\s*([^)\s][^)]*)\)/g)) {
+      if (!/^['"][^'"]+['"]$/.test(m[1]!.trim()) && !(file in COMPUTED_IMPORTS)) computed.push(`${file}: import(${m[1]})`);
+    }
+    for (const m of bare.matchAll(/new URL\(\s*['"]([^'"]+)['"]\s*,\s*import\.meta\.url\s*\)/g)) {
+      // Built files sit at dist/src/<file>.js: resolve the URL against that place.
+      const target = relative(SRC, resolve(dirname(join(SRC, file)), m[1]!))
+        .split('\\')
+        .join('/');
+      if (target.startsWith('..')) out.push(`${file} -> ${m[1]}`);
+    }
+  }
+  assert.deepEqual(computed, [], 'dynamic imports of a computed specifier (the layer check cannot see where they go)');
+  assert.deepEqual(out.sort(), [...PATHS_OUT_OF_SRC].sort(), 'paths out of src/ (each needs a reason in PATHS_OUT_OF_SRC)');
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { files: string[] };
+  assert.ok(!pkg.files.some((f) => f.startsWith('dist/bench')), `the package ships no benchmark files: ${pkg.files.join(', ')}`);
+});

@@ -15,7 +15,12 @@
  *
  * Some steps are small scenarios (test/model/commands.ts): `Burst` starts an evaluation and acts
  * on its objects before it can have been submitted; `WithFreshTensors` makes matching tensors
- * for an algorithm or an OpMult.
+ * for an algorithm, an OpMult or an OpReduce (a built-in kernel: its algorithms and scratch tensor
+ * counted, its result checked against a CPU reduction); `WithImages` makes two images, a
+ * parameter block, maybe a sampler, an algorithm over them, and evaluates it. Images, tensor
+ * views, samplers and parameter blocks (test/model/images.ts) are created, written, read,
+ * rebuilt, bound, destroyed and dropped, and mgr.memory() counts them (images, views, samplers,
+ * params, imageBytes, paramBytes) after every step like tensors.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -43,6 +48,7 @@ test(`lifecycle model: ${PROGRAMS} random programs of up to ${MAX_STEPS} API cal
     tensors: new Map(),
     algos: new Map(),
     seqs: new Map(),
+    local: new Map(),
     refs: new Map(),
     external: new Map(),
     buffers: [],

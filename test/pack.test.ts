@@ -36,6 +36,7 @@ describe('the packed package', { timeout: 300_000 }, () => {
     assert.ok(files.includes('dist/src/index.js') && files.includes('dist/src/index.d.ts') && files.includes('dist/src/cli/main.js'), files.join(' '));
     assert.ok(!files.some((f) => f.startsWith('dist/test/') || f.startsWith('src/')), 'tests and TypeScript sources stay out of the package');
     assert.ok(files.includes('LICENSE') && files.includes('README.md'), 'LICENSE and README are packed');
+    assert.ok(!files.some((f) => f.startsWith('dist/bench/')), 'the benchmark suite (a development tool) stays out of the package');
     execFileSync('mkdir', ['-p', project]);
     writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
     npm(['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error', tarball], project);
@@ -112,5 +113,8 @@ mgr.destroy();
     const result = spawnSync(join(project, 'node_modules', '.bin', 'kompute-ts'), ['info', '--json'], { cwd: project, encoding: 'utf8', timeout: 60_000 });
     assert.equal(result.status, 0, result.stderr);
     assert.ok((JSON.parse(result.stdout) as unknown[]).length >= 1);
+    const bench = spawnSync(join(project, 'node_modules', '.bin', 'kompute-ts'), ['bench', '--quick'], { cwd: project, encoding: 'utf8', timeout: 60_000 });
+    assert.equal(bench.status, 1, bench.stderr);
+    assert.match(bench.stderr, /^kompute-ts bench: the benchmark suite is a development tool that the installed package does not contain; run it in a clone/);
   });
 });

@@ -1,7 +1,7 @@
 /** The timeline: a recorded trace in the Chrome trace event format parses, nests, and carries GPU times where the device has timestamp-query. */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { renderTraceSvg } from '../bench/trace-svg.js';
+import { renderTraceSvg } from '../bench/trace-render.js';
 import { type ChromeTraceEvent, Manager, OpAlgoDispatch, OpSyncDevice, OpSyncLocal, toChromeTrace } from '../src/index.js';
 import { DOUBLE_SHADER } from './helpers.js';
 

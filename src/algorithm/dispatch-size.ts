@@ -41,7 +41,7 @@ export function shaderWorkgroupSize(wgsl: string, options: { readonly entryPoint
   return resolveWorkgroupSize(pickEntry(shader.entries, options.entryPoint), shader.overrides, checkConstantsShape(options.constants), shader.consts);
 }
 
-/** The default dispatch of {@link defaultWorkgroups} for a shader and the element count of its first tensor. */
+/** The default dispatch of `defaultWorkgroups` for a shader and the element count of its first tensor. */
 export function defaultDispatch(wgsl: string, size: number, options: { readonly entryPoint?: string; readonly constants?: SpecializationConstants } = {}): [number, number, number] {
   return defaultWorkgroups({ size }, shaderWorkgroupSize(wgsl, options));
 }

@@ -3,20 +3,19 @@ import { Resource } from '../core/lifecycle.js';
 import type { DeviceContext } from '../core/device-context.js';
 import type { Releasable } from '../core/registry.js';
 import { $create, assertCreationKey, type CreationKey } from '../core/internal.js';
-import type { GPUAddressMode, GPUCompareFunction, GPUFilterMode, GPUMipmapFilterMode } from '../backends/webgpu-types.js';
 
 /** Options of `mgr.sampler(...)`: WebGPU's sampler descriptor (all optional, WebGPU's defaults). */
 export interface SamplerOptions {
-  readonly addressModeU?: GPUAddressMode;
-  readonly addressModeV?: GPUAddressMode;
-  readonly addressModeW?: GPUAddressMode;
-  readonly magFilter?: GPUFilterMode;
-  readonly minFilter?: GPUFilterMode;
-  readonly mipmapFilter?: GPUMipmapFilterMode;
+  readonly addressModeU?: 'clamp-to-edge' | 'repeat' | 'mirror-repeat';
+  readonly addressModeV?: 'clamp-to-edge' | 'repeat' | 'mirror-repeat';
+  readonly addressModeW?: 'clamp-to-edge' | 'repeat' | 'mirror-repeat';
+  readonly magFilter?: 'nearest' | 'linear';
+  readonly minFilter?: 'nearest' | 'linear';
+  readonly mipmapFilter?: 'nearest' | 'linear';
   readonly lodMinClamp?: number;
   readonly lodMaxClamp?: number;
   /** Makes a comparison sampler (`sampler_comparison` in WGSL). */
-  readonly compare?: GPUCompareFunction;
+  readonly compare?: 'never' | 'less' | 'equal' | 'less-equal' | 'greater' | 'not-equal' | 'greater-equal' | 'always';
   readonly maxAnisotropy?: number;
   /** Name used in error messages and WebGPU labels. */
   readonly label?: string;

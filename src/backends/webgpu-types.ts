@@ -70,12 +70,3 @@ export type GPUBindGroupLayoutEntry = typeof globalThis extends {
 
 /** The `compute` stage of `device.createComputePipeline()`. */
 export type GPUProgrammableStage = typeof globalThis extends { readonly GPUDevice: { readonly prototype: { createComputePipeline(descriptor: { readonly compute: infer S }): unknown } } } ? S : object;
-
-/** WebGPU's sampler address modes (a spec enum). */
-export type GPUAddressMode = 'clamp-to-edge' | 'repeat' | 'mirror-repeat';
-/** WebGPU's sampler filter modes (a spec enum). */
-export type GPUFilterMode = 'nearest' | 'linear';
-/** WebGPU's mipmap filter modes (a spec enum). */
-export type GPUMipmapFilterMode = 'nearest' | 'linear';
-/** WebGPU's comparison functions (a spec enum). */
-export type GPUCompareFunction = 'never' | 'less' | 'equal' | 'less-equal' | 'greater' | 'not-equal' | 'greater-equal' | 'always';

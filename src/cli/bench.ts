@@ -4,36 +4,43 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { ProgressBar } from './progress.js';
 
-/** The benchmark suite's entry point, built next to this file (`dist/bench/main.js`). */
-export const BENCH_MAIN = fileURLToPath(new URL('../../bench/main.js', import.meta.url));
-const BENCH_WORKLOADS = new URL('../../bench/workloads.js', import.meta.url).href;
+/**
+ * The benchmark suite's entry point in a clone of kompute-ts (`dist/bench/cli-entry.js`, built
+ * from `bench/cli-entry.ts`). The suite is a development tool (it measures against raw WebGPU
+ * and writes the figures of docs/BENCHMARKS.md), so the published package does not contain it:
+ * the CLI only ever runs it as a child process, and nothing under `bench/` is imported here.
+ */
+export const BENCH_ENTRY = fileURLToPath(new URL('../../bench/cli-entry.js', import.meta.url));
 
 /** A line the suite prints when a workload is done: `  <id>: kompute-ts ...` (or `  <id>: skipped: ...`). */
 const DONE_LINE = /^ {2}([\w-]+): (?:kompute-ts|skipped:) /;
+/** The entry point's first line: how many workloads this command line runs (for the progress bar). */
+const COUNT_LINE = /^#workloads (\d+)$/;
 
 /**
- * Runs the benchmark suite (`bench/main.ts`, the same as `npm run bench`) in a child process with
- * `args`. On a terminal (or with `progress`), a progress bar counts the workloads and the final
- * table is printed at the end; otherwise every line is passed through as a plain log.
+ * Runs the benchmark suite (the same as `npm run bench`) in a child process with `args`. On a
+ * terminal (or with `progress`), a progress bar counts the workloads (their number comes from the
+ * child's first line) and the final table is printed at the end; otherwise every line is passed
+ * through as a plain log.
  */
 export async function runBench(args: readonly string[], progress: boolean): Promise<number> {
-  if (!existsSync(BENCH_MAIN)) {
-    process.stderr.write(`kompute-ts bench: the benchmark suite is not built (${BENCH_MAIN} is missing); run \`npm run build\` in a clone of kompute-ts\n`);
+  if (!existsSync(BENCH_ENTRY)) {
+    process.stderr.write(
+      'kompute-ts bench: the benchmark suite is a development tool that the installed package does not contain; ' +
+        `run it in a clone of kompute-ts after \`npm run build\` (${BENCH_ENTRY} is missing)\n`,
+    );
     return 1;
   }
-  let total = 0;
-  if (progress) {
-    const { WORKLOADS } = (await import(BENCH_WORKLOADS)) as { WORKLOADS: readonly { id: string }[] };
-    const onlyIndex = args.findIndex((a) => a === '--only' || a.startsWith('--only='));
-    const onlyText = onlyIndex < 0 ? undefined : args[onlyIndex]!.includes('=') ? args[onlyIndex]!.split('=')[1] : args[onlyIndex + 1];
-    const only = onlyText?.split(',');
-    total = WORKLOADS.filter((w) => !only || only.includes(w.id)).length;
-  }
-  const child = spawn(process.execPath, [BENCH_MAIN, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const bar = progress ? new ProgressBar(total, process.stderr) : null;
+  const child = spawn(process.execPath, [BENCH_ENTRY, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let bar: ProgressBar | null = null;
   const held: string[] = [];
   let started = false;
   for await (const line of createInterface({ input: child.stdout })) {
+    const count = COUNT_LINE.exec(line);
+    if (count) {
+      if (progress) bar = new ProgressBar(Number(count[1]), process.stderr);
+      continue;
+    }
     if (!bar) {
       process.stdout.write(`${line}\n`);
       continue;

@@ -26,7 +26,8 @@ Usage:
                                     binding declares, unless --out gives them: sum.npy:f32:1,
                                     m.npy:i32:2x3, or just c.npy:u32 or c.npy:8
   kompute-ts bench [--progress] [-- bench options: --quick --only id,id --json FILE --svg FILE --trace FILE]
-                                    the benchmark suite, with a progress bar on a terminal
+                                    the benchmark suite of a clone of kompute-ts (not in the
+                                    package), with a progress bar on a terminal
   kompute-ts --version              the version of kompute-ts
   kompute-ts help                   this text
 

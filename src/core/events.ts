@@ -3,7 +3,7 @@ import { requestedLogLevel } from '../backends/log-request.js';
 /**
  * The manager's event stream: what the library does, as it does it (Kompute's DEBUG log), for
  * loggers and for the timeline ({@link TraceRecorder}). Off by default: every emitting site
- * checks the one boolean {@link EventHub.enabled} first, so with nobody listening no event
+ * checks the one boolean `enabled` flag first, so with nobody listening no event
  * object is even built.
  */
 
@@ -34,7 +34,7 @@ export type EventKind =
   | 'device.lost'
   | 'warning';
 
-/** One event of {@link EventHub}. */
+/** One event of the manager's event stream (`mgr.on()`). */
 export interface KomputeEvent {
   readonly kind: EventKind;
   readonly level: EventLevel;
@@ -50,7 +50,7 @@ export interface KomputeEvent {
   readonly data?: Readonly<Record<string, unknown>>;
 }
 
-/** Receives events; see {@link EventHub.on}. */
+/** Receives events; see `mgr.on()`. */
 export type EventListener = (event: KomputeEvent) => void;
 
 /** The optional parts of an event, as emitting sites give them. */

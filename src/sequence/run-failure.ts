@@ -13,7 +13,9 @@ const LOSS_GRACE_MS = 1000;
  */
 export async function explainRunFailure(context: DeviceContext, error: unknown): Promise<unknown> {
   if (error instanceof KomputeError) return error;
-  if (context.state === 'alive') {
+  // Only wgpu's early map rejection is worth the wait: every other failure (an aborted map of a
+  // destroyed sequence, Dawn's errors) is reported at once, and the host data it holds is freed at once.
+  if (context.state === 'alive' && (error as { name?: unknown } | null)?.name === 'OperationError') {
     let timer: ReturnType<typeof setTimeout> | undefined;
     await Promise.race([context.device.lost, new Promise((resolve) => (timer = setTimeout(resolve, LOSS_GRACE_MS)))]);
     clearTimeout(timer);

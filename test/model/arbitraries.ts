@@ -4,6 +4,7 @@ import { AlgorithmCompiled, type AlgoSpec, CreateAlgorithm, DestroyAlgorithm, Re
 import { Step } from './common.js';
 import { Burst, CollectGarbage, DestroyManager, Drop, Inspect, WithFreshTensors } from './manager.js';
 import { type OpKind, type OpSpec } from './operations.js';
+import { CreateImage, CreateImageAlgo, CreateParams, CreateSampler, CreateView, EndLocal, ImageHostData, LocalEval, RebuildImage, SetParams, ViewData, WithImages } from './images.js';
 import { Clear, CreateSequence, DestroySequence, Eval, EvalAwait, RecordOp, Rerecord } from './sequences.js';
 import {
   type BadCreate,
@@ -27,7 +28,7 @@ export const pick = fc.nat({ max: 1000 });
 export const alive = fc.nat({ max: 9 }).map((n) => n < 8);
 
 const opSpec: fc.Arbitrary<OpSpec> = fc.record({
-  kind: weighted<OpKind>(['syncDevice', 20], ['syncLocal', 20], ['copy', 15], ['dispatch', 30], ['mult', 8], ['barrier', 3]),
+  kind: weighted<OpKind>(['syncDevice', 20], ['syncLocal', 20], ['copy', 15], ['dispatch', 30], ['mult', 8], ['reduce', 8], ['barrier', 3]),
   picks: fc.tuple(pick, pick, pick, pick),
   n: fc.nat({ max: 5 }),
   compat: fc.nat({ max: 9 }).map((n) => n < 8),
@@ -211,4 +212,119 @@ export const commandArb: fc.Arbitrary<Step> = fc.oneof(
   { weight: 8, arbitrary: fc.constant(null).map(() => new CollectGarbage()) },
   { weight: 30, arbitrary: fc.record({ kind: kind3, pick }).map((p) => new Inspect(p)) },
   { weight: 1, arbitrary: fc.constant(null).map(() => new DestroyManager()) },
+  // Images, views, samplers, parameter blocks (test/model/images.ts).
+  {
+    weight: 30,
+    arbitrary: fc
+      .record({
+        dtype: fc.nat({ max: 4 }),
+        channels: fc.nat({ max: 2 }),
+        mem: fc.nat({ max: 3 }),
+        sizeClass: fc.nat({ max: 99 }),
+        seed: fc.nat({ max: 100000 }),
+        form: weighted<'null' | 'typed' | 'numbers'>(['null', 1], ['typed', 2], ['numbers', 1]),
+        bad: weighted<null | 'channels3' | 'zeroWidth' | 'short'>([null, 30], ['channels3', 1], ['zeroWidth', 1], ['short', 1]),
+      })
+      .map((p) => new CreateImage(p)),
+  },
+  { weight: 25, arbitrary: fc.record({ pick, alive, write: fc.boolean(), seed: fc.nat({ max: 100000 }), short: fc.nat({ max: 19 }).map((n) => n === 0) }).map((p) => new ImageHostData(p)) },
+  {
+    weight: 10,
+    arbitrary: fc
+      .record({ pick, alive, sizeClass: fc.nat({ max: 99 }), seed: fc.nat({ max: 100000 }), withData: fc.boolean(), bad: weighted<null | 'short' | 'zero'>([null, 20], ['short', 1], ['zero', 1]) })
+      .map((p) => new RebuildImage(p)),
+  },
+  {
+    weight: 25,
+    arbitrary: fc
+      .record({ kind: weighted<EndLocal['p']['kind']>(['image', 3], ['view', 2], ['sampler', 1], ['params', 1], ['imgAlgo', 2]), pick, alive, drop: fc.boolean() })
+      .map((p) => new EndLocal(p)),
+  },
+  { weight: 15, arbitrary: fc.record({ pick, alive, seed: fc.nat({ max: 100000 }), bad: weighted<null | 'past' | 'zero'>([null, 20], ['past', 1], ['zero', 1]) }).map((p) => new CreateView(p)) },
+  { weight: 15, arbitrary: fc.record({ pick, alive, write: fc.boolean(), seed: fc.nat({ max: 100000 }) }).map((p) => new ViewData(p)) },
+  { weight: 8, arbitrary: fc.record({ mode: fc.nat({ max: 15 }), bad: fc.nat({ max: 19 }).map((n) => n === 0) }).map((p) => new CreateSampler(p)) },
+  { weight: 10, arbitrary: fc.record({ k: fc.nat({ max: 2 }), b: fc.nat({ max: 2 }), bad: fc.nat({ max: 19 }).map((n) => n === 0) }).map((p) => new CreateParams(p)) },
+  { weight: 6, arbitrary: fc.record({ pick, alive, k: fc.nat({ max: 2 }) }).map((p) => new SetParams(p)) },
+  { weight: 15, arbitrary: fc.record({ src: pick, dst: pick, params: pick, sampler: pick, useSampler: fc.boolean(), alive }).map((p) => new CreateImageAlgo(p)) },
+  {
+    weight: 40,
+    arbitrary: fc
+      .record({
+        up: fc.array(pick, { maxLength: 2 }),
+        middle: weighted<LocalEval['p']['middle']>(['copyImages', 3], ['imageToTensor', 2], ['tensorToImage', 2], ['dispatch', 4], ['none', 1]),
+        picks: fc.tuple(pick, pick),
+        compat: fc.nat({ max: 9 }).map((n) => n < 8),
+        down: fc.array(pick, { maxLength: 2 }),
+        mem: fc.nat({ max: 3 }),
+        seed: fc.nat({ max: 100000 }),
+      })
+      .map((p) => new LocalEval(p)),
+  },
+  {
+    weight: 25,
+    arbitrary: fc
+      .record({
+        dtype: fc.nat({ max: 4 }),
+        channels: fc.tuple(fc.nat({ max: 2 }), fc.nat({ max: 2 })),
+        mems: fc.tuple(fc.nat({ max: 3 }), fc.nat({ max: 3 })),
+        sizes: fc.tuple(fc.nat({ max: 99 }), fc.nat({ max: 99 })),
+        seed: fc.nat({ max: 100000 }),
+        same: fc.boolean(),
+        k: fc.nat({ max: 2 }),
+        b: fc.nat({ max: 2 }),
+        sampler: fc.nat({ max: 2 }).map((n) => n === 0),
+        mode: fc.nat({ max: 15 }),
+        middle: weighted<LocalEval['p']['middle']>(['dispatch', 4], ['copyImages', 1]),
+        up: fc.array(pick, { maxLength: 2 }),
+        down: fc.array(pick, { minLength: 1, maxLength: 2 }),
+      })
+      .map((p) => {
+        const image = (i: 0 | 1): Step =>
+          new CreateImage({
+            dtype: p.dtype,
+            channels: p.same ? p.channels[0] : p.channels[i],
+            mem: p.mems[i],
+            sizeClass: p.same ? p.sizes[0] : p.sizes[i],
+            seed: p.same ? p.seed : p.seed + i * 7919,
+            form: i === 0 ? 'typed' : 'null',
+            bad: null,
+          });
+        return new WithImages({
+          steps: [
+            image(0),
+            image(1),
+            new CreateParams({ k: p.k, b: p.b, bad: false }),
+            ...(p.sampler ? [new CreateSampler({ mode: p.mode, bad: false })] : []),
+            new CreateImageAlgo({ src: -2, dst: -1, params: -1, sampler: -1, useSampler: p.sampler, alive: true }),
+            new LocalEval({ up: p.up, middle: p.middle, picks: [-2, -1], compat: true, down: p.down, mem: 0, seed: p.seed }),
+          ],
+        });
+      }),
+  },
+  // OpReduce over a new tensor into a new one-element tensor of its dtype.
+  {
+    weight: 10,
+    arbitrary: fc
+      .record({
+        dtype: fc.nat({ max: 2 }),
+        mems: fc.tuple(fc.nat({ max: 3 }), fc.nat({ max: 3 })),
+        sizeClass: fc.nat({ max: 99 }),
+        seed: fc.nat({ max: 100000 }),
+        next: fc.oneof(
+          { weight: 1, arbitrary: fc.record({ seq: pick, alive, op: opSpec }).map((p) => ({ record: p })) },
+          { weight: 2, arbitrary: fc.record({ seq: pick, alive, ops: fc.array(opSpec, { minLength: 1, maxLength: 2 }), settle: fc.boolean(), async: fc.boolean() }).map((p) => ({ eval: p })) },
+        ),
+      })
+      .map(({ dtype, mems, sizeClass, seed, next }) => {
+        const reduce = (op: OpSpec): OpSpec => ({ ...op, kind: 'reduce', compat: true, picks: [0, 1, 0, 0] });
+        const step: Step = 'record' in next ? new RecordOp({ ...next.record, op: reduce(next.record.op) }) : new Eval({ ...next.eval, ops: next.eval.ops.map((op, i) => (i === 0 ? reduce(op) : op)) });
+        return new WithFreshTensors({
+          tensors: [
+            new CreateTensor({ dtype, sizeClass, seed, mem: mems[0], form: 'typed', bad: null }),
+            new CreateTensor({ dtype, sizeClass: 0, seed: 6 * (seed % 1000), mem: mems[1], form: 'length', bad: null }),
+          ],
+          next: step,
+        });
+      }),
+  },
 );

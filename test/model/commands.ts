@@ -11,3 +11,4 @@ export * from './operations.js';
 export * from './sequences.js';
 export * from './manager.js';
 export * from './arbitraries.js';
+export * from './images.js';

@@ -19,7 +19,7 @@ import {
   ValidationError,
 } from '../../src/index.js';
 import { gcUntil } from '../helpers.js';
-import type { ErrName, Model } from './model.js';
+import type { ErrName, MemoryM, Model } from './model.js';
 
 export const ERRORS: Record<ErrName, abstract new (...args: never[]) => KomputeError> = {
   DestroyedError,
@@ -45,8 +45,10 @@ export interface Real {
   tensors: Map<number, Tensor>;
   algos: Map<number, Algorithm>;
   seqs: Map<number, Sequence>;
+  /** Images, views, samplers, parameter blocks and image algorithms, by model id (test/model/images.ts). */
+  local: Map<number, unknown>;
   /** Every object created in this program, weakly (for cleanup and for waiting on compilation). */
-  refs: Map<number, WeakRef<Tensor | Algorithm | Sequence>>;
+  refs: Map<number, WeakRef<{ destroy(): void }>>;
   /** GPU buffers the test created for tensorFromBuffer(), by tensor id. */
   external: Map<number, GPUBuffer>;
   /** Every GPU buffer the test created in this program (destroyed at cleanup: the test owns them). */
@@ -119,8 +121,8 @@ export function count(key: string, n = 1): void {
 function callName(what: string): string {
   return what
     .replace(/^await /, '')
-    .replace(/^[a-z]\d+ = /, '')
-    .replace(/^[a-z]\d+\./, '')
+    .replace(/^[a-z]+\d+ = /, '')
+    .replace(/^[a-z]+\d+\./, '')
     .replace(/\(.*$/s, '');
 }
 
@@ -268,13 +270,25 @@ export async function quiesce(real: Real, algorithms: readonly number[], busy: r
 export async function afterStep(box: Box, real: Real, what: string): Promise<void> {
   if (real.uncaptured.length > 0) assert.fail(`${what}: uncaptured WebGPU error: ${real.uncaptured.join('; ')}`);
   const expected = box.m.expectedMemory();
-  const counts = (): { tensors: number; algorithms: number; sequences: number; deviceBytes: number } => {
+  const COUNTS = ['tensors', 'algorithms', 'sequences', 'images', 'views', 'samplers', 'params'] as const;
+  const counts = (): MemoryM => {
     const r = real.mgr.memory();
-    return { tensors: r.tensors, algorithms: r.algorithms, sequences: r.sequences, deviceBytes: r.deviceBytes };
+    return {
+      tensors: r.tensors,
+      algorithms: r.algorithms,
+      sequences: r.sequences,
+      images: r.images,
+      views: r.views,
+      samplers: r.samplers,
+      params: r.params,
+      deviceBytes: r.deviceBytes,
+      imageBytes: r.imageBytes,
+      paramBytes: r.paramBytes,
+    };
   };
   let actual = counts();
-  const below = (a: typeof actual): boolean => a.tensors < expected.tensors || a.algorithms < expected.algorithms || a.sequences < expected.sequences;
-  const equal = (a: typeof actual): boolean => a.tensors === expected.tensors && a.algorithms === expected.algorithms && a.sequences === expected.sequences;
+  const below = (a: MemoryM): boolean => COUNTS.some((k) => a[k] < expected[k]);
+  const equal = (a: MemoryM): boolean => COUNTS.every((k) => a[k] === expected[k]);
   if (below(actual)) {
     assert.fail(`${what}: mgr.memory() ${JSON.stringify(actual)} counts fewer live objects than the model ${JSON.stringify(expected)} (released while still reachable)`);
   }
@@ -288,15 +302,24 @@ export async function afterStep(box: Box, real: Real, what: string): Promise<voi
       assert.fail(`${what}: after garbage collection mgr.memory() ${JSON.stringify(actual)} counts fewer live objects than the model ${JSON.stringify(expected)} (released while still reachable)`);
     }
     if (!equal(actual)) {
-      assert.fail(`${what}: after garbage collection mgr.memory() ${JSON.stringify(actual)} still counts more objects than the model ${JSON.stringify(expected)} (dropped objects not released)`);
+      const live = [...real.refs]
+        .map(([id, ref]) => [id, ref.deref() as { isInit?: () => boolean; label?: string } | undefined] as const)
+        .filter(([, o]) => o?.isInit?.())
+        .map(([id, o]) => `${id}: ${o!.label}`);
+      assert.fail(
+        `${what}: after garbage collection mgr.memory() ${JSON.stringify(actual)} still counts more objects than the model ${JSON.stringify(expected)} (dropped objects not released; live: ${live.join(', ')})`,
+      );
     }
   }
   if (actual.deviceBytes !== expected.deviceBytes) {
     assert.fail(`${what}: mgr.memory().deviceBytes is ${actual.deviceBytes}, the model's live tensors have ${expected.deviceBytes}`);
   }
+  if (actual.imageBytes !== expected.imageBytes) assert.fail(`${what}: mgr.memory().imageBytes is ${actual.imageBytes}, the model's live images have ${expected.imageBytes}`);
+  if (actual.paramBytes !== expected.paramBytes) assert.fail(`${what}: mgr.memory().paramBytes is ${actual.paramBytes}, the model's bound parameter blocks have ${expected.paramBytes}`);
   const r = real.mgr.memory();
   if (r.poolBytes > POOL_BOUND) assert.fail(`${what}: the staging pool holds ${r.poolBytes} bytes, over its bound of ${POOL_BOUND}`);
-  if (r.totalBytes !== r.deviceBytes + r.imageBytes + r.stagingBytes + r.otherBytes + r.poolBytes) assert.fail(`${what}: mgr.memory().totalBytes is not the sum of its parts: ${JSON.stringify(r)}`);
+  if (r.totalBytes !== r.deviceBytes + r.imageBytes + r.paramBytes + r.stagingBytes + r.otherBytes + r.poolBytes)
+    assert.fail(`${what}: mgr.memory().totalBytes is not the sum of its parts: ${JSON.stringify(r)}`);
 }
 
 /**
@@ -308,6 +331,9 @@ export async function cleanup(real: Real): Promise<void> {
   for (const kind of [Sequence, Algorithm, Tensor]) {
     for (const o of objects) if (o instanceof kind) o.destroy();
   }
+  // Images, views, samplers, parameter blocks.
+  for (const o of objects) o.destroy();
+  real.local.clear();
   real.tensors.clear();
   real.algos.clear();
   real.seqs.clear();

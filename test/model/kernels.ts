@@ -18,7 +18,7 @@ export type DT = 'f32' | 'i32' | 'u32';
 /** One element of the model: a number, or undefined when the model cannot predict it. */
 export type Val = number | undefined;
 /** Kernels of the family; `mult` is OpMult's built-in shader. */
-export type KernelKind = 'axpb' | 'add' | 'mult';
+export type KernelKind = 'axpb' | 'add' | 'mult' | 'reduce';
 
 export const DTS: readonly DT[] = ['f32', 'i32', 'u32'];
 

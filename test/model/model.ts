@@ -67,7 +67,11 @@ export interface AlgoM {
 export type OpM =
   | { readonly kind: 'syncDevice' | 'syncLocal' | 'barrier' | 'copy'; readonly tensors: readonly number[] }
   | { readonly kind: 'dispatch'; readonly algo: number; readonly push: number | null }
-  | { readonly kind: 'mult'; readonly algo: number };
+  | { readonly kind: 'mult'; readonly algo: number }
+  /** OpReduce(x, out, { op }): its algorithms (one pass, or two through a scratch tensor), for `n` elements of x. */
+  | { readonly kind: 'reduce'; readonly algos: readonly number[]; readonly x: number; readonly out: number; readonly scratch: number | null; readonly n: number; readonly op: ReduceKind };
+
+export type ReduceKind = 'sum' | 'max' | 'min';
 
 /** An evaluation the model has not seen finish yet. */
 export interface FlightM {
@@ -102,6 +106,20 @@ export interface FlightM {
   hostOverride: Set<number>;
 }
 
+/** The counts and bytes of mgr.memory() the model predicts exactly. */
+export interface MemoryM {
+  tensors: number;
+  algorithms: number;
+  sequences: number;
+  images: number;
+  views: number;
+  samplers: number;
+  params: number;
+  deviceBytes: number;
+  imageBytes: number;
+  paramBytes: number;
+}
+
 export interface SeqM {
   readonly id: number;
   readonly mgr: number;
@@ -112,6 +130,68 @@ export interface SeqM {
   destroyed: boolean;
   held: boolean;
   flight: FlightM | null;
+}
+
+/** Image element types the model exercises (8- and 16-bit ones with 4 channels: core WebGPU storage formats). */
+export type IDT = 'f32' | 'i32' | 'u32' | 'u8' | 'i16';
+export const IMAGE_BYTES: Record<IDT, number> = { f32: 4, i32: 4, u32: 4, u8: 1, i16: 2 };
+export const IMAGE_WGSL: Record<IDT, DT> = { f32: 'f32', i32: 'i32', u32: 'u32', u8: 'u32', i16: 'i32' };
+
+export interface ImageM {
+  readonly id: number;
+  readonly mgr: number;
+  readonly dtype: IDT;
+  readonly channels: 1 | 2 | 4;
+  readonly mem: Mem;
+  width: number;
+  height: number;
+  /** Host copy (row after row, channels side by side), null for Storage images. */
+  host: Arr | null;
+  device: Arr;
+  destroyed: boolean;
+  held: boolean;
+}
+
+/** tensor.view(offset, length): counted in memory().views, holds its tensor, dies with it. */
+export interface ViewM {
+  readonly id: number;
+  readonly mgr: number;
+  readonly tensor: number;
+  readonly offset: number;
+  readonly length: number;
+  destroyed: boolean;
+  held: boolean;
+}
+
+export interface SamplerM {
+  readonly id: number;
+  readonly mgr: number;
+  destroyed: boolean;
+  held: boolean;
+}
+
+/** mgr.params({ k, b }): its 16-byte uniform buffer exists once it is first bound (layout set). */
+export interface ParamsM {
+  readonly id: number;
+  readonly mgr: number;
+  k: number;
+  b: number;
+  layout: DT | null;
+  destroyed: boolean;
+  held: boolean;
+}
+
+/** An algorithm over images: dst = src * p.k + p.b on a grid of [w, h], src read by textureLoad or through a sampler. */
+export interface ImgAlgoM {
+  readonly id: number;
+  readonly mgr: number;
+  readonly src: number;
+  readonly dst: number;
+  readonly params: number;
+  readonly sampler: number | null;
+  readonly grid: readonly [number, number];
+  destroyed: boolean;
+  held: boolean;
 }
 
 export const unknown = (n: number): Arr => new Array<Val>(n).fill(undefined);
@@ -136,6 +216,11 @@ export class Model {
   tensors = new Map<number, TensorM>();
   algos = new Map<number, AlgoM>();
   seqs = new Map<number, SeqM>();
+  images = new Map<number, ImageM>();
+  views = new Map<number, ViewM>();
+  samplers = new Map<number, SamplerM>();
+  params = new Map<number, ParamsM>();
+  imgAlgos = new Map<number, ImgAlgoM>();
 
   clone(): Model {
     const m = new Model();
@@ -143,6 +228,11 @@ export class Model {
     m.nextId = this.nextId;
     for (const [k, t] of this.tensors) m.tensors.set(k, { ...t });
     for (const [k, a] of this.algos) m.algos.set(k, { ...a });
+    for (const [k, x] of this.images) m.images.set(k, { ...x });
+    for (const [k, x] of this.views) m.views.set(k, { ...x });
+    for (const [k, x] of this.samplers) m.samplers.set(k, { ...x });
+    for (const [k, x] of this.params) m.params.set(k, { ...x });
+    for (const [k, x] of this.imgAlgos) m.imgAlgos.set(k, { ...x });
     // Flights are shared between a sequence and nothing else, so each is copied once.
     for (const [k, s] of this.seqs) m.seqs.set(k, { ...s, flight: s.flight ? cloneFlight(s.flight) : null });
     return m;
@@ -184,6 +274,38 @@ export class Model {
     return this.algoAlive(id) && this.algo(id).config.tensors.every((t) => this.tensorAlive(t));
   }
 
+  imageAlive(id: number): boolean {
+    const x = this.images.get(id)!;
+    return !x.destroyed && x.mgr === this.mgr;
+  }
+
+  /** A view is alive while it and its tensor are (tensor.destroy() destroys its views). */
+  viewAlive(id: number): boolean {
+    const v = this.views.get(id)!;
+    return !v.destroyed && v.mgr === this.mgr && this.tensorAlive(v.tensor);
+  }
+
+  /** Alive and inside its tensor (a tensor rebuilt smaller leaves its views unusable: StateError). */
+  viewInside(id: number): boolean {
+    const v = this.views.get(id)!;
+    return v.offset + v.length <= this.tensor(v.tensor).size;
+  }
+
+  samplerAlive(id: number): boolean {
+    const x = this.samplers.get(id)!;
+    return !x.destroyed && x.mgr === this.mgr;
+  }
+
+  paramsAlive(id: number): boolean {
+    const x = this.params.get(id)!;
+    return !x.destroyed && x.mgr === this.mgr;
+  }
+
+  imgAlgoAlive(id: number): boolean {
+    const x = this.imgAlgos.get(id)!;
+    return !x.destroyed && x.mgr === this.mgr;
+  }
+
   flights(): FlightM[] {
     const out: FlightM[] = [];
     for (const s of this.seqs.values()) if (s.flight) out.push(s.flight);
@@ -198,11 +320,13 @@ export class Model {
   /** Tensors an operation names (for OpMult and dispatches: the algorithm's). */
   opTensors(op: OpM): readonly number[] {
     if (op.kind === 'dispatch' || op.kind === 'mult') return this.algo(op.algo).config.tensors;
+    if (op.kind === 'reduce') return op.scratch === null ? [op.x, op.out] : [op.x, op.out, op.scratch];
     return op.tensors;
   }
 
   /** Algorithms an operation reaches. */
   opAlgos(op: OpM): readonly number[] {
+    if (op.kind === 'reduce') return op.algos;
     return op.kind === 'dispatch' || op.kind === 'mult' ? [op.algo] : [];
   }
 
@@ -215,6 +339,7 @@ export class Model {
     if (op.kind === 'dispatch' || op.kind === 'mult') {
       return this.algoUsable(op.algo) ? null : 'DestroyedError';
     }
+    if (op.kind === 'reduce') return op.algos.every((a) => this.algoUsable(a)) ? null : 'DestroyedError';
     for (const t of op.tensors) if (!this.tensorAlive(t)) return 'DestroyedError';
     if (op.kind === 'copy') {
       const [src, ...dsts] = op.tensors.map((id) => this.tensor(id));
@@ -236,7 +361,7 @@ export class Model {
    * (an algorithm holds its tensors; a sequence holds the operations recorded since clear(), which
    * hold their tensors and algorithms, OpMult its own algorithm).
    */
-  expectedMemory(): { tensors: number; algorithms: number; sequences: number; deviceBytes: number } {
+  expectedMemory(): MemoryM {
     const tensors = new Set<number>();
     const algos = new Set<number>();
     const seqs = new Set<number>();
@@ -246,12 +371,51 @@ export class Model {
       for (const t of this.algo(id).config.tensors) tensors.add(t);
     };
     for (const t of this.tensors.values()) if (t.held) tensors.add(t.id);
+    const images = new Set<number>();
+    const samplers = new Set<number>();
+    const params = new Set<number>();
+    let views = 0;
+    for (const v of this.views.values()) {
+      if (!v.held) continue;
+      tensors.add(v.tensor);
+      if (this.viewAlive(v.id)) views++;
+    }
+    for (const x of this.images.values()) if (x.held) images.add(x.id);
+    for (const x of this.samplers.values()) if (x.held) samplers.add(x.id);
+    for (const x of this.params.values()) if (x.held) params.add(x.id);
+    let imgAlgos = 0;
+    for (const a of this.imgAlgos.values()) {
+      if (!a.held) continue;
+      if (this.imgAlgoAlive(a.id)) imgAlgos++;
+      images.add(a.src);
+      images.add(a.dst);
+      params.add(a.params);
+      if (a.sampler !== null) samplers.add(a.sampler);
+    }
+    let ni = 0;
+    let imageBytes = 0;
+    for (const id of images) {
+      if (!this.imageAlive(id)) continue;
+      const x = this.images.get(id)!;
+      ni++;
+      imageBytes += x.width * x.height * x.channels * IMAGE_BYTES[x.dtype];
+    }
+    let nsamplers = 0;
+    for (const id of samplers) if (this.samplerAlive(id)) nsamplers++;
+    let nparams = 0;
+    let paramBytes = 0;
+    for (const id of params) {
+      if (!this.paramsAlive(id)) continue;
+      nparams++;
+      if (this.params.get(id)!.layout !== null) paramBytes += 16;
+    }
     for (const a of this.algos.values()) if (a.held) visitAlgo(a.id);
     for (const s of this.seqs.values()) {
       if (!s.held) continue;
       seqs.add(s.id);
       for (const op of s.ops) {
         if (op.kind === 'dispatch' || op.kind === 'mult') visitAlgo(op.algo);
+        else if (op.kind === 'reduce') for (const a of op.algos) visitAlgo(a);
         else for (const t of op.tensors) tensors.add(t);
       }
     }
@@ -270,7 +434,7 @@ export class Model {
       const s = this.seq(id);
       if (!s.destroyed && s.mgr === this.mgr) ns++;
     }
-    return { tensors: nt, algorithms: na, sequences: ns, deviceBytes: bytes };
+    return { tensors: nt, algorithms: na + imgAlgos, sequences: ns, images: ni, views, samplers: nsamplers, params: nparams, deviceBytes: bytes, imageBytes, paramBytes };
   }
 
   // ---- evaluations ----
@@ -296,6 +460,15 @@ export class Model {
     let definite: ErrName | null = null;
     let broken = false;
     for (const op of batch) {
+      if (op.kind === 'reduce') {
+        for (const a of op.algos) algos.add(a);
+        for (const t of this.opTensors(op)) {
+          touched.add(t);
+          gpuUsed.add(t);
+          if (isCoherent(t)) coherent.add(t);
+        }
+        continue;
+      }
       if (op.kind === 'dispatch' || op.kind === 'mult') {
         algos.add(op.algo);
         const c = this.algo(op.algo).config;
@@ -416,6 +589,13 @@ export class Model {
           this.dispatch(this.algo(op.algo).config, op.kind === 'dispatch' ? op.push : null, device);
           written.add(this.algo(op.algo).config.tensors[2]!);
           break;
+        case 'reduce': {
+          // The kernel is generated for x's size at construction: after a rebuild it reads other bytes.
+          const x = device(op.x);
+          device(op.out)[0] = x.length === op.n ? reduceValues(this.tensor(op.x).dtype, op.op, x) : undefined;
+          written.add(op.out);
+          break;
+        }
         case 'barrier':
           break;
       }
@@ -561,4 +741,24 @@ export function compareValues(actual: ArrayLike<number>, expected: Arr, what: st
       .join(', ')}] from index ${from}, model [${expected.slice(from, i + 3).join(', ')}])`;
   }
   return null;
+}
+
+/** What OpReduce computes over `values` (undefined where an f32 sum could round differently in another order). */
+export function reduceValues(dtype: DT, op: ReduceKind, values: readonly Val[]): Val {
+  if (values.some((v) => v === undefined)) return undefined;
+  const xs = values as readonly number[];
+  if (op === 'max') return xs.reduce((a, b) => Math.max(a, b));
+  if (op === 'min') return xs.reduce((a, b) => Math.min(a, b));
+  if (dtype === 'f32') {
+    // Integers whose absolute values add up below 2^24: every partial sum is exact, in any order.
+    let abs = 0;
+    for (const v of xs) {
+      if (!Number.isInteger(v)) return undefined;
+      abs += Math.abs(v);
+    }
+    return abs < 2 ** 24 ? Math.fround(xs.reduce((a, b) => a + b, 0)) : undefined;
+  }
+  let acc = 0;
+  for (const v of xs) acc = dtype === 'i32' ? (acc + v) | 0 : (acc + v) >>> 0;
+  return acc;
 }

@@ -1,12 +1,12 @@
-import { OpAlgoDispatch, OpCopy, OpMemoryBarrier, OpMult, OpSyncDevice, OpSyncLocal, type Operation, type Tensor } from '../../src/index.js';
+import { OpAlgoDispatch, OpCopy, OpMemoryBarrier, OpMult, OpReduce, OpSyncDevice, OpSyncLocal, type Operation, type Tensor } from '../../src/index.js';
 import { pushArray, toBits } from './kernels.js';
-import { type ErrName, type OpM } from './model.js';
+import { type ErrName, type OpM, type ReduceKind, unknown } from './model.js';
 import { type Box, decide, fails, observe, type Real, succeeds } from './harness.js';
 import { aname, kFor, pickAlgo, pickTensor, type TensorFilter, tname } from './common.js';
 
 // ---- operations ----
 
-export type OpKind = 'syncDevice' | 'syncLocal' | 'copy' | 'dispatch' | 'mult' | 'barrier';
+export type OpKind = 'syncDevice' | 'syncLocal' | 'copy' | 'dispatch' | 'mult' | 'barrier' | 'reduce';
 
 export interface OpSpec {
   kind: OpKind;
@@ -85,6 +85,8 @@ export async function buildOp(box: Box, real: Real, spec: OpSpec, preferAlive: b
     return { op, opM: { kind: 'mult', algo: algoId }, text: `${text} (its algorithm ${aname(algoId)})` };
   }
 
+  if (kind === 'reduce') return buildReduce(box, real, spec, preferAlive);
+
   let ids: number[];
   if (kind === 'copy') {
     const src = pickTensor(m, spec.picks[0], preferAlive)!;
@@ -95,7 +97,7 @@ export async function buildOp(box: Box, real: Real, spec: OpSpec, preferAlive: b
   } else {
     ids = spec.empty ? [] : spec.picks.slice(0, 1 + (spec.n % 3)).map((p) => pickTensor(m, p, preferAlive)!);
   }
-  const Ctor = { syncDevice: OpSyncDevice, syncLocal: OpSyncLocal, copy: OpCopy, barrier: OpMemoryBarrier }[kind];
+  const Ctor = { syncDevice: OpSyncDevice, syncLocal: OpSyncLocal, copy: OpCopy, barrier: OpMemoryBarrier }[kind as 'syncDevice'];
   const text = `${Ctor.name}([${ids.map(tname).join(', ')}])`;
   const min = kind === 'copy' ? 2 : 1;
   const hyp = ids.length < min || !sameManager(ids) ? fails('ArgumentError', m) : succeeds(m);
@@ -104,4 +106,74 @@ export async function buildOp(box: Box, real: Real, spec: OpSpec, preferAlive: b
   decide(box, `new ${text}`, obs, [hyp]);
   if (!obs.ok) return { text };
   return { op: obs.value as Operation, opM: { kind, tensors: ids } as OpM, text };
+}
+
+/** Workgroups of the first pass of a whole-tensor OpReduce (src/kernels/op-reduce.ts): 256 threads, 16 elements (or vec4s) each. */
+function reduceGroups(size: number): number {
+  const count = size % 4 === 0 ? size / 4 : size;
+  return Math.max(1, Math.min(2048, Math.ceil(count / (256 * 16))));
+}
+
+/**
+ * OpReduce(x, out, { op }), a built-in kernel: one algorithm, or (over 4096 elements or vec4s) two
+ * passes through a scratch tensor of partial results, all made through the manager and owned by
+ * it (counted in mgr.memory(), reachable only through the operation).
+ */
+async function buildReduce(box: Box, real: Real, spec: OpSpec, preferAlive: boolean): Promise<{ op: Operation; opM: OpM; text: string } | { text: string }> {
+  const m = box.m;
+  const x = pickTensor(m, spec.picks[0], preferAlive)!;
+  const xt = m.tensor(x);
+  const out = pickTensor(m, spec.picks[1], preferAlive, spec.compat ? (t) => t.dtype === xt.dtype && t.size === 1 && t.id !== x : undefined)!;
+  const ot = m.tensor(out);
+  const reduce: ReduceKind = (['sum', 'max', 'min'] as const)[spec.k % 3]!;
+  const text = `OpReduce(${tname(x)}, ${tname(out)}, ${reduce})`;
+  let error: ErrName | null = null;
+  if (!m.tensorAlive(x) || !m.tensorAlive(out)) error = 'DestroyedError';
+  else if (ot.dtype !== xt.dtype) error = 'DTypeError';
+  else if (ot.size !== 1) error = 'SizeError';
+  else if (out === x) error = 'AlgorithmBindingError';
+  const next = m.clone();
+  const groups = reduceGroups(xt.size);
+  let scratch: number | null = null;
+  const algos: number[] = [];
+  if (!error) {
+    const newAlgo = (tensors: number[]): void => {
+      const id = next.nextId++;
+      next.algos.set(id, { id, mgr: next.mgr, config: { kernel: 'reduce', dtype: xt.dtype, broken: false, tensors, threads: 0, push: null }, destroyed: false, held: false, internal: true });
+      algos.push(id);
+    };
+    if (groups === 1) newAlgo([x, out]);
+    else {
+      scratch = next.nextId++;
+      next.tensors.set(scratch, {
+        id: scratch,
+        mgr: next.mgr,
+        dtype: xt.dtype,
+        mem: 'Storage',
+        size: groups,
+        host: null,
+        device: unknown(groups),
+        destroyed: false,
+        held: false,
+        gen: 0,
+        external: false,
+        bufferDestroyed: false,
+        copyable: true,
+      });
+      newAlgo([x, scratch]);
+      newAlgo([scratch, out]);
+    }
+  }
+  const tensors = [x, out].map((id) => real.tensors.get(id)!);
+  const obs = await observe(text, () => new OpReduce(tensors[0]!, tensors[1]!, { op: reduce }));
+  decide(box, `new ${text}`, obs, [error ? fails(error, m) : succeeds(next)]);
+  if (!obs.ok) return { text };
+  const op = obs.value as OpReduce;
+  op.algorithms.forEach((a, i) => real.refs.set(algos[i]!, new WeakRef(a)));
+  if (scratch !== null) real.refs.set(scratch, new WeakRef(op.scratch[0]!));
+  return {
+    op,
+    opM: { kind: 'reduce', algos, x, out, scratch, n: xt.size, op: reduce },
+    text: `${text} (its algorithm${algos.length > 1 ? 's' : ''} ${algos.map(aname).join(', ')}${scratch === null ? '' : `, scratch ${tname(scratch)}`})`,
+  };
 }
