@@ -61,6 +61,9 @@ describe('reductions, softmax and scan', () => {
       [300, 5, ['mean']],
       [3, 2051, ['min']],
       [2, 4096, ['sum']],
+      // The bench's row length (vec4 loads unrolled), and rows too long to unroll (a loop).
+      [5, 1024, ['sum', 'max']],
+      [2, 20_000, ['max']],
     ] as const) {
       const values = randomValues(rows * cols, rows + cols);
       const x = mgr.tensor(values);
@@ -122,11 +125,15 @@ describe('reductions, softmax and scan', () => {
   });
 
   // Rows held in registers by 64 invocations (301, 1024, 1 values) or by 256 (3,000), and rows
-  // too long for that (5,000: three passes), on the subgroup and the portable path.
+  // too long for that (5,000: three passes), on the subgroup and the portable path; rows of a
+  // multiple of 4 take the vec4 form (1,024, 12, 4,092, 3,000).
   for (const [rows, cols, subgroups] of [
     [5, 301, undefined],
     [5, 301, false],
     [3, 1024, undefined],
+    [3, 1024, false],
+    [9, 12, undefined],
+    [3, 4092, false],
     [7, 1, undefined],
     [2, 3000, undefined],
     [2, 3000, false],
@@ -168,6 +175,12 @@ describe('reductions, softmax and scan', () => {
       [2049, 'i32', 'max', false],
       [10_001, 'u32', 'min', true],
       [10_001, 'f32', 'max', true],
+      // Lengths of a multiple of 4 take the vec4 loads and stores.
+      [4, 'f32', 'sum', false],
+      [2048, 'u32', 'sum', true],
+      [12_296, 'f32', 'sum', false],
+      [8192, 'i32', 'max', true],
+      [10_000, 'u32', 'min', false],
     ] as const;
     for (const [size, dtype, op, exclusive] of cases) {
       const values = randomValues(size, size + 1);
@@ -201,6 +214,22 @@ describe('reductions, softmax and scan', () => {
       // on the CPU: the difference stays below n · 2⁻²⁴ · (running magnitude), so 1e-3 absolute.
       if (dtype === 'f32' && op === 'sum') assertClose(out.data(), expected, 1e-3, `f32 scan ${size}`);
       else assert.deepEqual(Array.from(out.data()), expected, `${dtype} ${op} exclusive=${exclusive} size ${size}`);
+    }
+  });
+
+  test('an in-place scan of a multiple of 4 elements (vec4 path) agrees with the CPU, inclusive and exclusive', async () => {
+    for (const exclusive of [false, true]) {
+      const size = 3 * 2048 + 12;
+      const data = Int32Array.from(randomValues(size, 77), (v) => Math.round(v * 100));
+      const x = mgr.tensor(data);
+      await mgr.sequence().eval(new OpSyncDevice([x]), new OpScan(x, x, { exclusive }), new OpSyncLocal([x]));
+      const expected: number[] = [];
+      let acc = 0;
+      for (const v of data) {
+        expected.push(exclusive ? acc : acc + v);
+        acc += v;
+      }
+      assert.deepEqual(Array.from(x.data()), expected, `in place, exclusive=${exclusive}`);
     }
   });
 

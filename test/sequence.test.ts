@@ -62,6 +62,34 @@ describe('sequences', () => {
     c.destroy();
   });
 
+  test('a validated batch of dispatches re-evaluated (the replay path) runs every time and follows a rebuilt tensor, algorithm or a new record', async () => {
+    const x = mgr.tensor([0, 0, 0, 0]);
+    const algo = mgr.algorithm([x], INCREMENT_SHADER, { workgroup: [4] });
+    const seq = mgr.sequence().record(new OpAlgoDispatch(algo)).record(new OpAlgoDispatch(algo));
+    const read = async () => {
+      await mgr.sequence().eval(new OpSyncLocal([x]));
+      return Array.from(x.data());
+    };
+    for (let i = 0; i < 5; i++) await seq.eval();
+    assert.deepEqual(await read(), [10, 10, 10, 10]);
+    // A rebuilt tensor (new buffer, new bind group): the replay must not reuse the old group.
+    x.rebuild([100, 100, 100, 100, 100, 100, 100, 100]);
+    await mgr.sequence().eval(new OpSyncDevice([x]));
+    for (let i = 0; i < 3; i++) await seq.eval();
+    assert.deepEqual(await read(), [106, 106, 106, 106, 100, 100, 100, 100]);
+    // A rebuilt algorithm (new workgroup count and pipeline).
+    algo.rebuild([x], INCREMENT_SHADER, { workgroup: [8] });
+    for (let i = 0; i < 2; i++) await seq.eval();
+    assert.deepEqual(await read(), [110, 110, 110, 110, 104, 104, 104, 104]);
+    // A new record starts a new batch: only the new dispatch runs from then on.
+    seq.record(new OpAlgoDispatch(algo));
+    for (let i = 0; i < 2; i++) await seq.eval();
+    assert.deepEqual(await read(), [112, 112, 112, 112, 106, 106, 106, 106]);
+    seq.destroy();
+    algo.destroy();
+    x.destroy();
+  });
+
   test('several records before an evaluation all belong to one batch, run in order', async () => {
     const a = mgr.tensor([1, 2]);
     const mid = mgr.tensor(2, 'f32');

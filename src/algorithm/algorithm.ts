@@ -39,6 +39,16 @@ class AlgorithmCore implements Releasable {
   }
 }
 
+/** @internal What a dispatch binds (see {@link Algorithm.dispatchState}). */
+export interface DispatchState {
+  readonly pipeline: GPUComputePipeline;
+  readonly group: GPUBindGroup;
+  readonly extra: readonly (readonly [number, GPUBindGroup])[];
+  readonly workgroup: readonly [number, number, number];
+  /** The bind-group array it was made from (a new array whenever the groups are made again). */
+  readonly groups: readonly (GPUBindGroup | null)[];
+}
+
 interface Configuration {
   readonly bound: BoundResources;
   readonly resources: readonly Bindable[];
@@ -207,12 +217,12 @@ export class Algorithm extends Resource {
   }
 
   /** @internal What a dispatch binds: the pipeline, group 0's bind group, the other groups', the workgroup count. */
-  dispatchState(): { pipeline: GPUComputePipeline; group: GPUBindGroup; extra: readonly (readonly [number, GPUBindGroup])[]; workgroup: readonly [number, number, number] } {
+  dispatchState(): DispatchState {
     const config = this.#config;
     const groups = this.#bindGroups(config);
     const extra: [number, GPUBindGroup][] = [];
     for (let i = 1; i < groups.length; i++) if (groups[i]) extra.push([i, groups[i]!]);
-    return { pipeline: this.#core.pipeline!, group: groups[0]!, extra, workgroup: config.workgroup };
+    return { pipeline: this.#core.pipeline!, group: groups[0]!, extra, workgroup: config.workgroup, groups };
   }
 
   #bindGroups(config: Configuration): (GPUBindGroup | null)[] {

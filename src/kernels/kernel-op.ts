@@ -75,6 +75,11 @@ export abstract class KernelOp extends Operation {
     for (const t of this.#scratch) t.destroy();
   }
 
+  /** @internal */
+  override get replayable(): boolean {
+    return true;
+  }
+
   encode(recorder: EncodeContext): void {
     for (const step of this.#steps) recorder.dispatch(step.algorithm, step.push ?? null);
   }

@@ -71,6 +71,9 @@ ${workgroupCombine(op, type, WORKGROUP, subgroups)}
 `;
 }
 
+/** Most loads per invocation that {@link reduceRowsShader} unrolls. */
+const UNROLL_ROW = 16;
+
 /**
  * Reduces each row of a `[rows, cols]` matrix: `perRow` consecutive invocations per row (several
  * rows per workgroup when rows are short), reading vec4s when `cols` is a multiple of 4.
@@ -82,6 +85,19 @@ function reduceRowsShader(type: string, rows: number, cols: number, columns: num
   const element = vec4 ? `vec4<${type}>` : type;
   const read = vec4 ? combine(op, combine(op, 'v.x', 'v.y'), combine(op, 'v.z', 'v.w')) : 'v';
   const result = scale ? `total * ${scale}` : 'total';
+  // Rows of at most UNROLL_ROW loads per invocation: every load issued before the first combine
+  // (a constant trip count, unrolled into scalars); longer rows loop.
+  const trips = Math.ceil(width / perRow);
+  const fill = vec4 ? `vec4<${type}>(${identity(op, type)})` : identity(op, type);
+  const loop =
+    trips <= UNROLL_ROW
+      ? Array.from({ length: trips }, (_, k) => `  let c${k} = lane + ${k * perRow}u;\n  var v${k} = ${fill};\n  if (c${k} < end) { v${k} = x[base + c${k}]; }`).join('\n') +
+        '\n' +
+        Array.from({ length: trips }, (_, k) => `  { let v = v${k}; partial = ${combine(op, 'partial', read)}; }`).join('\n')
+      : `  for (var c = lane; c < end; c += ${perRow}u) {
+    let v = x[base + c];
+    partial = ${combine(op, 'partial', read)};
+  }`;
   return `${header.enable}${enables(type)}@group(0) @binding(0) var<storage, read> x: array<${element}>;
 @group(0) @binding(1) var<storage, read_write> out: array<${type}>;
 var<workgroup> scratch: array<${type}, ${WORKGROUP}>;
@@ -93,10 +109,7 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_index) lid: 
   let base = select(0u, row * ${width}u, valid);
   let end = select(0u, ${width}u, valid);
   var partial = ${identity(op, type)};
-  for (var c = lane; c < end; c += ${perRow}u) {
-    let v = x[base + c];
-    partial = ${combine(op, 'partial', read)};
-  }
+${loop}
 ${workgroupCombine(op, type, perRow, subgroups)}
   if (lane == 0u && valid) { out[row] = ${result}; }
 }

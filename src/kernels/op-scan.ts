@@ -4,7 +4,7 @@ import type { DeviceContext } from '../core/device-context.js';
 import { wgslType } from '../memory/dtype.js';
 import type { Tensor } from '../memory/tensor.js';
 import { checkDTypeIn, contextOf, enables, KernelOp, kernelAlgorithm, scratchTensor, type KernelStep } from './kernel-op.js';
-import { flatGroup, grid, WORKGROUP } from './grid.js';
+import { flatGroup, grid, vec4Eligible, WORKGROUP } from './grid.js';
 import { checkOp, combine, combineHeader, identity, type ReduceOp, useSubgroups, workgroupCombine } from './reduce-ops.js';
 import { checkSize } from './shape.js';
 
@@ -32,21 +32,32 @@ const BLOCK = WORKGROUP * ITEMS;
 const pad = (p: string) => `((${p}) + ((${p}) >> 5u))`;
 
 /** Reduces each block of `x` into `sums[blockId]` (the first pass of reduce-then-scan). */
-function blockSumsShader(type: string, n: number, blocks: number, columns: number, op: ReduceOp, source: 'x' | 'out', subgroups: boolean, tiles: number): string {
+function blockSumsShader(type: string, n: number, blocks: number, columns: number, op: ReduceOp, source: 'x' | 'out', subgroups: boolean, tiles: number, vec4: boolean): string {
   const header = combineHeader(subgroups);
-  return `${header.enable}${enables(type)}@group(0) @binding(0) var<storage, read_write> out: array<${type}>;
+  const element = vec4 ? `vec4<${type}>` : type;
+  // With vec4s: each thread reads ITEMS / 4 vectors per block, WORKGROUP apart (16-byte loads).
+  const loop = vec4
+    ? `  for (var k = 0u; k < ${(ITEMS / 4) * tiles}u; k++) {
+    let q = base / 4u + k * ${WORKGROUP}u + lid;
+    if (valid && q < ${n / 4}u) {
+      let v = ${source}[q];
+      partial = ${combine(op, 'partial', combine(op, combine(op, 'v.x', 'v.y'), combine(op, 'v.z', 'v.w')))};
+    }
+  }`
+    : `  for (var k = 0u; k < ${ITEMS * tiles}u; k++) {
+    let i = base + k * ${WORKGROUP}u + lid;
+    if (valid && i < ${n}u) { partial = ${combine(op, 'partial', `${source}[i]`)}; }
+  }`;
+  return `${header.enable}${enables(type)}@group(0) @binding(0) var<storage, read_write> out: array<${element}>;
 @group(0) @binding(1) var<storage, read_write> sums: array<${type}>;
-${source === 'x' ? `@group(0) @binding(2) var<storage, read> x: array<${type}>;\n` : ''}var<workgroup> scratch: array<${type}, ${WORKGROUP}>;
+${source === 'x' ? `@group(0) @binding(2) var<storage, read> x: array<${element}>;\n` : ''}var<workgroup> scratch: array<${type}, ${WORKGROUP}>;
 @compute @workgroup_size(${WORKGROUP})
 fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_index) lid: u32${header.params}) {
   let blockId = ${flatGroup(columns)};
   let valid = ${blocks}u > blockId;
   let base = blockId * ${BLOCK * tiles}u;
   var partial = ${identity(op, type)};
-  for (var k = 0u; k < ${ITEMS * tiles}u; k++) {
-    let i = base + k * ${WORKGROUP}u + lid;
-    if (valid && i < ${n}u) { partial = ${combine(op, 'partial', `${source}[i]`)}; }
-  }
+${loop}
 ${workgroupCombine(op, type, WORKGROUP, subgroups)}
   if (lid == 0u && valid) { sums[blockId] = total; }
 }
@@ -68,14 +79,58 @@ function blockScanShader(
   withOffsets: boolean,
   subgroups: boolean,
   tiles: number,
+  vec4: boolean,
 ): string {
   const id = identity(op, type);
+  const element = vec4 ? `vec4<${type}>` : type;
   // WGSL has subgroup inclusive scans for addition only; max and min take the portable path.
   const header = combineHeader(subgroups && op === 'sum');
-  const bindings = [`@group(0) @binding(0) var<storage, read_write> out: array<${type}>;`];
+  const bindings = [`@group(0) @binding(0) var<storage, read_write> out: array<${element}>;`];
   let next = 1;
   if (withOffsets) bindings.push(`@group(0) @binding(${next++}) var<storage, read> offsets: array<${type}>;`);
-  if (source === 'x') bindings.push(`@group(0) @binding(${next++}) var<storage, read> x: array<${type}>;`);
+  if (source === 'x') bindings.push(`@group(0) @binding(${next++}) var<storage, read> x: array<${element}>;`);
+  // Loads into and stores out of the tile: one element per access, or (vec4) four, WORKGROUP vectors apart.
+  const load = vec4
+    ? `  for (var k = 0u; k < ${ITEMS / 4}u; k++) {
+    let q = k * ${WORKGROUP}u + lid;
+    let i = base / 4u + q;
+    var v = vec4<${type}>(${id});
+    if (valid && i < ${n / 4}u) { v = ${source}[i]; }
+    let p = 4u * q;
+    tile[${pad('p')}] = v.x;
+    tile[${pad('p + 1u')}] = v.y;
+    tile[${pad('p + 2u')}] = v.z;
+    tile[${pad('p + 3u')}] = v.w;
+  }`
+    : `  for (var k = 0u; k < ${ITEMS}u; k++) {
+    let p = k * ${WORKGROUP}u + lid;
+    let i = base + p;
+    var v = ${id};
+    if (valid && i < ${n}u) { v = ${source}[i]; }
+    tile[${pad('p')}] = v;
+  }`;
+  const store = vec4
+    ? `  for (var k = 0u; k < ${ITEMS / 4}u; k++) {
+    let q = k * ${WORKGROUP}u + lid;
+    let i = base / 4u + q;
+    if (valid && i < ${n / 4}u) {
+      let p = 4u * q;
+${
+  exclusive
+    ? `      var first = offset;
+      if (p > 0u) { first = tile[${pad('p - 1u')}]; }
+      out[i] = vec4<${type}>(first, tile[${pad('p')}], tile[${pad('p + 1u')}], tile[${pad('p + 2u')}]);`
+    : `      out[i] = vec4<${type}>(tile[${pad('p')}], tile[${pad('p + 1u')}], tile[${pad('p + 2u')}], tile[${pad('p + 3u')}]);`
+}
+    }
+  }`
+    : `  for (var k = 0u; k < ${ITEMS}u; k++) {
+    let p = k * ${WORKGROUP}u + lid;
+    let i = base + p;
+    if (valid && i < ${n}u) {
+${exclusive ? `      var v = offset;\n      if (p > 0u) { v = tile[${pad('p - 1u')}]; }\n      out[i] = v;` : `      out[i] = tile[${pad('p')}];`}
+    }
+  }`;
   const threadScan = header.enable
     ? `  // Subgroup scans of the per-thread totals, then the subgroups' totals in turn.
   let inclusive = subgroupInclusiveAdd(run);
@@ -111,13 +166,7 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_index) lid: 
   for (var t = 0u; t < ${tiles}u; t++) {
   let base = (blockId * ${tiles}u + t) * ${BLOCK}u;
   // Coalesced loads into scratch memory.
-  for (var k = 0u; k < ${ITEMS}u; k++) {
-    let p = k * ${WORKGROUP}u + lid;
-    let i = base + p;
-    var v = ${id};
-    if (valid && i < ${n}u) { v = ${source}[i]; }
-    tile[${pad('p')}] = v;
-  }
+${load}
   workgroupBarrier();
   // Each thread scans its ${ITEMS} consecutive elements.
   var run = ${id};
@@ -132,13 +181,7 @@ ${threadScan}
     tile[${pad('p')}] = ${combine(op, 'prefix', `tile[${pad('p')}]`)};
   }
   workgroupBarrier();
-  for (var k = 0u; k < ${ITEMS}u; k++) {
-    let p = k * ${WORKGROUP}u + lid;
-    let i = base + p;
-    if (valid && i < ${n}u) {
-${exclusive ? `      var v = offset;\n      if (p > 0u) { v = tile[${pad('p - 1u')}]; }\n      out[i] = v;` : `      out[i] = tile[${pad('p')}];`}
-    }
-  }
+${store}
   offset = ${combine(op, 'offset', 'tileTotal')};
   // The next block reuses tile and totals.
   workgroupBarrier();
@@ -155,8 +198,10 @@ function scanSteps(context: DeviceContext, x: Tensor, out: Tensor, op: ReduceOp,
   const inputs = source === 'x' ? [x] : [];
   const tiles = Math.min(requestedTiles ?? 1, Math.ceil(n / BLOCK));
   const blocks = Math.ceil(n / (BLOCK * tiles));
+  // 16-byte accesses where every element is 32-bit and the length a multiple of 4 (block bases are multiples of 4).
+  const vec4 = vec4Eligible(n, [x.dtype]);
   if (blocks === 1) {
-    return [{ algorithm: kernelAlgorithm(context, [out, ...inputs], blockScanShader(type, n, 1, 1, op, exclusive, source, false, subgroups, tiles), [1], label) }];
+    return [{ algorithm: kernelAlgorithm(context, [out, ...inputs], blockScanShader(type, n, 1, 1, op, exclusive, source, false, subgroups, tiles, vec4), [1], label) }];
   }
   // Reduce, then scan: the totals of each workgroup's blocks, an exclusive scan of the totals
   // (recursively), then each workgroup scans its blocks again from its offset. Reads x twice and
@@ -164,9 +209,9 @@ function scanSteps(context: DeviceContext, x: Tensor, out: Tensor, op: ReduceOp,
   const sums = scratchTensor(context, x.dtype, blocks, `${label} block sums`);
   const { workgroup, columns } = grid(context, blocks);
   return [
-    { algorithm: kernelAlgorithm(context, [out, sums, ...inputs], blockSumsShader(type, n, blocks, columns, op, source, subgroups, tiles), workgroup, `${label} block sums`), scratch: [sums] },
+    { algorithm: kernelAlgorithm(context, [out, sums, ...inputs], blockSumsShader(type, n, blocks, columns, op, source, subgroups, tiles, vec4), workgroup, `${label} block sums`), scratch: [sums] },
     ...scanSteps(context, sums, sums, op, true, `${label} offsets`, subgroups),
-    { algorithm: kernelAlgorithm(context, [out, sums, ...inputs], blockScanShader(type, n, blocks, columns, op, exclusive, source, true, subgroups, tiles), workgroup, `${label} blocks`) },
+    { algorithm: kernelAlgorithm(context, [out, sums, ...inputs], blockScanShader(type, n, blocks, columns, op, exclusive, source, true, subgroups, tiles, vec4), workgroup, `${label} blocks`) },
   ];
 }
 

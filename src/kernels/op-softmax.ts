@@ -19,6 +19,48 @@ export interface SoftmaxOptions {
 const MAX_HELD = 16;
 
 /**
+ * {@link heldRowsShader} moving `vec4`s (rows of 32-bit values whose length is a multiple of 4):
+ * each invocation holds `ceil(cols / 4 / perRow)` vectors, 16-byte loads and stores.
+ */
+function heldRowsShader4(type: string, rows: number, cols: number, columns: number, perRow: number, inPlace: boolean, subgroups: boolean): string {
+  const header = combineHeader(subgroups);
+  const cols4 = cols / 4;
+  const held = Math.ceil(cols4 / perRow);
+  const source = inPlace ? 'out' : 'x';
+  const lowest = identity('max', type);
+  const vec = `vec4<${type}>`;
+  const each = (line: (k: number) => string) => Array.from({ length: held }, (_, k) => line(k)).join('\n');
+  return `${header.enable}${enables(type)}${inPlace ? '' : `@group(0) @binding(1) var<storage, read> x: array<${vec}>;\n`}@group(0) @binding(0) var<storage, read_write> out: array<${vec}>;
+var<workgroup> scratch: array<${type}, ${WORKGROUP}>;
+@compute @workgroup_size(${WORKGROUP})
+fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_index) lid: u32${header.params}) {
+  let row = ${flatGroup(columns)} * ${WORKGROUP / perRow}u + lid / ${perRow}u;
+  let lane = lid % ${perRow}u;
+  let width = select(0u, ${cols4}u, ${rows}u > row);
+  let base = select(0u, row * ${cols4}u, ${rows}u > row);
+  var largest = ${lowest};
+${each((k) => `  let c${k} = lane + ${k * perRow}u;\n  var v${k} = ${vec}(${lowest});\n  if (c${k} < width) { v${k} = ${source}[base + c${k}]; }\n  largest = max(largest, max(max(v${k}.x, v${k}.y), max(v${k}.z, v${k}.w)));`)}
+  var rowMax: ${type};
+  {
+    let partial = largest;
+${workgroupCombine('max', type, perRow, subgroups)}
+    rowMax = total;
+  }
+  var own = ${type}(0);
+${each((k) => `  if (c${k} < width) { v${k} = exp(v${k} - ${vec}(rowMax)); own += (v${k}.x + v${k}.y) + (v${k}.z + v${k}.w); }`)}
+  var sum: ${type};
+  {
+    let partial = own;
+${workgroupCombine('sum', type, perRow, subgroups)}
+    sum = total;
+  }
+  let inverse = ${type}(1) / sum;
+${each((k) => `  if (c${k} < width) { out[base + c${k}] = v${k} * inverse; }`)}
+}
+`;
+}
+
+/**
  * Softmax of rows up to `perRow * MAX_HELD` long: `perRow` invocations per row (several rows per
  * workgroup), each reading its share of the row once into registers; the maximum and the sum are
  * combined across the row's invocations, and each value is written once. 2n of memory traffic.
@@ -84,7 +126,8 @@ export class OpSoftmax extends KernelOp {
     if (cols <= perRow * MAX_HELD) {
       const subgroups = useSubgroups(context.features, type, options.subgroups);
       const { workgroup, columns } = grid(context, Math.ceil(rows / (WORKGROUP / perRow)));
-      super([{ algorithm: kernelAlgorithm(context, bound, heldRowsShader(type, rows, cols, columns, perRow, inPlace, subgroups), workgroup, label) }]);
+      const shader = type === 'f32' && cols % 4 === 0 ? heldRowsShader4 : heldRowsShader;
+      super([{ algorithm: kernelAlgorithm(context, bound, shader(type, rows, cols, columns, perRow, inPlace, subgroups), workgroup, label) }]);
       return;
     }
     const source = inPlace ? 'out' : 'x';

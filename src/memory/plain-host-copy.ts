@@ -74,13 +74,16 @@ export class PlainHostCopy extends HostClaim implements TensorHostCopy {
   }
 
   // The sequence's transfer arena delivers the downloaded bytes (in the batch's order), and only when the batch ran.
-  async settle(batchDone: Promise<unknown>, _ran: Promise<boolean>): Promise<void> {
+  settle(batchDone: Promise<unknown>, _ran: Promise<boolean>): Promise<void> {
     this.#downloaded = null;
-    try {
-      await batchDone;
-    } finally {
-      this.unclaim();
-    }
+    // One reaction, no async frame: this runs for every small tensor of every evaluation.
+    return batchDone.then(
+      () => this.unclaim(),
+      (error: unknown) => {
+        this.unclaim();
+        throw error;
+      },
+    );
   }
 
   release(): void {}

@@ -46,6 +46,11 @@ export class OpAlgoDispatch extends Operation {
     return (this.#push ?? this.algorithm.pushData) ? 1 : 0;
   }
 
+  /** @internal */
+  override get replayable(): boolean {
+    return true;
+  }
+
   encode(recorder: EncodeContext): void {
     recorder.dispatch(this.algorithm, this.#push);
   }

@@ -19,6 +19,15 @@ export abstract class Operation {
     return [];
   }
 
+  /**
+   * @internal True when `encode()` records the same commands on every evaluation while nothing
+   * it references is rebuilt or destroyed (the built-in dispatching operations): a sequence may
+   * then replay what a validated evaluation recorded instead of encoding again.
+   */
+  get replayable(): boolean {
+    return false;
+  }
+
   /** Push-constant slots the operation uses per evaluation (one per dispatch that has them). */
   get pushSlots(): number {
     return 0;

@@ -54,11 +54,15 @@ export class Flights {
   }
 
   /**
-   * Starts an evaluation: makes it the current flight, then calls `run`. The host copies in
-   * `claimed` are unclaimed when the run itself ends (not at an abort: transfers in flight still
-   * need the data). Returns the flight.
+   * Starts an evaluation: calls `run`, then makes it the current flight. A failure of the run is
+   * passed through `explain` (which may replace it) before it settles the flight. The host copies
+   * in `claimed` are unclaimed when the run itself ends, its failure explained (not at an abort:
+   * transfers in flight still need the data). Returns the flight.
    */
-  start(run: () => Promise<void>, claimed: readonly HostCopy[]): Flight {
+  start(run: () => Promise<void>, claimed: readonly HostCopy[], explain: (error: unknown) => Promise<unknown>): Flight {
+    // The run first: its synchronous part encodes and submits, and the bookkeeping below can wait
+    // until the GPU has the work (nothing in that part looks at the current flight).
+    const running = run();
     // One promise per evaluation, settled by the run or, earlier, by an abort (destroy, device
     // loss). The bookkeeping happens before any awaiting caller resumes, so isRunning() is
     // already false when `await seq.eval()` returns.
@@ -82,15 +86,25 @@ export class Flights {
     };
     flight.promise.catch(() => {});
     this.current = flight;
-    const running = run();
-    void running
-      .finally(() => {
-        for (const copy of claimed) copy.unclaim();
-      })
-      .catch(() => {});
+    // One reaction on the run's promise (the success path is on every evaluation's critical path).
+    const ended = (failure: { error: unknown } | null) => {
+      for (const copy of claimed) copy.unclaim();
+      settle(failure);
+    };
     running.then(
-      () => settle(null),
-      (error: unknown) => settle({ error }),
+      () => ended(null),
+      (error: unknown) => {
+        // Aborted already (destroyed, device lost): nobody can see this failure, and explaining it
+        // may wait (up to a second for a device loss) while holding the sequence and its batch.
+        if (flight.settled) {
+          ended(null);
+          return;
+        }
+        explain(error).then(
+          (explained) => ended({ error: explained }),
+          (thrown: unknown) => ended({ error: thrown }),
+        );
+      },
     );
     return flight;
   }

@@ -1,4 +1,4 @@
-import type { Algorithm } from '../algorithm/algorithm.js';
+import type { Algorithm, DispatchState } from '../algorithm/algorithm.js';
 import { MAX_PUSH_CONSTANT_BYTES } from '../algorithm/push-constants.js';
 import type { HostCopy, TransferStage } from '../memory/host-copy.js';
 import type { Memory } from '../memory/memory.js';
@@ -26,6 +26,9 @@ interface Delivery {
   readonly deliver: (data: Uint8Array) => void;
 }
 
+const NONE: readonly never[] = Object.freeze([]);
+const NO_COPIES: ReadonlySet<HostCopy> = new Set();
+
 /**
  * The sequence's recorder: the {@link EncodeContext} operations record into, plus what only the
  * sequence drives (operation indices, the transfer buffers' cursors, the deliveries and host copies
@@ -33,11 +36,22 @@ interface Delivery {
  * dispatches sharing one compute pass (and redundant pipeline and bind-group changes skipped).
  */
 export class Recorder extends EncodeContext implements TransferStage {
-  override readonly encoder: GPUCommandEncoder;
+  readonly #encoder: GPUCommandEncoder;
+  /**
+   * True until anything but a small upload was recorded: uploads up to then are written with
+   * `queue.writeBuffer` just before the submit (what a raw program does), not copied out of the
+   * upload buffer by the command buffer. Anyone handed the encoder (a custom operation, a large
+   * host copy, an image) ends it, since what they record is out of sight.
+   */
+  #leading = true;
+  #leadingWrites: { readonly target: GPUBuffer; readonly offset: number; readonly data: Uint8Array }[] | null = null;
+  /** The dispatches recorded, in order, while the batch is nothing but dispatches without push constants (else null). */
+  #tape: DispatchState[] | null = [];
   readonly #arena: ArenaBuffers;
   readonly #timestamps: TimestampSlots | null;
-  readonly #copies = new Set<HostCopy>();
-  readonly #deliveries: Delivery[] = [];
+  // Created on first use: most evaluations of a validated batch move no host data.
+  #copies: Set<HostCopy> | null = null;
+  #deliveries: Delivery[] | null = null;
   #pass: GPUComputePassEncoder | null = null;
   #passPipeline: GPUComputePipeline | null = null;
   #passGroup: GPUBindGroup | null = null;
@@ -45,14 +59,26 @@ export class Recorder extends EncodeContext implements TransferStage {
   #uploadCursor: number;
   #downloadCursor = 0;
   #opIndex = 0;
-  readonly #timedOps: number[] = [];
+  #timedOps: number[] | null = null;
 
   constructor(encoder: GPUCommandEncoder, arena: ArenaBuffers, pushSlots: number, timestamps: TimestampSlots | null) {
     super();
-    this.encoder = encoder;
+    this.#encoder = encoder;
     this.#arena = arena;
     this.#timestamps = timestamps;
     this.#uploadCursor = pushSlots * MAX_PUSH_CONSTANT_BYTES;
+  }
+
+  /** The evaluation's command encoder (whoever records into it directly ends the leading uploads). */
+  override get encoder(): GPUCommandEncoder {
+    this.#leading = false;
+    this.#tape = null;
+    return this.#encoder;
+  }
+
+  /** Small uploads recorded before any other command: to write with `queue.writeBuffer` before the submit. */
+  get leadingWrites(): readonly { readonly target: GPUBuffer; readonly offset: number; readonly data: Uint8Array }[] {
+    return this.#leadingWrites ?? NONE;
   }
 
   /** Marks the start of operation `index` of the batch. */
@@ -65,7 +91,10 @@ export class Recorder extends EncodeContext implements TransferStage {
     algorithm[$internal].context.syncCheck?.dispatched(algorithm);
     const values = push ?? algorithm.pushData;
     const pass = this.#computePass();
-    const { pipeline, group, extra, workgroup } = algorithm.dispatchState();
+    const state = algorithm.dispatchState();
+    if (values) this.#tape = null;
+    else this.#tape?.push(state);
+    const { pipeline, group, extra, workgroup } = state;
     if (pipeline !== this.#passPipeline) {
       pass.setPipeline(pipeline);
       this.#passPipeline = pipeline;
@@ -88,7 +117,9 @@ export class Recorder extends EncodeContext implements TransferStage {
   /** Copies `bytes` from one GPU buffer to another (from `sourceOffset` to `targetOffset`, default 0). */
   override copyBuffer(source: GPUBuffer, target: GPUBuffer, bytes: number, sourceOffset = 0, targetOffset = 0): void {
     this.#endPass();
-    this.encoder.copyBufferToBuffer(source, sourceOffset, target, targetOffset, bytes);
+    this.#leading = false;
+    this.#tape = null;
+    this.#encoder.copyBufferToBuffer(source, sourceOffset, target, targetOffset, bytes);
   }
 
   /**
@@ -97,7 +128,9 @@ export class Recorder extends EncodeContext implements TransferStage {
    */
   override copyMemory(source: Memory, target: Memory): void {
     this.#endPass();
-    encodeMemoryCopy(this.encoder, source, target);
+    this.#leading = false;
+    this.#tape = null;
+    encodeMemoryCopy(this.#encoder, source, target);
   }
 
   /** Copies the host data of a tensor or image to its GPU memory. */
@@ -105,6 +138,8 @@ export class Recorder extends EncodeContext implements TransferStage {
     const copy = memory.hostCopy;
     if (!copy) return;
     this.#endPass();
+    this.#tape = null;
+    this.#copies ??= new Set();
     this.#copies.add(copy);
     memory[$internal].context.syncCheck?.uploaded(memory);
     memory.encodeUpload(this);
@@ -115,6 +150,8 @@ export class Recorder extends EncodeContext implements TransferStage {
     const copy = memory.hostCopy;
     if (!copy) return;
     this.#endPass();
+    this.#tape = null;
+    this.#copies ??= new Set();
     this.#copies.add(copy);
     memory[$internal].context.syncCheck?.downloaded(memory);
     memory.encodeDownload(this);
@@ -122,18 +159,30 @@ export class Recorder extends EncodeContext implements TransferStage {
 
   /** TransferStage: stages small host bytes in the shared upload buffer. */
   stageUpload(data: Uint8Array, target: GPUBuffer, targetOffset = 0): void {
+    if (this.#leading) {
+      this.#leadingWrites ??= [];
+      this.#leadingWrites.push({ target, offset: targetOffset, data });
+      return;
+    }
     const offset = this.#uploadCursor;
     this.#uploadCursor += data.byteLength;
     this.#arena.hostUpload.set(data, offset);
-    this.encoder.copyBufferToBuffer(this.#arena.upload!, offset, target, targetOffset, data.byteLength);
+    this.#encoder.copyBufferToBuffer(this.#arena.upload!, offset, target, targetOffset, data.byteLength);
   }
 
   /** TransferStage: reads small GPU data back through the shared readback buffer. */
   stageDownload(source: GPUBuffer, sourceOffset: number, bytes: number, deliver: (data: Uint8Array) => void): void {
     const offset = this.#downloadCursor;
     this.#downloadCursor += bytes;
-    this.encoder.copyBufferToBuffer(source, sourceOffset, this.#arena.readback!, offset, bytes);
+    this.#leading = false;
+    this.#encoder.copyBufferToBuffer(source, sourceOffset, this.#arena.readback!, offset, bytes);
+    this.#deliveries ??= [];
     this.#deliveries.push({ offset, bytes, deliver });
+  }
+
+  /** The dispatches of a batch of nothing but dispatches without push constants, or null. */
+  get tape(): readonly DispatchState[] | null {
+    return this.#timestamps ? null : this.#tape;
   }
 
   /** Bytes of the upload buffer this evaluation filled. */
@@ -148,36 +197,40 @@ export class Recorder extends EncodeContext implements TransferStage {
 
   /** Small downloads to hand out after completion. */
   get deliveries(): readonly Delivery[] {
-    return this.#deliveries;
+    return this.#deliveries ?? NONE;
   }
 
   /** Host copies this evaluation transfers. */
   get copies(): ReadonlySet<HostCopy> {
-    return this.#copies;
+    return this.#copies ?? NO_COPIES;
   }
 
   /** Indices of the operations that got a timed pass, in query order. */
   get timedOps(): readonly number[] {
-    return this.#timedOps;
+    return this.#timedOps ?? NONE;
   }
 
   /** Ends any open pass and finishes the command buffer; the host copies' staging buffers are unmapped for the submission. */
   finish(): GPUCommandBuffer {
     this.#endPass();
-    const commands = this.encoder.finish();
-    for (const copy of this.#copies) copy.beforeSubmit?.();
+    const commands = this.#encoder.finish();
+    if (this.#copies) for (const copy of this.#copies) copy.beforeSubmit?.();
     return commands;
   }
 
   #computePass(): GPUComputePassEncoder {
     if (this.#pass) return this.#pass;
-    const descriptor: GPUComputePassDescriptor = {};
-    if (this.#timestamps) {
-      const q = this.#timedOps.length * 2;
-      descriptor.timestampWrites = { querySet: this.#timestamps.querySet, beginningOfPassWriteIndex: q, endOfPassWriteIndex: q + 1 };
-      this.#timedOps.push(this.#opIndex);
+    if (!this.#timestamps) {
+      // No descriptor at all: converting even an empty one costs Dawn's bindings a microsecond.
+      this.#leading = false;
+      this.#pass = this.#encoder.beginComputePass();
+      return this.#pass;
     }
-    this.#pass = this.encoder.beginComputePass(descriptor);
+    this.#timedOps ??= [];
+    const q = this.#timedOps.length * 2;
+    this.#timedOps.push(this.#opIndex);
+    this.#leading = false;
+    this.#pass = this.#encoder.beginComputePass({ timestampWrites: { querySet: this.#timestamps.querySet, beginningOfPassWriteIndex: q, endOfPassWriteIndex: q + 1 } });
     return this.#pass;
   }
 

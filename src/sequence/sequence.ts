@@ -3,6 +3,7 @@ import { ArgumentError, DestroyedError, type KomputeError, SizeError, StateError
 import type { DeviceContext } from '../core/device-context.js';
 import type { Releasable } from '../core/registry.js';
 import { Operation } from '../operations/operation.js';
+import type { DispatchState } from '../algorithm/algorithm.js';
 import { Recorder } from './recorder.js';
 import { $create, assertCreationKey, assertSameManager, type CreationKey } from '../core/internal.js';
 import type { HostCopy } from '../memory/host-copy.js';
@@ -25,6 +26,9 @@ export interface SequenceOptions {
 
 const NO_ERROR: Promise<null> = Promise.resolve(null);
 const NOT_RUN: Promise<boolean> = Promise.resolve(false);
+const RAN: Promise<boolean> = Promise.resolve(true);
+const NO_COPIES: readonly Promise<void>[] = Object.freeze([]);
+const NO_BATCH: { readonly version: number; readonly ops: readonly Operation[] } = Object.freeze({ version: -1, ops: Object.freeze([]) });
 /** The longest timer Node supports (2^31 - 1 ms, about 24.8 days). */
 const MAX_TIMEOUT_MS = 2_147_483_647;
 
@@ -47,6 +51,12 @@ export class Sequence extends Resource {
   #validated = { version: -1, epoch: -1 };
   /** The current batch's plan, forgotten when the batch changes or a resource is destroyed or rebuilt. */
   readonly #plan: PlanCache = new PlanCache();
+  /** What a failed run reports (see {@link explainRunFailure}). */
+  readonly #explain = (error: unknown): Promise<unknown> => explainRunFailure(this.context, error);
+  /** What the last validated evaluation dispatched, for a batch of dispatches only (see #run). */
+  #tape: { readonly version: number; readonly epoch: number; readonly steps: readonly DispatchState[] } | null = null;
+  /** The current batch's operations (see {@link #batchOps}). */
+  #batch: { readonly version: number; readonly ops: readonly Operation[] } = NO_BATCH;
 
   /** @internal Use `mgr.sequence()`; inside the library, {@link createSequence}. */
   constructor(key: CreationKey, context: DeviceContext, options: SequenceOptions = {}) {
@@ -118,7 +128,7 @@ export class Sequence extends Resource {
       this.#ops.push(...ops);
       this.#batchVersion++;
     }
-    const batch = this.#ops.slice(this.#batchStart);
+    const batch = this.#batchOps();
     this.#evaluated = true;
     const events = this.context.events;
     const started = events.enabled ? performance.now() : 0;
@@ -143,7 +153,7 @@ export class Sequence extends Resource {
     // Claim the host data now, before anything is awaited, so that data() and setData() cannot
     // slip in between evalAsync() and the encoding, and two sequences cannot move one tensor.
     const claimed: HostCopy[] = [];
-    claimHostCopies(plan, claimed);
+    if (plan.transferred.length > 0) claimHostCopies(plan, claimed);
     this.#start(batch, plan, claimed, started);
     return this;
   }
@@ -199,9 +209,11 @@ export class Sequence extends Resource {
     this.#batchStart = 0;
     this.#evaluated = false;
     this.#batchVersion++;
-    // The cached plan references the old batch's algorithms and tensors: keeping it would keep
-    // objects the user dropped from being collected.
+    // The cached plan and batch reference the old batch's algorithms and tensors: keeping them
+    // would keep objects the user dropped from being collected.
     this.#plan.entry = null;
+    this.#batch = NO_BATCH;
+    this.#tape = null;
   }
 
   /**
@@ -255,16 +267,14 @@ export class Sequence extends Resource {
     this.#flights.assertIdle(action);
   }
 
-  #start(batch: Operation[], plan: BatchPlan, claimed: HostCopy[], started: number): void {
+  #start(batch: readonly Operation[], plan: BatchPlan, claimed: HostCopy[], started: number): void {
     // A raw WebGPU error that the device's loss explains is reported as the DeviceLostError (wgpu).
-    const run = () =>
-      this.#run(batch, plan, claimed, started).catch(async (error: unknown) => {
-        throw await explainRunFailure(this.context, error);
-      });
-    this.#flights.start(run, claimed);
+    // The explanation is a field: a closure made here would share this scope, and the settled
+    // flight (kept to report a late failure) would keep the batch's operations alive through it.
+    this.#flights.start(() => this.#run(batch, plan, claimed, started), claimed, this.#explain);
   }
 
-  async #run(batch: Operation[], plan: BatchPlan, claimed: HostCopy[], started: number): Promise<void> {
+  async #run(batch: readonly Operation[], plan: BatchPlan, claimed: HostCopy[], started: number): Promise<void> {
     const context = this.context;
     const events = context.events;
     const waitFrom = events.enabled ? performance.now() : 0;
@@ -275,7 +285,7 @@ export class Sequence extends Resource {
     // fresh look at the batch, until nothing is left to wait for.
     let epoch = context.epoch;
     for (;;) {
-      if (plan.algorithms.some((a) => !a.isCompiled)) await Promise.all(plan.algorithms.map((a) => a.whenCompiled()));
+      if (!allCompiled(plan.algorithms)) await Promise.all(plan.algorithms.map((a) => a.whenCompiled()));
       else if (context.hasPendingErrors) await context.flushErrors();
       else break;
       waited = true;
@@ -301,12 +311,21 @@ export class Sequence extends Resource {
     // A trace asks for GPU times of every dispatch, where the device can take them.
     const timed = this.#timestamps || (events.gpuTimes && context.features.has('timestamp-query') && plan.dispatches * 2 <= MAX_TIMESTAMP_QUERIES);
 
+    // A validated batch of nothing but dispatches, unchanged since (same operations, nothing
+    // rebuilt or destroyed: the same epoch), replays the commands its validated evaluation
+    // recorded: the same calls a raw program makes, without encoding the operations again.
+    const tape = this.#tape;
+    if (tape !== null && tape.version === this.#batchVersion && tape.epoch === context.epoch && !timed && !events.enabled && context.syncCheck === null) {
+      replay(context.device, tape.steps);
+      await context.workDone();
+      return;
+    }
+
     const core = this.#core;
     const arena = core.arena.reserve(plan.layout);
     const queries = timed && plan.dispatches > 0 ? core.timestamps(plan.dispatches) : null;
     const report = events.enabled ? { events, label: this.label } : null;
     const device = context.device;
-    const encoder = new Recorder(device.createCommandEncoder({ label: this.label }), arena, plan.layout.pushSlots, queries);
     // WebGPU reports validation errors through error scopes, at the cost of a GPU round trip. A
     // batch re-evaluated unchanged (same operations, no resource destroyed or rebuilt since)
     // produces the same commands and so validates the same: only its first evaluation is scoped.
@@ -314,6 +333,9 @@ export class Sequence extends Resource {
     const version = this.#batchVersion;
     epoch = context.epoch;
     const scoped = plan.hasExternal || this.#validated.version !== version || this.#validated.epoch !== epoch;
+    // The label names the encoder in WebGPU's messages; a batch that validated already gets none
+    // (Dawn spends on each labelled encoder).
+    const encoder = new Recorder(scoped ? device.createCommandEncoder({ label: this.label }) : device.createCommandEncoder(), arena, plan.layout.pushSlots, queries);
     let error: Promise<KomputeError | null> = NO_ERROR;
     try {
       if (scoped) error = context.captureNow(`evaluating ${this.label}`, () => encodeAndSubmit(device.queue, encoder, batch, plan, arena, queries, report)).error;
@@ -326,11 +348,11 @@ export class Sequence extends Resource {
 
     // One completion signal for the batch: the small-download map when there is one, else the
     // queue's work-done event.
-    const ran = error.then((e) => e === null);
+    const ran = error === NO_ERROR ? RAN : error.then((e) => e === null);
     const submitted = events.enabled ? performance.now() : 0;
     const viaMap = encoder.downloadBytesUsed > 0;
-    const batchDone: Promise<unknown> = viaMap ? core.arena.deliver(arena.readback!, encoder.downloadBytesUsed, encoder.deliveries, ran) : context.workDone();
-    const settled = [...encoder.copies].map((copy) => copy.settle(batchDone, ran));
+    const batchDone: Promise<unknown> = viaMap ? core.arena.deliver(arena.readback!, encoder.downloadBytesUsed, encoder.deliveries, ran === RAN ? true : ran) : context.workDone();
+    const settled = encoder.copies.size === 0 ? NO_COPIES : [...encoder.copies].map((copy) => copy.settle(batchDone, ran));
     const spans: GpuSpan[] | null = events.enabled ? [] : null;
     const timing = queries && encoder.timedOps.length > 0 ? readTimings(queries.readback, encoder.timedOps, batch, spans) : null;
     let completed = 0;
@@ -349,13 +371,21 @@ export class Sequence extends Resource {
         () => {},
       );
     }
-    const [failure] = await Promise.all([error, batchDone, timing, ...settled]);
+    // The common case (a validated batch, nothing timed, no large host copies) waits on the one signal.
+    let failure: KomputeError | null = null;
+    if (error === NO_ERROR && timing === null && settled.length === 0) await batchDone;
+    else [failure] = await Promise.all([error, batchDone, timing, ...settled]);
     if (failure) {
       this.#validated = { version: -1, epoch: -1 };
       if (events.enabled) events.emit('batch.failed', 'error', `the evaluation failed: ${failure.message}`, { source: this.label, data: { code: failure.code } });
       throw failure;
     }
-    if (scoped) this.#validated = { version, epoch };
+    if (scoped) {
+      this.#validated = { version, epoch };
+      const steps = encoder.tape;
+      // Only operations that promise to encode the same commands each time (see Operation.replayable).
+      this.#tape = steps !== null && steps.length > 0 && !plan.hasExternal && batch.every((op) => op.replayable) ? { version, epoch, steps } : null;
+    }
     const times = timing ? await timing : null;
     if (this.#timestamps) this.#timings = times ?? untimed(batch);
     if (events.enabled) {
@@ -376,6 +406,12 @@ export class Sequence extends Resource {
     }
   }
 
+  /** The current batch's operations, as one array kept while the batch is unchanged. */
+  #batchOps(): readonly Operation[] {
+    if (this.#batch.version !== this.#batchVersion) this.#batch = { version: this.#batchVersion, ops: this.#ops.slice(this.#batchStart) };
+    return this.#batch.ops;
+  }
+
   /** The batch's plan, worked out again only when the batch or a resource changed. */
   #planFor(batch: readonly Operation[]): BatchPlan {
     const cached = this.#plan.entry;
@@ -390,6 +426,33 @@ export class Sequence extends Resource {
     if (this.isDestroyed) throw new DestroyedError(this.label, 'evaluation');
     for (const op of batch) op.validate('evaluating');
   }
+}
+
+/** Encodes `steps` in one compute pass and submits them (the replay of a validated batch). */
+function replay(device: GPUDevice, steps: readonly DispatchState[]): void {
+  const encoder = device.createCommandEncoder();
+  const pass = encoder.beginComputePass();
+  let pipeline: GPUComputePipeline | null = null;
+  let group: GPUBindGroup | null = null;
+  for (const step of steps) {
+    if (step.pipeline !== pipeline) {
+      pipeline = step.pipeline;
+      pass.setPipeline(pipeline);
+    }
+    if (step.group !== group) {
+      group = step.group;
+      pass.setBindGroup(0, group);
+    }
+    for (const [index, other] of step.extra) pass.setBindGroup(index, other);
+    pass.dispatchWorkgroups(step.workgroup[0], step.workgroup[1], step.workgroup[2]);
+  }
+  pass.end();
+  device.queue.submit([encoder.finish()]);
+}
+
+function allCompiled(algorithms: readonly { readonly isCompiled: boolean }[]): boolean {
+  for (const a of algorithms) if (!a.isCompiled) return false;
+  return true;
 }
 
 /** The one creation path of a sequence: a sequence owned and tracked by the manager of `context`. */

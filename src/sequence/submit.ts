@@ -35,7 +35,9 @@ export function encodeAndSubmit(
   }
   const commands = encoder.finish();
   const encoded = report ? performance.now() : 0;
-  // The upload buffer's single write lands before the batch runs; the batch copies out of it in order.
+  // The leading uploads and the upload buffer's single write land before the batch runs; the
+  // batch copies out of the upload buffer in order.
+  for (const { target, offset, data } of encoder.leadingWrites) queue.writeBuffer(target, offset, data);
   if (encoder.uploadBytesUsed > 0) queue.writeBuffer(arena.upload!, 0, arena.hostUpload, 0, encoder.uploadBytesUsed);
   queue.submit([commands]);
   if (report) {

@@ -31,6 +31,8 @@ export class TransferArena {
   #hostUpload = new Uint8Array(0);
   #pushGroup: GPUBindGroup | null = null;
   #readback: GPUBuffer | null = null;
+  /** The last answer of {@link reserve}, handed out again while the buffers are the same. */
+  #reserved: { upload: GPUBuffer | null; hostUpload: Uint8Array; pushGroup: GPUBindGroup | null; readback: GPUBuffer | null } | null = null;
 
   constructor(context: DeviceContext, label: string) {
     this.#context = context;
@@ -60,17 +62,21 @@ export class TransferArena {
       context.pool.give(this.#readback);
       this.#readback = context.pool.acquire({ label: `${this.#label} readback`, size, usage: BufferUsage.MAP_READ | BufferUsage.COPY_DST }, 'staging').buffer;
     }
-    return { upload: this.#upload, hostUpload: this.#hostUpload, pushGroup: this.#pushGroup, readback: this.#readback };
+    const last = this.#reserved;
+    if (last && last.upload === this.#upload && last.hostUpload === this.#hostUpload && last.pushGroup === this.#pushGroup && last.readback === this.#readback) return last;
+    this.#reserved = { upload: this.#upload, hostUpload: this.#hostUpload, pushGroup: this.#pushGroup, readback: this.#readback };
+    return this.#reserved;
   }
 
   /**
    * Maps the readback buffer after the batch and hands each download its bytes, when the batch
    * ran (`ran` resolves false when WebGPU rejected it: the buffer then holds no downloads).
    */
-  async deliver(readback: GPUBuffer, bytes: number, deliveries: readonly { offset: number; bytes: number; deliver: (data: Uint8Array) => void }[], ran: Promise<boolean>): Promise<void> {
+  async deliver(readback: GPUBuffer, bytes: number, deliveries: readonly { offset: number; bytes: number; deliver: (data: Uint8Array) => void }[], ran: Promise<boolean> | true): Promise<void> {
     await readback.mapAsync(MapMode.READ, 0, bytes);
     try {
-      if (!(await ran)) return;
+      // `true`: the batch was validated before, so it ran (no second wait on the completion path).
+      if (ran !== true && !(await ran)) return;
       const range = new Uint8Array(readback.getMappedRange(0, bytes));
       for (const d of deliveries) d.deliver(range.subarray(d.offset, d.offset + d.bytes));
     } finally {
@@ -85,6 +91,7 @@ export class TransferArena {
     this.#upload = null;
     this.#readback = null;
     this.#pushGroup = null;
+    this.#reserved = null;
   }
 }
 
