@@ -48,7 +48,7 @@ export const SPEC_DEFAULT_LIMITS: Readonly<Record<string, number>> = {
 };
 
 /** Compute limits the manager raises to the adapter's maxima unless told otherwise. */
-export const RAISED_LIMITS = [
+const RAISED_LIMITS = [
   'maxBufferSize',
   'maxStorageBufferBindingSize',
   'maxStorageBuffersPerShaderStage',

@@ -135,26 +135,27 @@ export class Recorder extends EncodeContext implements TransferStage {
 
   /** Copies the host data of a tensor or image to its GPU memory. */
   override upload(memory: Memory): void {
-    const copy = memory.hostCopy;
-    if (!copy) return;
-    this.#endPass();
-    this.#tape = null;
-    this.#copies ??= new Set();
-    this.#copies.add(copy);
+    if (!this.#beginTransfer(memory)) return;
     memory[$internal].context.syncCheck?.uploaded(memory);
     memory.encodeUpload(this);
   }
 
   /** Copies the GPU memory of a tensor or image to its host data (readable once the evaluation completed). */
   override download(memory: Memory): void {
+    if (!this.#beginTransfer(memory)) return;
+    memory[$internal].context.syncCheck?.downloaded(memory);
+    memory.encodeDownload(this);
+  }
+
+  /** Ends the compute pass and notes the host copy a transfer of `memory` moves; false when it has none (Storage). */
+  #beginTransfer(memory: Memory): boolean {
     const copy = memory.hostCopy;
-    if (!copy) return;
+    if (!copy) return false;
     this.#endPass();
     this.#tape = null;
     this.#copies ??= new Set();
     this.#copies.add(copy);
-    memory[$internal].context.syncCheck?.downloaded(memory);
-    memory.encodeDownload(this);
+    return true;
   }
 
   /** TransferStage: stages small host bytes in the shared upload buffer. */
