@@ -267,6 +267,17 @@ export async function quiesce(real: Real, algorithms: readonly number[], busy: r
  * is alive and reachable (never less; more only until the garbage collector ran) and exactly the
  * bytes of those tensors.
  */
+/** Waits (at most 5 s) until no sequence of the program is running. */
+async function runningSettled(real: Real): Promise<void> {
+  const deadline = Date.now() + 5000;
+  const running = (): boolean =>
+    [...real.refs.values()].some((ref) => {
+      const s = ref.deref() as { isInit?(): boolean; isRunning?(): boolean } | undefined;
+      return s?.isRunning !== undefined && s.isInit?.() === true && s.isRunning();
+    });
+  while (running() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 1));
+}
+
 export async function afterStep(box: Box, real: Real, what: string): Promise<void> {
   if (real.uncaptured.length > 0) assert.fail(`${what}: uncaptured WebGPU error: ${real.uncaptured.join('; ')}`);
   const expected = box.m.expectedMemory();
@@ -294,6 +305,8 @@ export async function afterStep(box: Box, real: Real, what: string): Promise<voi
   }
   if (!equal(actual)) {
     real.stats.gcWaits++;
+    // An evaluation still running keeps what it records alive until it settles (wgpu settles later than Dawn).
+    await runningSettled(real);
     await gcUntil(() => {
       actual = counts();
       return equal(actual) || below(actual);
