@@ -3,7 +3,8 @@
  * src/browser.ts (browsers). Add exports here, not to the entry points.
  * @module
  */
-export { Manager, type ManagerOptions, type ExternalDeviceOptions } from './manager/manager.js';
+export { Manager } from './manager/manager.js';
+export type { ManagerOptions, ExternalDeviceOptions } from './manager/manager-options.js';
 export type { HostDataOption, HostDataPlacement } from './core/host-placement.js';
 export type { MemoryReport } from './core/buffer-ledger.js';
 export type { DeviceInfo } from './manager/device-info.js';

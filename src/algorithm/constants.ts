@@ -1,7 +1,6 @@
 import { evaluateIntExpression } from './const-expr.js';
 import { AlgorithmBindingError, ArgumentError } from '../errors.js';
 import type { ComputeEntry, OverrideDeclaration } from './shader-interface.js';
-import type { GPUProgrammableStage } from '../backends/webgpu-types.js';
 
 /**
  * Specialization constants: value *i* of an array sets the `override` declared with `@id(i)`

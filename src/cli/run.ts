@@ -2,7 +2,6 @@ import { accessSync, constants, readFileSync, renameSync, statSync, unlinkSync, 
 import { basename, dirname, join } from 'node:path';
 import { WgslReflect } from 'wgsl_reflect/wgsl_reflect.module.js';
 import { defaultDispatch } from '../algorithm/dispatch-size.js';
-import { ArgumentError } from '../errors.js';
 import { Manager } from '../manager/manager.js';
 import { DTYPES, type DType, type TensorData } from '../memory/dtype.js';
 import type { Tensor } from '../memory/tensor.js';

@@ -5,10 +5,9 @@ import { loadWgslReflect } from '../algorithm/wgsl-parse.js';
 import { checkSamplerOptions, createSampler, type Sampler, type SamplerOptions } from '../algorithm/sampler.js';
 import type { StructValues } from '../algorithm/struct-layout.js';
 import { devicePlatform } from '../backends/device-platform.js';
-import { checkDeviceSelector, type GpuDevice } from '../backends/gpu-devices.js';
-import { acquireGpu } from '../backends/gpu-provider.js';
+import { type GpuDevice } from '../backends/gpu-devices.js';
 import { BufferUsage } from '../backends/webgpu-constants.js';
-import { ArgumentError, type DeviceLostError, DTypeError, SizeError, UnsupportedError } from '../errors.js';
+import { ArgumentError, DTypeError, SizeError, } from '../errors.js';
 import { bytesPerElement, checkDType, type DType, type DTypeOf, dtypeOf, type TensorData, toTypedArray } from '../memory/dtype.js';
 import { checkMemoryType, MemoryType } from '../memory/memory-type.js';
 import { anyValue, checkOptions, describeValue, type OptionRules, stringValue, withArticle } from '../core/options.js';
@@ -20,122 +19,17 @@ import { OpSyncDevice } from '../operations/op-sync-device.js';
 import { OpSyncLocal } from '../operations/op-sync-local.js';
 import { createSequence, type Sequence, type SequenceOptions } from '../sequence/sequence.js';
 import { debugFromEnvironment, SyncCheck } from '../sequence/sync-check.js';
-import type { HostDataOption } from '../core/host-placement.js';
 import type { MemoryReport } from '../core/buffer-ledger.js';
 import { DeviceContext } from '../core/device-context.js';
-import { checkManagerOptions } from './manager-options.js';
+import { checkManagerOptions, type ExternalDeviceOptions, type ManagerOptions } from './manager-options.js';
+import { requestOwnedDevice } from './open-device.js';
+import { forgottenManagers, type ManagerHandle, tearDown } from './teardown.js';
 import { $internal } from '../core/internal.js';
 import { consoleLogger, defaultLogLevel, type EventLevel, type EventListener, isEventLevel } from '../core/events.js';
 import { TraceRecorder } from '../core/trace.js';
 import { rememberAdapterInfo } from '../core/subgroup-matrix.js';
-import { type DeviceInfo, describeDevice, USEFUL_FEATURES } from './device-info.js';
+import { type DeviceInfo, describeDevice, } from './device-info.js';
 import type { GPU, GPUAdapterInfo, GPUBuffer, GPUDevice } from '../backends/webgpu-types.js';
-import { completeLimits, raisedLimits } from './requested-limits.js';
-
-/** Options of {@link Manager.create}. */
-export interface ManagerOptions {
-  /** Passed to `requestAdapter`. */
-  readonly powerPreference?: 'low-power' | 'high-performance';
-  /**
-   * The GPU to open: an index of {@link Manager.listDevices} or a PCI bus address
-   * (`'0000:65:00.0'`). Node on Linux, through Mesa's Vulkan device-select layer; the adapter
-   * opened is checked against the one asked for. Elsewhere (browsers, no layer) UnsupportedError.
-   */
-  readonly device?: number | string;
-  /** Only accept an adapter whose vendor, architecture, device or description contains this (case-insensitive). */
-  readonly adapter?: string;
-  /** Features the device must have; an adapter without them fails with UnsupportedError. */
-  readonly requiredFeatures?: readonly string[];
-  /**
-   * Limits to request. By default the compute limits (buffer size, storage binding size,
-   * storage buffers per stage, workgroup sizes) are raised to the adapter's maxima.
-   */
-  readonly requiredLimits?: Readonly<Record<string, number>>;
-  /** Called once if the device is lost for any reason other than `mgr.destroy()`. */
-  readonly onDeviceLost?: (error: DeviceLostError) => void;
-  /** The WebGPU entry point to use instead of `navigator.gpu` or Dawn (e.g. a `webgpu` `create()` result you configured). */
-  readonly gpu?: GPU;
-  /** Extra flags for Dawn's `create()` in Node, e.g. `['backend=vulkan']`. */
-  readonly dawnFlags?: readonly string[];
-  /**
-   * Bound in bytes on the idle staging buffers the manager keeps for reuse (see
-   * `MemoryReport.poolBytes`). Default 128 MiB; 0 turns pooling off.
-   */
-  readonly stagingPoolBytes?: number;
-  /**
-   * Debug mode: warns (through `onWarning`) when a dispatch reads a `Device` tensor whose host
-   * data changed since its last upload (a missing `OpSyncDevice`), and when `data()` is read after
-   * a dispatch wrote the tensor on the GPU without a download (a missing `OpSyncLocal`). Costs a
-   * copy of each such tensor's host data per transfer. Default: on when the environment variable
-   * `KOMPUTE_TS_DEBUG=1` is set (Node), else off.
-   */
-  readonly debug?: boolean;
-  /** Receives the manager's warnings (`code` such as `KP_STALE_HOST`, and a message); default `console.warn`. */
-  readonly onWarning?: (code: string, message: string) => void;
-  /**
-   * Where large tensors (over 64 KiB) keep their host data, the memory `data()` is a view of:
-   * `'upload-buffer'` (the mapped upload buffer: no copy when uploading), `'host-memory'` (the
-   * mapped readback buffer, in host-cached memory: an upload first copies it into the upload
-   * buffer), or `'auto'` (the default): `'upload-buffer'` unless that buffer is slow for the
-   * host to read, as where Dawn places it in device memory behind a resizable BAR (NVIDIA
-   * H200, H100 with BAR1 enabled), where reading it runs at a few MB/s.
-   */
-  readonly hostData?: HostDataOption;
-}
-
-/** Options of {@link Manager.fromDevice}. */
-export interface ExternalDeviceOptions {
-  /** Called once if the device is lost (including when its owner destroys it). */
-  readonly onDeviceLost?: (error: DeviceLostError) => void;
-  /** The adapter info to report in `deviceInfo()`, when the device does not carry it. */
-  readonly adapterInfo?: GPUAdapterInfo;
-  /** As {@link ManagerOptions.stagingPoolBytes}. */
-  readonly stagingPoolBytes?: number;
-  /** As {@link ManagerOptions.debug}. */
-  readonly debug?: boolean;
-  /** As {@link ManagerOptions.onWarning}. */
-  readonly onWarning?: (code: string, message: string) => void;
-  /** As {@link ManagerOptions.hostData}. */
-  readonly hostData?: HostDataOption;
-}
-
-/**
- * What tearing a manager down needs. It holds no reference to the Manager: the device keeps the
- * device-lost handler alive, and the finalizer's held value must not keep a forgotten manager
- * from being collected.
- */
-interface ManagerHandle {
-  readonly context: DeviceContext;
-  readonly ownsDevice: boolean;
-  /** The WebGPU entry point held (for tests; null once torn down). */
-  gpu: GPU | null;
-}
-
-/**
- * The one teardown of a manager, shared by `destroy()`, the device-lost handler and the
- * finalizer of a forgotten manager. It records the new state first (destroyed, or with `loss`
- * lost, which also aborts the evaluations in flight with the loss), then every child is
- * destroyed (sequences, algorithms, tensors, images), then every buffer still counted, then the
- * device when the manager owns it and it was neither lost nor destroyed before, and the WebGPU
- * entry point is dropped so a Node process can exit.
- */
-function tearDown(handle: ManagerHandle, loss: GPUDeviceLostInfo | null): void {
-  const { context } = handle;
-  const wasAlive = context.state === 'alive';
-  if (loss) context.markLost(loss.reason, loss.message);
-  else context.markDestroyed();
-  context.registry.destroyAll();
-  context.destroyBuffers();
-  if (handle.ownsDevice && wasAlive && !loss) context.device.destroy();
-  handle.gpu = null;
-}
-
-// A manager the user dropped without destroy(): release its resources and its own device, so
-// GPU memory returns and the process can exit.
-const forgottenManagers = new FinalizationRegistry<ManagerHandle>((handle) => {
-  if (handle.context.state !== 'alive') return;
-  tearDown(handle, null);
-});
 
 /**
  * The top owner of GPU resources. It creates tensors, algorithms and
@@ -219,52 +113,11 @@ export class Manager {
       'onWarning',
       'hostData',
     ]);
-    const request: GPURequestAdapterOptions = {};
-    if (options.powerPreference) request.powerPreference = options.powerPreference;
-    let gpu: GPU;
-    let adapter: GPUAdapter | null;
-    let selected: GpuDevice | undefined;
-    if (options.device !== undefined) {
-      if (options.gpu) throw new ArgumentError('device', 'cannot be combined with options.gpu', 'the GPU object you pass already decides the adapter: leave one of them out');
-      const opened = await devicePlatform().openDevice(checkDeviceSelector(options.device), options.dawnFlags ?? [], request);
-      ({ gpu, adapter, device: selected } = opened);
-    } else {
-      gpu = options.gpu ?? (await acquireGpu(options.dawnFlags ?? []));
-      adapter = await gpu.requestAdapter(request);
-    }
-    if (!adapter) {
-      throw new UnsupportedError('no WebGPU adapter was found', "on Linux without a GPU install Mesa's lavapipe (bash scripts/install-lavapipe.sh); with a GPU, check its Vulkan driver");
-    }
-    const info = adapter.info;
-    if (options.adapter !== undefined) {
-      const wanted = options.adapter.toLowerCase();
-      const text = [info.vendor, info.architecture, info.device, info.description].join(' ').toLowerCase();
-      if (!text.includes(wanted)) {
-        throw new UnsupportedError(`no adapter matches '${options.adapter}'`, `the adapter found is: ${text.trim() || 'unnamed'}`);
-      }
-    }
-    const available = new Set(adapter.features as unknown as Iterable<string>);
-    const missing = (options.requiredFeatures ?? []).filter((f) => !available.has(f));
-    if (missing.length > 0) {
-      throw new UnsupportedError(`the adapter lacks the required feature(s) ${missing.join(', ')}`, `it offers: ${[...available].sort().join(', ')}`);
-    }
-    const features = new Set<string>([...(options.requiredFeatures ?? []), ...USEFUL_FEATURES.filter((f) => available.has(f))]);
-    const limits = raisedLimits(adapter.limits);
-    const adapterLimits = adapter.limits as unknown as Record<string, number>;
-    for (const [name, value] of Object.entries(options.requiredLimits ?? {})) {
-      const max = adapterLimits[name];
-      if (typeof max !== 'number') throw new UnsupportedError(`unknown limit ${name}`, 'see GPUSupportedLimits for the names');
-      const isMin = name.startsWith('min');
-      if (isMin ? value < max : value > max) {
-        throw new UnsupportedError(`requiredLimits.${name} = ${value} is beyond the adapter's ${isMin ? 'minimum' : 'maximum'} of ${max}`, 'ask for what the adapter offers');
-      }
-      limits[name] = value;
-    }
     const reflection = loadWgslReflect();
-    const device = await adapter.requestDevice({ requiredFeatures: [...features] as GPUFeatureName[], requiredLimits: completeLimits(adapter.limits, limits) });
+    const { gpu, adapter, device, selected } = await requestOwnedDevice(options);
     // The WGSL reflection (its own chunk in a bundle) is loaded while the device is requested.
     await reflection.catch(() => undefined);
-    const mgr = new Manager(device, true, gpu, info, options);
+    const mgr = new Manager(device, true, gpu, adapter.info, options);
     mgr.#selected = selected;
     return mgr;
   }
