@@ -10,7 +10,7 @@ import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { Manager } from '../../src/index.js';
 import { SCALE_WGSL } from '../kernels.js';
-import { rawDispatch, rawKernel, storageBuffer } from '../raw.js';
+import { rawKernel, storageBuffer } from '../raw.js';
 import { randomFloats } from '../workload.js';
 
 const { values } = parseArgs({ options: { mb: { type: 'string' }, json: { type: 'string' } } });

@@ -1,6 +1,7 @@
 import { checkOptions, describeValue, functionValue, type OptionRule, type OptionRules, objectValue, oneOf } from '../core/options.js';
 import { ArgumentError, type DeviceLostError } from '../errors.js';
 import type { HostDataOption } from '../core/host-placement.js';
+import type { GPU, GPUAdapterInfo } from '../backends/webgpu-types.js';
 
 const stringArray =
   (example: string): OptionRule =>

@@ -7,7 +7,7 @@ import type { StructValues } from '../algorithm/struct-layout.js';
 import { devicePlatform } from '../backends/device-platform.js';
 import { type GpuDevice } from '../backends/gpu-devices.js';
 import { BufferUsage } from '../backends/webgpu-constants.js';
-import { ArgumentError, DTypeError, SizeError, } from '../errors.js';
+import { ArgumentError, DTypeError, SizeError } from '../errors.js';
 import { bytesPerElement, checkDType, type DType, type DTypeOf, dtypeOf, type TensorData, toTypedArray } from '../memory/dtype.js';
 import { checkMemoryType, MemoryType } from '../memory/memory-type.js';
 import { anyValue, checkOptions, describeValue, type OptionRules, stringValue, withArticle } from '../core/options.js';
@@ -28,7 +28,7 @@ import { $internal } from '../core/internal.js';
 import { consoleLogger, defaultLogLevel, type EventLevel, type EventListener, isEventLevel } from '../core/events.js';
 import { TraceRecorder } from '../core/trace.js';
 import { rememberAdapterInfo } from '../core/subgroup-matrix.js';
-import { type DeviceInfo, describeDevice, } from './device-info.js';
+import { type DeviceInfo, describeDevice } from './device-info.js';
 import type { GPU, GPUAdapterInfo, GPUBuffer, GPUDevice } from '../backends/webgpu-types.js';
 
 /**
