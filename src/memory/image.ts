@@ -41,7 +41,7 @@ export type ImageDimension = '2d' | '3d';
 const IMAGE_TEXTURE_USAGE = TextureUsage.STORAGE_BINDING | TextureUsage.TEXTURE_BINDING | TextureUsage.COPY_SRC | TextureUsage.COPY_DST;
 
 /** What an image is created from (the manager's factory checks it first). */
-interface ImageInit<D extends ImageDType = ImageDType> {
+export interface ImageInit<D extends ImageDType = ImageDType> {
   readonly dtype: D;
   readonly width: number;
   readonly height: number;

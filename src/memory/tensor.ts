@@ -24,7 +24,7 @@ export interface TensorOptions {
 }
 
 /** What a tensor is created from (the manager's factories check it first). */
-interface TensorInit<D extends DType = DType> {
+export interface TensorInit<D extends DType = DType> {
   readonly dtype: D;
   readonly size: number;
   readonly type: MemoryType;
