@@ -248,14 +248,10 @@ export class MappedHostCopy extends HostClaim implements TensorHostCopy {
   #mappedHost(): ArrayBuffer {
     if (this.#downloadRange) return this.#downloadRange;
     if (!this.#download) {
-      const { buffer, range, reused } = this.#pool.acquire(
-        { label: `${this.#label} host data`, size: this.#bytes, usage: BufferUsage.MAP_READ | BufferUsage.COPY_DST, mappedAtCreation: true },
-        'staging',
-      );
-      if (reused) new Uint8Array(range!).fill(0);
+      const { buffer, range } = this.#takeMapped('host data', BufferUsage.MAP_READ | BufferUsage.COPY_DST, true);
       this.#download = buffer;
       this.#downloadRange = range;
-      return range!;
+      return range;
     }
     throw new StateError(`${this.#label}: host data is not mapped`, 'await the running evaluation first');
   }
@@ -264,16 +260,21 @@ export class MappedHostCopy extends HostClaim implements TensorHostCopy {
   #mappedUpload(clear = true): ArrayBuffer {
     if (this.#uploadRange) return this.#uploadRange;
     if (!this.#upload) {
-      const { buffer, range, reused } = this.#pool.acquire(
-        { label: `${this.#label} upload`, size: this.#bytes, usage: BufferUsage.MAP_WRITE | BufferUsage.COPY_SRC, mappedAtCreation: true },
-        'staging',
-      );
-      // A new buffer is zero-filled; a pooled one holds its last user's data (unless about to be overwritten).
-      if (reused && clear) new Uint8Array(range!).fill(0);
+      const { buffer, range } = this.#takeMapped('upload', BufferUsage.MAP_WRITE | BufferUsage.COPY_SRC, clear);
       this.#upload = buffer;
       this.#uploadRange = range;
-      return range!;
+      return range;
     }
     throw new StateError(`${this.#label}: host data is not mapped`, 'await the running evaluation first');
+  }
+
+  /**
+   * A staging buffer of the host data's size from the pool, mapped at creation; zero-filled when
+   * `clear` (a new buffer is zero-filled already; a pooled one holds its last user's data).
+   */
+  #takeMapped(what: string, usage: number, clear: boolean): { buffer: GPUBuffer; range: ArrayBuffer } {
+    const { buffer, range, reused } = this.#pool.acquire({ label: `${this.#label} ${what}`, size: this.#bytes, usage, mappedAtCreation: true }, 'staging');
+    if (reused && clear) new Uint8Array(range!).fill(0);
+    return { buffer, range: range! };
   }
 }

@@ -51,15 +51,16 @@ export class SyncCheck implements SyncHooks {
 
   /** The host copy of `memory` was recorded for upload: the GPU will hold these bytes. */
   uploaded(memory: Memory): void {
-    const watch = this.#watch(memory);
-    if (!watch) return;
-    watch.gpu = null;
-    watch.pending = true;
-    watch.writtenBy = null;
+    this.#transferred(memory);
   }
 
   /** The GPU copy of `memory` was recorded for download. */
   downloaded(memory: Memory): void {
+    this.#transferred(memory);
+  }
+
+  /** Either way, once the batch is done the two copies agree (see {@link Watch.pending}). */
+  #transferred(memory: Memory): void {
     const watch = this.#watch(memory);
     if (!watch) return;
     watch.gpu = null;
