@@ -93,8 +93,8 @@ export class OutOfMemoryError extends KomputeError {
 
 /** The adapter or device lacks a feature, data type or limit that was asked for. */
 export class UnsupportedError extends KomputeError {
-  constructor(message: string, hint: string) {
-    super('KP_UNSUPPORTED', message, hint);
+  constructor(message: string, hint: string, options?: ErrorOptions) {
+    super('KP_UNSUPPORTED', message, hint, options);
   }
 }
 

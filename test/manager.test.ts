@@ -5,6 +5,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { create } from 'webgpu';
+import { acquireGpu } from '../src/backends/gpu-provider.js';
+import type { GPU } from '../src/backends/webgpu-types.js';
 import { $internal } from '../src/core/internal.js';
 import { Algorithm, DestroyedError, Image, KomputeError, Manager, MemoryType, OpAlgoDispatch, OpSyncDevice, OpSyncLocal, Sequence, StateError, Tensor, UnsupportedError } from '../src/index.js';
 import { ADD_PUSH_SHADER, assertFails, createManager, DOUBLE_SHADER, liveMemory, Usage } from './helpers.js';
@@ -131,6 +133,51 @@ describe('Manager.create()', () => {
     const max = adapter.limits.maxStorageBuffersPerShaderStage;
     await assertFails(() => Manager.create({ requiredLimits: { maxStorageBuffersPerShaderStage: max + 1 } }), UnsupportedError, /maxStorageBuffersPerShaderStage/);
     await assertFails(() => Manager.create({ requiredLimits: { maxBufferSize: adapter.limits.maxBufferSize * 2 } }), UnsupportedError, /maxBufferSize/);
+  });
+
+  test("a device request failing with bun-webgpu's garbled feature list is made again, and other failures are not", async () => {
+    const gpu = await acquireGpu([]);
+    const flakyGpu = (failures: number, message: string): { gpu: GPU; requests: () => number } => {
+      let requests = 0;
+      const wrapped = {
+        requestAdapter: async (options?: GPURequestAdapterOptions) => {
+          const real = await gpu.requestAdapter(options);
+          assert.ok(real);
+          return new Proxy(real, {
+            get(target, key) {
+              if (key === 'requestDevice') {
+                return async (descriptor?: GPUDeviceDescriptor) => {
+                  requests++;
+                  if (requests <= failures) throw new Error(message);
+                  return target.requestDevice(descriptor);
+                };
+              }
+              const value = Reflect.get(target, key, target);
+              return typeof value === 'function' ? value.bind(target) : value;
+            },
+          });
+        },
+      } as unknown as GPU;
+      return { gpu: wrapped, requests: () => requests };
+    };
+    const garbled = 'WGPU Error (Error): Invalid feature required: Value 529 is invalid for WGPUFeatureName.';
+    const once = flakyGpu(1, garbled);
+    const other = await Manager.create({ gpu: once.gpu });
+    try {
+      assert.equal(once.requests(), 2, 'the request was made again');
+      const t = other.tensor([1, 2, 3]);
+      await other.sequence().eval(new OpSyncDevice([t]), new OpSyncLocal([t]));
+      assert.deepEqual(Array.from(t.data()), [1, 2, 3]);
+    } finally {
+      other.destroy();
+    }
+    const always = flakyGpu(Infinity, garbled);
+    await assertFails(() => Manager.create({ gpu: always.gpu }), UnsupportedError, /did not open a device: .*WGPUFeatureName/);
+    assert.equal(always.requests(), 3, 'three tries, then the error');
+    const lost = flakyGpu(1, 'device creation failed: out of memory');
+    const error = await assertFails(() => Manager.create({ gpu: lost.gpu }), UnsupportedError, /out of memory/);
+    assert.match(String((error.cause as Error).message), /out of memory/, 'the cause is the runtime error');
+    assert.equal(lost.requests(), 1, 'any other failure is not retried');
   });
 
   test('after failed create() calls an existing manager still computes correctly', async () => {

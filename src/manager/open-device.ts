@@ -62,6 +62,29 @@ export async function requestOwnedDevice(options: ManagerOptions): Promise<Owned
     }
     limits[name] = value;
   }
-  const device = await adapter.requestDevice({ requiredFeatures: [...features] as GPUFeatureName[], requiredLimits: completeLimits(adapter.limits, limits) });
+  const device = await requestDeviceOf(adapter, { requiredFeatures: [...features] as GPUFeatureName[], requiredLimits: completeLimits(adapter.limits, limits) });
   return { gpu, adapter, device, selected };
+}
+
+/**
+ * bun-webgpu 0.1.7 packs `requiredFeatures` into an array buffer that nothing keeps referenced
+ * until the native call reads it, so a garbage collection in between hands Dawn a freed list:
+ * "Value 529 is invalid for WGPUFeatureName" (seen in CI, about once in a few hundred devices).
+ * A failed request leaves the adapter usable, and the same request made again succeeds. Any
+ * failure left is an UnsupportedError, the runtime's error as its cause.
+ */
+const GARBLED_FEATURE_LIST = /is invalid for WGPUFeatureName/;
+const FEATURE_LIST_ATTEMPTS = 3;
+
+async function requestDeviceOf(adapter: GPUAdapter, descriptor: GPUDeviceDescriptor): Promise<GPUDevice> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await adapter.requestDevice(descriptor);
+    } catch (error) {
+      const text = error instanceof Error ? error.message : String(error);
+      if (!GARBLED_FEATURE_LIST.test(text) || attempt === FEATURE_LIST_ATTEMPTS) {
+        throw new UnsupportedError(`the adapter did not open a device: ${text}`, 'check the GPU driver (and that no other process holds the GPU); requiredFeatures and requiredLimits must be ones the adapter offers', { cause: error });
+      }
+    }
+  }
 }
