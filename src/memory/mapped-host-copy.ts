@@ -7,10 +7,23 @@ import type { HostDataPlacement } from '../core/host-placement.js';
 import type { StagingPool } from '../core/staging-pool.js';
 import type { GPUBuffer } from '../backends/webgpu-types.js';
 
-/** A ranged download that lands in a staging buffer of its own and is copied into the host data once mapped. */
+/** A ranged download that lands in a staging buffer of its own, to be copied into the host data. */
 interface RangeDelivery {
   readonly range: ByteRange;
   readonly buffer: GPUBuffer;
+}
+
+/** A ranged download that has arrived (its staging buffer is mapped) and is not yet copied into the host data. */
+interface ArrivedRange extends RangeDelivery {
+  readonly bytes: ArrayBuffer;
+}
+
+function covers(outer: ByteRange, inner: ByteRange): boolean {
+  return outer.offset <= inner.offset && inner.offset + inner.bytes <= outer.offset + outer.bytes;
+}
+
+function overlaps(a: ByteRange, b: ByteRange): boolean {
+  return a.offset < b.offset + b.bytes && b.offset < a.offset + a.bytes;
 }
 
 /**
@@ -32,9 +45,12 @@ interface RangeDelivery {
  * ({@link beforeSubmit}), so any point of the encoding can read the host data as it is.
  *
  * Ranged downloads (a view's `OpSyncLocal`) cost what the range costs, not the tensor: the range
- * goes to a staging buffer of its size and is copied into the host data once the batch
- * completed (a JavaScript copy of the range; views handed out stay valid). Only when the same
- * batch also reads the whole tensor back does a range land in the readback buffer directly.
+ * goes to a staging buffer of its size, which stays mapped once the batch completed, and is
+ * copied into the host data (a JavaScript copy of the range) only when the host data is next
+ * read or moved. A range downloaded again before that supersedes the arrived one, which is then
+ * never copied: a loop of ranged syncs costs no copy per sync (on the H200 the copy of 1 MB was
+ * 34.5 µs, half the cost of the sync itself). Only when the same batch also reads the whole
+ * tensor back does a range land in the readback buffer directly.
  *
  * With the `'host-memory'` placement (see {@link HostDataPlacement}: where the upload buffer is
  * device memory, slow for the host to read) the readback buffer is always `current`: `data()`,
@@ -64,6 +80,8 @@ export class MappedHostCopy extends HostClaim implements TensorHostCopy {
   /** Ranges whose GPU data the host receives from this batch. */
   #downloaded: ByteRange[] = [];
   #deliveries: RangeDelivery[] = [];
+  /** Ranged downloads of completed batches not yet copied into the host data, oldest first. */
+  #arrived: ArrivedRange[] = [];
 
   constructor(pool: StagingPool, placement: HostDataPlacement, dtype: DType, length: number, paddedBytes: number, label: string, initial?: TensorData) {
     super(label);
@@ -80,6 +98,7 @@ export class MappedHostCopy extends HostClaim implements TensorHostCopy {
   /** The host data as a typed array (a view of mapped staging memory). */
   view(): TensorData {
     this.assertIdle('data()');
+    this.#applyArrived();
     if (this.#view) return this.#view;
     const range = this.#hostResident ? this.#mappedHost() : this.#current === 'download' ? this.#downloadRange! : this.#mappedUpload();
     this.#view = viewOf(this.#dtype, range, this.#length);
@@ -89,6 +108,8 @@ export class MappedHostCopy extends HostClaim implements TensorHostCopy {
   /** Copies `data` (already of the right type and length) into the host data. */
   write(data: TensorData): void {
     this.assertIdle('setData()');
+    // Every byte is overwritten: what arrived is superseded.
+    this.#dropArrived(() => true);
     if (this.#hostResident) {
       viewOf(this.#dtype, this.#mappedHost(), this.#length).set(data);
       return;
@@ -101,6 +122,7 @@ export class MappedHostCopy extends HostClaim implements TensorHostCopy {
   /** Encodes host → GPU of `range`: copied from the upload buffer (unmapped for the submission) into `target`. */
   encodeUpload(stage: TransferStage, target: GPUBuffer, range: ByteRange): void {
     this.claim();
+    this.#applyArrived();
     // Where a readback earlier in this batch covers the range, the GPU buffer already holds what
     // the host will receive, so uploading stale host data there would undo the batch's work.
     const pieces = subtractRanges(range, this.#downloaded);
@@ -124,6 +146,9 @@ export class MappedHostCopy extends HostClaim implements TensorHostCopy {
     const encoder = stage.encoder;
     this.claim();
     const whole = range.offset === 0 && range.bytes === this.#bytes;
+    // Arrived ranges this download covers are superseded; others it overlaps must land first.
+    this.#dropArrived((arrived) => covers(range, arrived.range));
+    if (this.#arrived.some((arrived) => overlaps(range, arrived.range))) this.#applyArrived();
     // A range lands in the readback buffer only when the batch remaps that buffer anyway (it also
     // reads the whole tensor back): otherwise remapping the whole buffer for a small range costs
     // more than the range (measured: 1 MB of 256 MB took 4.6-5.2 times a whole 1 MB tensor on the
@@ -209,8 +234,8 @@ export class MappedHostCopy extends HostClaim implements TensorHostCopy {
       await Promise.all(maps);
       const ranges = await Promise.all(staged);
       if ((await ran) && !this.#released) {
-        const host = new Uint8Array(this.#hostResident ? this.#mappedHost() : this.#current === 'download' ? this.#downloadRange! : this.#mappedUpload());
-        deliveries.forEach(({ range }, i) => host.set(new Uint8Array(ranges[i]!), range.offset));
+        deliveries.forEach((delivery, i) => this.#arrived.push({ ...delivery, bytes: ranges[i]! }));
+        deliveries.length = 0;
       }
     } catch (error) {
       // Released while in flight (tensor or manager destroyed): the maps were aborted on purpose.
@@ -230,6 +255,7 @@ export class MappedHostCopy extends HostClaim implements TensorHostCopy {
     this.#pool.give(this.#upload);
     this.#pool.give(this.#download);
     this.#dropDeliveries();
+    this.#dropArrived(() => true);
     this.#upload = null;
     this.#download = null;
   }
@@ -237,6 +263,25 @@ export class MappedHostCopy extends HostClaim implements TensorHostCopy {
   #dropDeliveries(): void {
     for (const { buffer } of this.#deliveries) this.#pool.give(buffer);
     this.#deliveries = [];
+  }
+
+  /** Copies the arrived ranges into the host data, oldest first, and gives their staging buffers back. */
+  #applyArrived(): void {
+    if (this.#arrived.length === 0) return;
+    const host = new Uint8Array(this.#hostResident ? this.#mappedHost() : this.#current === 'download' ? this.#downloadRange! : this.#mappedUpload());
+    for (const { range, bytes } of this.#arrived) host.set(new Uint8Array(bytes), range.offset);
+    this.#dropArrived(() => true);
+  }
+
+  /** Gives back the staging buffers of the arrived ranges `superseded` picks, uncopied. */
+  #dropArrived(superseded: (arrived: ArrivedRange) => boolean): void {
+    if (this.#arrived.length === 0) return;
+    const kept: ArrivedRange[] = [];
+    for (const arrived of this.#arrived) {
+      if (superseded(arrived)) this.#pool.give(arrived.buffer);
+      else kept.push(arrived);
+    }
+    this.#arrived = kept;
   }
 
   #select(which: 'upload' | 'download'): void {
