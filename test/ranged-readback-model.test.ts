@@ -35,7 +35,9 @@ type Step =
   | { readonly kind: 'read' };
 
 /** Few distinct ranges, so that readbacks of the same range (superseding) and overlaps are common. */
-const rangeArb = fc.constantFrom([0, 1000], [0, 24_000 - 0], [5000, 3000], [6000, 500], [7999, 1], [12_000, 12_000], [23_000, 1000]).map(([offset, length]) => ({ offset: offset!, length: Math.min(length!, N - offset!) }));
+const rangeArb = fc
+  .constantFrom([0, 1000], [0, 24_000 - 0], [5000, 3000], [6000, 500], [7999, 1], [12_000, 12_000], [23_000, 1000])
+  .map(([offset, length]) => ({ offset: offset!, length: Math.min(length!, N - offset!) }));
 
 const stepArb: fc.Arbitrary<Step> = fc.oneof(
   rangeArb.map((r) => ({ kind: 'down' as const, ...r })),

@@ -83,7 +83,11 @@ async function requestDeviceOf(adapter: GPUAdapter, descriptor: GPUDeviceDescrip
     } catch (error) {
       const text = error instanceof Error ? error.message : String(error);
       if (!GARBLED_FEATURE_LIST.test(text) || attempt === FEATURE_LIST_ATTEMPTS) {
-        throw new UnsupportedError(`the adapter did not open a device: ${text}`, 'check the GPU driver (and that no other process holds the GPU); requiredFeatures and requiredLimits must be ones the adapter offers', { cause: error });
+        throw new UnsupportedError(
+          `the adapter did not open a device: ${text}`,
+          'check the GPU driver (and that no other process holds the GPU); requiredFeatures and requiredLimits must be ones the adapter offers',
+          { cause: error },
+        );
       }
     }
   }
