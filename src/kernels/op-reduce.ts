@@ -20,17 +20,10 @@ export interface ReduceOptions {
   readonly subgroups?: boolean;
 }
 
-/**
- * Elements (or vec4s) each thread of the first pass reads, all issued before the first combine:
- * the shape of the row reduction, which ran at 0.94 of the element-wise kernel's bandwidth on
- * the H200 where a grid-strided first pass of 2,048 workgroups (16 vec4s a thread) ran at 0.77.
- */
-const PER_THREAD = 4;
-/**
- * Most workgroups of the first pass (a multiple of 4): their partials, read as vec4s, are 16 per
- * thread of the second pass's one workgroup. Tensors past 64M f32 stride over several loads a thread.
- */
-const MAX_GROUPS = 16384;
+/** Most workgroups of the first pass of a whole-tensor reduction: enough to fill a large GPU twice. */
+const MAX_GROUPS = 2048;
+/** Elements (or vec4s) each thread reads before the first pass adds another workgroup. */
+const PER_THREAD = 16;
 
 /**
  * One pass of a whole-tensor reduction: `groups` workgroups each reduce a grid-strided share of
@@ -147,11 +140,7 @@ function reduceAllSteps(context: DeviceContext, x: Tensor, out: Tensor, op: Redu
   const type = wgslType(x.dtype);
   const vec4 = x.dtype !== 'f16' && x.size % 4 === 0;
   const count = vec4 ? x.size / 4 : x.size;
-  let groups = Math.max(1, Math.min(MAX_GROUPS, Math.ceil(count / (WORKGROUP * PER_THREAD))));
-  // Past one workgroup, a multiple of 4 so that the second pass reads the partials as vec4s (the
-  // extra workgroups find no elements and write the identity).
-  const vec4Partials = x.dtype !== 'f16';
-  if (groups > 1 && vec4Partials) groups = Math.ceil(groups / 4) * 4;
+  const groups = Math.max(1, Math.min(MAX_GROUPS, Math.ceil(count / (WORKGROUP * PER_THREAD))));
   const scale = mean ? scaleLiteral(type, x.size) : null;
   if (groups === 1) {
     return [{ algorithm: kernelAlgorithm(context, [x, out], reduceAllShader(type, x.size, 1, 1, vec4, op, scale, subgroups), [1], label) }];
@@ -160,7 +149,7 @@ function reduceAllSteps(context: DeviceContext, x: Tensor, out: Tensor, op: Redu
   const { workgroup, columns } = grid(context, groups);
   return [
     { algorithm: kernelAlgorithm(context, [x, partials], reduceAllShader(type, x.size, groups, columns, vec4, op, null, subgroups), workgroup, `${label} pass 1`), scratch: [partials] },
-    { algorithm: kernelAlgorithm(context, [partials, out], reduceAllShader(type, groups, 1, 1, vec4Partials, op, scale, subgroups), [1], `${label} pass 2`) },
+    { algorithm: kernelAlgorithm(context, [partials, out], reduceAllShader(type, groups, 1, 1, false, op, scale, subgroups), [1], `${label} pass 2`) },
   ];
 }
 
