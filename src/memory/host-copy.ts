@@ -9,6 +9,11 @@ import type { GPUBuffer, GPUCommandEncoder } from '../backends/webgpu-types.js';
  */
 export interface TransferStage {
   readonly encoder: GPUCommandEncoder;
+  /**
+   * The dispatches and buffer copies recorded so far in this batch: a host copy compares it to
+   * tell whether the GPU may have changed a buffer since it recorded a readback of it.
+   */
+  readonly gpuWrites: number;
   /** Copies `data` (the host bytes as they are now) into `target` at `targetOffset` (default 0), at this point of the batch. */
   stageUpload(data: Uint8Array, target: GPUBuffer, targetOffset?: number): void;
   /** Copies `bytes` of `source` from `sourceOffset` at this point of the batch; `deliver` gets them once the batch completed. */

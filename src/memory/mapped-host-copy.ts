@@ -1,6 +1,7 @@
 import { BufferUsage, MapMode } from '../backends/webgpu-constants.js';
 import { StateError } from '../errors.js';
-import { type ByteRange, subtractRanges } from './byte-range.js';
+import { BatchDownloads } from './batch-downloads.js';
+import type { ByteRange } from './byte-range.js';
 import { type DType, type TensorData, viewOf } from './dtype.js';
 import { HostClaim, type TensorHostCopy, type TransferStage } from './host-copy.js';
 import type { HostDataPlacement } from '../core/host-placement.js';
@@ -78,10 +79,12 @@ export class MappedHostCopy extends HostClaim implements TensorHostCopy {
   #uploadUnmapped = false;
   #downloadUnmapped = false;
   /** Ranges whose GPU data the host receives from this batch. */
-  #downloaded: ByteRange[] = [];
+  #downloaded = new BatchDownloads();
   #deliveries: RangeDelivery[] = [];
   /** Ranged downloads of completed batches not yet copied into the host data, oldest first. */
   #arrived: ArrivedRange[] = [];
+  /** Arrived ranges a readback of this batch supersedes: given back once it ran, arrived again if it did not. */
+  #superseded: ArrivedRange[] = [];
 
   constructor(pool: StagingPool, placement: HostDataPlacement, dtype: DType, length: number, paddedBytes: number, label: string, initial?: TensorData) {
     super(label);
@@ -125,7 +128,7 @@ export class MappedHostCopy extends HostClaim implements TensorHostCopy {
     this.#applyArrived();
     // Where a readback earlier in this batch covers the range, the GPU buffer already holds what
     // the host will receive, so uploading stale host data there would undo the batch's work.
-    const pieces = subtractRanges(range, this.#downloaded);
+    const pieces = this.#downloaded.uploadPieces(range, stage.gpuWrites, this.#label);
     if (pieces.length === 0) return;
     // Only the pieces are copied to the GPU, so a pooled upload buffer about to receive them needs no clearing.
     const upload = new Uint8Array(this.#mappedUpload(!this.#hostResident));
@@ -147,7 +150,7 @@ export class MappedHostCopy extends HostClaim implements TensorHostCopy {
     this.claim();
     const whole = range.offset === 0 && range.bytes === this.#bytes;
     // Arrived ranges this download covers are superseded; others it overlaps must land first.
-    this.#dropArrived((arrived) => covers(range, arrived.range));
+    this.#supersedeArrived(range);
     if (this.#arrived.some((arrived) => overlaps(range, arrived.range))) this.#applyArrived();
     // A range lands in the readback buffer only when the batch remaps that buffer anyway (it also
     // reads the whole tensor back): otherwise remapping the whole buffer for a small range costs
@@ -166,7 +169,7 @@ export class MappedHostCopy extends HostClaim implements TensorHostCopy {
       encoder.copyBufferToBuffer(source, range.offset, buffer, 0, range.bytes);
       this.#deliveries.push({ range, buffer });
     }
-    this.#downloaded.push(range);
+    this.#downloaded.record(range, stage.gpuWrites);
   }
 
   /** Unmaps what the batch copies from or into; the batch is submitted next. */
@@ -228,7 +231,9 @@ export class MappedHostCopy extends HostClaim implements TensorHostCopy {
     this.#unmapDownload = false;
     this.#uploadUnmapped = false;
     this.#downloadUnmapped = false;
-    this.#downloaded = [];
+    this.#downloaded = new BatchDownloads();
+    const superseded = this.#superseded;
+    this.#superseded = [];
     this.#deliveries = [];
     try {
       await Promise.all(maps);
@@ -236,12 +241,17 @@ export class MappedHostCopy extends HostClaim implements TensorHostCopy {
       if ((await ran) && !this.#released) {
         deliveries.forEach((delivery, i) => this.#arrived.push({ ...delivery, bytes: ranges[i]! }));
         deliveries.length = 0;
+      } else if (!this.#released) {
+        // The readbacks that superseded them did not run: those ranges are still the newest.
+        this.#arrived.push(...superseded);
+        superseded.length = 0;
       }
     } catch (error) {
       // Released while in flight (tensor or manager destroyed): the maps were aborted on purpose.
       if (!this.#released) throw error;
     } finally {
       for (const { buffer } of deliveries) this.#pool.give(buffer);
+      for (const { buffer } of superseded) this.#pool.give(buffer);
       this.unclaim();
     }
   }
@@ -256,6 +266,8 @@ export class MappedHostCopy extends HostClaim implements TensorHostCopy {
     this.#pool.give(this.#download);
     this.#dropDeliveries();
     this.#dropArrived(() => true);
+    for (const { buffer } of this.#superseded) this.#pool.give(buffer);
+    this.#superseded = [];
     this.#upload = null;
     this.#download = null;
   }
@@ -271,6 +283,14 @@ export class MappedHostCopy extends HostClaim implements TensorHostCopy {
     const host = new Uint8Array(this.#hostResident ? this.#mappedHost() : this.#current === 'download' ? this.#downloadRange! : this.#mappedUpload());
     for (const { range, bytes } of this.#arrived) host.set(new Uint8Array(bytes), range.offset);
     this.#dropArrived(() => true);
+  }
+
+  /** Moves the arrived ranges that `range` covers aside until the batch reading it back has run. */
+  #supersedeArrived(range: ByteRange): void {
+    if (this.#arrived.length === 0) return;
+    const kept: ArrivedRange[] = [];
+    for (const arrived of this.#arrived) (covers(range, arrived.range) ? this.#superseded : kept).push(arrived);
+    this.#arrived = kept;
   }
 
   /** Gives back the staging buffers of the arrived ranges `superseded` picks, uncopied. */

@@ -1,9 +1,8 @@
-import { type ByteRange, subtractRanges } from './byte-range.js';
+import { BatchDownloads } from './batch-downloads.js';
+import type { ByteRange } from './byte-range.js';
 import { type DType, type TensorData, viewOf } from './dtype.js';
 import { HostClaim, type TensorHostCopy, type TransferStage } from './host-copy.js';
 import type { GPUBuffer } from '../backends/webgpu-types.js';
-
-const NONE: readonly ByteRange[] = [];
 
 /**
  * A small tensor's host data: a plain typed array that stays valid across evaluations. Uploads
@@ -19,11 +18,13 @@ export class PlainHostCopy extends HostClaim implements TensorHostCopy {
   readonly #paddedBytes: number;
   #bytes: Uint8Array | null = null;
   #view: TensorData | null = null;
-  // The byte ranges the batch being encoded already reads back (see encodeUpload); made by the first.
-  #downloaded: ByteRange[] | null = null;
+  /** What the batch being encoded reads back (made on first use: most batches read nothing back). */
+  #downloaded: BatchDownloads | null = null;
+  readonly #label: string;
 
   constructor(dtype: DType, length: number, paddedBytes: number, label: string, initial?: TensorData) {
     super(label);
+    this.#label = label;
     this.#dtype = dtype;
     this.#length = length;
     this.#paddedBytes = paddedBytes;
@@ -59,15 +60,16 @@ export class PlainHostCopy extends HostClaim implements TensorHostCopy {
     // Where a readback earlier in this batch covers the range, the GPU buffer already holds what
     // the host will receive; uploading the host's older bytes would undo the batch's work.
     const bytes = this.#byteView();
-    for (const piece of subtractRanges(range, this.#downloaded ?? NONE)) {
+    const pieces = this.#downloaded ? this.#downloaded.uploadPieces(range, stage.gpuWrites, this.#label) : [range];
+    for (const piece of pieces) {
       stage.stageUpload(bytes.subarray(piece.offset, piece.offset + piece.bytes), target, piece.offset);
     }
   }
 
   encodeDownload(stage: TransferStage, source: GPUBuffer, range: ByteRange): void {
     this.claim();
-    this.#downloaded ??= [];
-    this.#downloaded.push(range);
+    this.#downloaded ??= new BatchDownloads();
+    this.#downloaded.record(range, stage.gpuWrites);
     const offset = range.offset;
     const bytes = this.#byteView();
     stage.stageDownload(source, offset, range.bytes, (data) => bytes.set(data, offset));

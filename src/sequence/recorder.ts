@@ -60,6 +60,7 @@ export class Recorder extends EncodeContext implements TransferStage {
   #downloadCursor = 0;
   #opIndex = 0;
   #timedOps: number[] | null = null;
+  #gpuWrites = 0;
 
   constructor(encoder: GPUCommandEncoder, arena: ArenaBuffers, pushSlots: number, timestamps: TimestampSlots | null) {
     super();
@@ -89,6 +90,7 @@ export class Recorder extends EncodeContext implements TransferStage {
   /** Dispatches `algorithm`, with `push` (or else the algorithm's own) push constants. */
   override dispatch(algorithm: Algorithm, push: ArrayBufferView | null): void {
     algorithm[$internal].context.syncCheck?.dispatched(algorithm);
+    this.#gpuWrites++;
     const values = push ?? algorithm.pushData;
     const pass = this.#computePass();
     const state = algorithm.dispatchState();
@@ -119,6 +121,7 @@ export class Recorder extends EncodeContext implements TransferStage {
     this.#endPass();
     this.#leading = false;
     this.#tape = null;
+    this.#gpuWrites++;
     this.#encoder.copyBufferToBuffer(source, sourceOffset, target, targetOffset, bytes);
   }
 
@@ -179,6 +182,11 @@ export class Recorder extends EncodeContext implements TransferStage {
     this.#encoder.copyBufferToBuffer(source, sourceOffset, this.#arena.readback!, offset, bytes);
     this.#deliveries ??= [];
     this.#deliveries.push({ offset, bytes, deliver });
+  }
+
+  /** TransferStage: the dispatches and buffer copies recorded so far. */
+  get gpuWrites(): number {
+    return this.#gpuWrites;
   }
 
   /** The dispatches of a batch of nothing but dispatches without push constants, or null. */
