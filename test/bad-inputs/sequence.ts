@@ -38,6 +38,18 @@ export const ROWS: readonly Row[] = [
     message: /expected an operation/,
   },
   {
+    id: 'sequence.eval.upload-after-readback-and-dispatch',
+    area: 'Sequence',
+    api: 'seq.eval',
+    input: 'OpSyncLocal, a dispatch writing the tensor, then OpSyncDevice of the same tensor, in one evaluation',
+    call: (c) => {
+      const t = c.f32([1, 2]);
+      return c.seq().eval(new OpSyncLocal([t]), new OpAlgoDispatch(c.algo([t], INCREMENT_SHADER)), new OpSyncDevice([t]));
+    },
+    error: StateError,
+    message: /in the same evaluation, a readback/,
+  },
+  {
     id: 'sequence.record.other-manager',
     area: 'Sequence',
     api: 'seq.record',
