@@ -1,14 +1,10 @@
 import { StateError } from '../errors.js';
-import { type ByteRange, subtractRanges } from './byte-range.js';
+import { type ByteRange, overlaps, subtractRanges } from './byte-range.js';
 
 /** A range a batch reads back, with the batch's count of GPU writes when the readback was recorded. */
 interface Readback {
   readonly range: ByteRange;
   readonly writes: number;
-}
-
-function overlaps(a: ByteRange, b: ByteRange): boolean {
-  return a.offset < b.offset + b.bytes && b.offset < a.offset + a.bytes;
 }
 
 /**

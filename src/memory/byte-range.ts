@@ -6,6 +6,16 @@ export interface ByteRange {
   readonly bytes: number;
 }
 
+/** Whether `a` and `b` share a byte. */
+export function overlaps(a: ByteRange, b: ByteRange): boolean {
+  return a.offset < b.offset + b.bytes && b.offset < a.offset + a.bytes;
+}
+
+/** Whether every byte of `inner` is in `outer`. */
+export function covers(outer: ByteRange, inner: ByteRange): boolean {
+  return outer.offset <= inner.offset && inner.offset + inner.bytes <= outer.offset + outer.bytes;
+}
+
 /** `range` less every range of `covered`, as the ranges left in ascending order. */
 export function subtractRanges(range: ByteRange, covered: readonly ByteRange[]): ByteRange[] {
   let pieces: ByteRange[] = [range];

@@ -1,7 +1,7 @@
 import { BufferUsage, MapMode } from '../backends/webgpu-constants.js';
 import { StateError } from '../errors.js';
 import { BatchDownloads } from './batch-downloads.js';
-import type { ByteRange } from './byte-range.js';
+import { type ByteRange, covers, overlaps } from './byte-range.js';
 import { type DType, type TensorData, viewOf } from './dtype.js';
 import { HostClaim, type TensorHostCopy, type TransferStage } from './host-copy.js';
 import type { HostDataPlacement } from '../core/host-placement.js';
@@ -17,14 +17,6 @@ interface RangeDelivery {
 /** A ranged download that has arrived (its staging buffer is mapped) and is not yet copied into the host data. */
 interface ArrivedRange extends RangeDelivery {
   readonly bytes: ArrayBuffer;
-}
-
-function covers(outer: ByteRange, inner: ByteRange): boolean {
-  return outer.offset <= inner.offset && inner.offset + inner.bytes <= outer.offset + outer.bytes;
-}
-
-function overlaps(a: ByteRange, b: ByteRange): boolean {
-  return a.offset < b.offset + b.bytes && b.offset < a.offset + a.bytes;
 }
 
 /**
