@@ -104,7 +104,7 @@ export class MappedHostCopy extends HostClaim implements TensorHostCopy {
   write(data: TensorData): void {
     this.assertIdle('setData()');
     // Every byte is overwritten: what arrived is superseded.
-    this.#dropArrived(() => true);
+    this.#dropArrived();
     if (this.#hostResident) {
       viewOf(this.#dtype, this.#mappedHost(), this.#length).set(data);
       return;
@@ -257,7 +257,7 @@ export class MappedHostCopy extends HostClaim implements TensorHostCopy {
     this.#pool.give(this.#upload);
     this.#pool.give(this.#download);
     this.#dropDeliveries();
-    this.#dropArrived(() => true);
+    this.#dropArrived();
     for (const { buffer } of this.#superseded) this.#pool.give(buffer);
     this.#superseded = [];
     this.#upload = null;
@@ -274,7 +274,7 @@ export class MappedHostCopy extends HostClaim implements TensorHostCopy {
     if (this.#arrived.length === 0) return;
     const host = new Uint8Array(this.#hostResident ? this.#mappedHost() : this.#current === 'download' ? this.#downloadRange! : this.#mappedUpload());
     for (const { range, bytes } of this.#arrived) host.set(new Uint8Array(bytes), range.offset);
-    this.#dropArrived(() => true);
+    this.#dropArrived();
   }
 
   /** Moves the arrived ranges that `range` covers aside until the batch reading it back has run. */
@@ -285,15 +285,10 @@ export class MappedHostCopy extends HostClaim implements TensorHostCopy {
     this.#arrived = kept;
   }
 
-  /** Gives back the staging buffers of the arrived ranges `superseded` picks, uncopied. */
-  #dropArrived(superseded: (arrived: ArrivedRange) => boolean): void {
-    if (this.#arrived.length === 0) return;
-    const kept: ArrivedRange[] = [];
-    for (const arrived of this.#arrived) {
-      if (superseded(arrived)) this.#pool.give(arrived.buffer);
-      else kept.push(arrived);
-    }
-    this.#arrived = kept;
+  /** Gives back the staging buffers of the arrived ranges, uncopied. */
+  #dropArrived(): void {
+    for (const { buffer } of this.#arrived) this.#pool.give(buffer);
+    this.#arrived = [];
   }
 
   #select(which: 'upload' | 'download'): void {
