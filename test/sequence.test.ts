@@ -4,8 +4,8 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { ArgumentError, Manager, MemoryType, OpAlgoDispatch, OpSyncDevice, OpSyncLocal, StateError, UnsupportedError } from '../src/index.js';
-import { ADD_PUSH_SHADER, createManager, DOUBLE_SHADER, INCREMENT_SHADER } from './helpers.js';
+import { ArgumentError, Manager, MemoryType, OpAlgoDispatch, OpCopy, OpSyncDevice, OpSyncLocal, StateError, UnsupportedError } from '../src/index.js';
+import { ADD_PUSH_SHADER, assertFails, createManager, DOUBLE_SHADER, INCREMENT_SHADER } from './helpers.js';
 
 describe('sequences', () => {
   let mgr: Manager;
@@ -225,6 +225,36 @@ describe('sequences', () => {
     seq.destroy();
     t.destroy();
   });
+
+  for (const n of [4, 40_000]) {
+    test(`${n} elements: an upload after a readback of the same tensor in one evaluation skips it unless a dispatch or copy wrote the tensor between (StateError)`, async () => {
+      const values = Float32Array.from({ length: n }, (_, i) => i);
+      const a = mgr.tensor(values);
+      const b = mgr.tensor(n, 'f32');
+      const c = mgr.tensor(n, 'f32');
+      const seq = mgr.sequence();
+      await seq.eval(new OpSyncDevice([a]));
+      const incB = mgr.algorithm([b], INCREMENT_SHADER, { workgroup: [n] });
+      const incA = mgr.algorithm([a], INCREMENT_SHADER, { workgroup: [n] });
+      // A dispatch that does not bind a, and a copy into another target, leave a's readback valid.
+      a.data()[0] = -5;
+      await seq.eval(new OpSyncLocal([a]), new OpAlgoDispatch(incB), new OpCopy([a, b, c]), new OpSyncDevice([a]));
+      assert.deepEqual(Array.from(a.data()), Array.from(values), 'the host received the readback');
+      assert.deepEqual(Array.from(c.data()), Array.from(values), 'the copy into c');
+      // A dispatch that writes a between the readback and the upload: refused, nothing run.
+      a.data()[1] = 99;
+      const error = await assertFails(() => seq.eval(new OpSyncLocal([a]), new OpAlgoDispatch(incA), new OpSyncDevice([a])), StateError, /in the same evaluation, a readback/);
+      assert.match((error as StateError).hint, /later evaluation/);
+      assert.equal(a.data()[1], 99, 'the refused evaluation did not touch the host data');
+      await seq.eval(new OpSyncLocal([a]));
+      assert.deepEqual(Array.from(a.data()), Array.from(values), 'nor the GPU buffer');
+      // Split in two evaluations, the same operations do what they say.
+      await seq.eval(new OpSyncLocal([a]), new OpAlgoDispatch(incA));
+      await seq.eval(new OpSyncDevice([a]), new OpSyncLocal([a]));
+      assert.deepEqual(Array.from(a.data()), Array.from(values), 'the upload sent the bytes read back, undoing the increment');
+      for (const r of [seq, incA, incB, a, b, c]) r.destroy();
+    });
+  }
 
   test('labels name sequences', () => {
     const seq = mgr.sequence({ label: 'training step' });

@@ -10,9 +10,10 @@ interface Readback {
 /**
  * The ranges of a tensor that the batch being encoded reads back, for an upload later in the same
  * batch. Those bytes reach the host data only after the batch completed, so the upload cannot send
- * them: where no dispatch or copy came between, the GPU buffer still holds them and the upload
- * skips them; where one did, nothing recorded in this batch can send what the readback captured,
- * and the upload is a {@link StateError} rather than a silent wrong value.
+ * them: where no dispatch binding the buffer or copy into it came between, the GPU buffer still
+ * holds them and the upload skips them; where one did, nothing recorded in this batch can send
+ * what the readback captured, and the upload is a {@link StateError} rather than a silent wrong
+ * value.
  */
 export class BatchDownloads {
   /** Disjoint ranges, each with the write count of its latest readback. */

@@ -10,10 +10,11 @@ import type { GPUBuffer, GPUCommandEncoder } from '../backends/webgpu-types.js';
 export interface TransferStage {
   readonly encoder: GPUCommandEncoder;
   /**
-   * The dispatches and buffer copies recorded so far in this batch: a host copy compares it to
-   * tell whether the GPU may have changed a buffer since it recorded a readback of it.
+   * A count of the GPU writes to `buffer` recorded so far in this batch (dispatches that bind it,
+   * copies into it), from the first time it is asked for: a host copy compares two counts to tell
+   * whether the GPU may have changed the buffer since it recorded a readback of it.
    */
-  readonly gpuWrites: number;
+  writesTo(buffer: GPUBuffer): number;
   /** Copies `data` (the host bytes as they are now) into `target` at `targetOffset` (default 0), at this point of the batch. */
   stageUpload(data: Uint8Array, target: GPUBuffer, targetOffset?: number): void;
   /** Copies `bytes` of `source` from `sourceOffset` at this point of the batch; `deliver` gets them once the batch completed. */

@@ -120,7 +120,7 @@ export class MappedHostCopy extends HostClaim implements TensorHostCopy {
     this.#applyArrived();
     // Where a readback earlier in this batch covers the range, the GPU buffer already holds what
     // the host will receive, so uploading stale host data there would undo the batch's work.
-    const pieces = this.#downloaded.uploadPieces(range, stage.gpuWrites, this.#label);
+    const pieces = this.#downloaded.uploadPieces(range, stage.writesTo(target), this.#label);
     if (pieces.length === 0) return;
     // Only the pieces are copied to the GPU, so a pooled upload buffer about to receive them needs no clearing.
     const upload = new Uint8Array(this.#mappedUpload(!this.#hostResident));
@@ -161,7 +161,7 @@ export class MappedHostCopy extends HostClaim implements TensorHostCopy {
       encoder.copyBufferToBuffer(source, range.offset, buffer, 0, range.bytes);
       this.#deliveries.push({ range, buffer });
     }
-    this.#downloaded.record(range, stage.gpuWrites);
+    this.#downloaded.record(range, stage.writesTo(source));
   }
 
   /** Unmaps what the batch copies from or into; the batch is submitted next. */

@@ -60,7 +60,7 @@ export class PlainHostCopy extends HostClaim implements TensorHostCopy {
     // Where a readback earlier in this batch covers the range, the GPU buffer already holds what
     // the host will receive; uploading the host's older bytes would undo the batch's work.
     const bytes = this.#byteView();
-    const pieces = this.#downloaded ? this.#downloaded.uploadPieces(range, stage.gpuWrites, this.#label) : [range];
+    const pieces = this.#downloaded ? this.#downloaded.uploadPieces(range, stage.writesTo(target), this.#label) : [range];
     for (const piece of pieces) {
       stage.stageUpload(bytes.subarray(piece.offset, piece.offset + piece.bytes), target, piece.offset);
     }
@@ -69,7 +69,7 @@ export class PlainHostCopy extends HostClaim implements TensorHostCopy {
   encodeDownload(stage: TransferStage, source: GPUBuffer, range: ByteRange): void {
     this.claim();
     this.#downloaded ??= new BatchDownloads();
-    this.#downloaded.record(range, stage.gpuWrites);
+    this.#downloaded.record(range, stage.writesTo(source));
     const offset = range.offset;
     const bytes = this.#byteView();
     stage.stageDownload(source, offset, range.bytes, (data) => bytes.set(data, offset));

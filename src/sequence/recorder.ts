@@ -3,6 +3,7 @@ import { MAX_PUSH_CONSTANT_BYTES } from '../algorithm/push-constants.js';
 import type { HostCopy, TransferStage } from '../memory/host-copy.js';
 import type { Memory } from '../memory/memory.js';
 import { encodeMemoryCopy } from '../memory/memory-copy.js';
+import { isLinear } from '../memory/tensor-view.js';
 import { $internal } from '../core/internal.js';
 import { EncodeContext } from '../operations/encode-context.js';
 import type { GPUBindGroup, GPUBuffer, GPUCommandBuffer, GPUCommandEncoder, GPUQuerySet } from '../backends/webgpu-types.js';
@@ -60,7 +61,8 @@ export class Recorder extends EncodeContext implements TransferStage {
   #downloadCursor = 0;
   #opIndex = 0;
   #timedOps: number[] | null = null;
-  #gpuWrites = 0;
+  /** GPU writes per buffer since a host copy first asked (see writesTo); null until one does. */
+  #writes: Map<GPUBuffer, number> | null = null;
 
   constructor(encoder: GPUCommandEncoder, arena: ArenaBuffers, pushSlots: number, timestamps: TimestampSlots | null) {
     super();
@@ -90,7 +92,7 @@ export class Recorder extends EncodeContext implements TransferStage {
   /** Dispatches `algorithm`, with `push` (or else the algorithm's own) push constants. */
   override dispatch(algorithm: Algorithm, push: ArrayBufferView | null): void {
     algorithm[$internal].context.syncCheck?.dispatched(algorithm);
-    this.#gpuWrites++;
+    if (this.#writes !== null) for (const memory of algorithm.getTensors()) if (isLinear(memory)) this.#wrote(memory.gpuBuffer);
     const values = push ?? algorithm.pushData;
     const pass = this.#computePass();
     const state = algorithm.dispatchState();
@@ -121,7 +123,7 @@ export class Recorder extends EncodeContext implements TransferStage {
     this.#endPass();
     this.#leading = false;
     this.#tape = null;
-    this.#gpuWrites++;
+    this.#wrote(target);
     this.#encoder.copyBufferToBuffer(source, sourceOffset, target, targetOffset, bytes);
   }
 
@@ -133,6 +135,7 @@ export class Recorder extends EncodeContext implements TransferStage {
     this.#endPass();
     this.#leading = false;
     this.#tape = null;
+    if (isLinear(target)) this.#wrote(target.gpuBuffer);
     encodeMemoryCopy(this.#encoder, source, target);
   }
 
@@ -184,9 +187,18 @@ export class Recorder extends EncodeContext implements TransferStage {
     this.#deliveries.push({ offset, bytes, deliver });
   }
 
-  /** TransferStage: the dispatches and buffer copies recorded so far. */
-  get gpuWrites(): number {
-    return this.#gpuWrites;
+  /** TransferStage: GPU writes to `buffer` recorded since this was first asked for it. */
+  writesTo(buffer: GPUBuffer): number {
+    this.#writes ??= new Map();
+    const count = this.#writes.get(buffer);
+    if (count !== undefined) return count;
+    this.#writes.set(buffer, 0);
+    return 0;
+  }
+
+  #wrote(buffer: GPUBuffer): void {
+    const count = this.#writes?.get(buffer);
+    if (count !== undefined) this.#writes!.set(buffer, count + 1);
   }
 
   /** The dispatches of a batch of nothing but dispatches without push constants, or null. */

@@ -459,8 +459,18 @@ export class Model {
     };
     let definite: ErrName | null = null;
     let broken = false;
+    // GPU writes per tensor so far (dispatches binding it, copies into it), and the count at each
+    // Device tensor's latest readback: an upload after a readback and a write is refused
+    // (src/memory/batch-downloads.ts), the whole evaluation a StateError.
+    const writes = new Map<number, number>();
+    const wrote = (t: number): void => {
+      writes.set(t, (writes.get(t) ?? 0) + 1);
+    };
+    const readbackAt = new Map<number, number>();
+    let refused = false;
     for (const op of batch) {
       if (op.kind === 'reduce') {
+        for (const t of this.opTensors(op)) wrote(t);
         for (const a of op.algos) algos.add(a);
         for (const t of this.opTensors(op)) {
           touched.add(t);
@@ -474,6 +484,7 @@ export class Model {
         const c = this.algo(op.algo).config;
         if (c.broken) broken = true;
         const [a, b, out] = c.tensors as [number, number, number];
+        for (const t of c.tensors) wrote(t);
         // One buffer bound writable and read-only in one dispatch: WebGPU rejects the batch.
         if (out === a || out === b) definite = 'ValidationError';
         for (const t of c.tensors) {
@@ -492,10 +503,16 @@ export class Model {
             if (this.tensor(t).mem !== 'Device') continue;
             busy.add(t);
             gpuUsed.add(t);
+            if (op.kind === 'syncLocal') readbackAt.set(t, writes.get(t) ?? 0);
+            else if (readbackAt.has(t) && readbackAt.get(t) !== (writes.get(t) ?? 0)) refused = true;
           }
         }
         if (op.kind === 'copy') {
           const [src, ...dsts] = op.tensors as [number, ...number[]];
+          for (const d of dsts) {
+            wrote(d);
+            if (this.tensor(d).mem !== 'Storage') readbackAt.set(d, writes.get(d) ?? 0);
+          }
           if (dsts.includes(src)) definite = 'ValidationError';
           for (const d of dsts) if (this.tensor(d).mem !== 'Storage') busy.add(d);
           for (const t of op.tensors) gpuUsed.add(t);
@@ -507,6 +524,8 @@ export class Model {
     for (const t of coherent) gpuUsed.add(t);
     // A destroyed buffer in a submission: WebGPU rejects the whole batch.
     for (const t of gpuUsed) if (this.tensor(t).bufferDestroyed) definite = 'ValidationError';
+    // Thrown while encoding: before WebGPU's validation of the batch, after the pipelines compiled.
+    if (refused) definite = 'StateError';
     if (broken) definite = 'ShaderCompileError';
 
     const gens = new Map<number, number>();
