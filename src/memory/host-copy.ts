@@ -79,11 +79,16 @@ export const SMALL_TRANSFER_BYTES = 64 * 1024;
  * claimed, reading or writing the host data fails with {@link busyError}.
  */
 export abstract class HostClaim {
-  readonly #owner: string;
+  readonly #label: string;
   #busy = false;
 
   protected constructor(label: string) {
-    this.#owner = label;
+    this.#label = label;
+  }
+
+  /** The label of the resource whose host data this is (for messages and staging-buffer labels). */
+  protected get label(): string {
+    return this.#label;
   }
 
   /** True while an evaluation is moving the data (from its evalAsync() until its transfers are done). */
@@ -103,7 +108,7 @@ export abstract class HostClaim {
 
   /** Throws {@link busyError} while the data is claimed. */
   protected assertIdle(action: string): void {
-    if (this.#busy) throw busyError(this.#owner, action);
+    if (this.#busy) throw busyError(this.#label, action);
   }
 }
 

@@ -29,7 +29,6 @@ interface ImageShape {
 export class ImageHostCopy extends HostClaim implements HostCopy {
   readonly #pool: StagingPool;
   readonly #queue: GPUQueue;
-  readonly #label: string;
   readonly #shape: ImageShape;
   readonly #view: ImageData;
   readonly #rowBytes: number;
@@ -46,7 +45,6 @@ export class ImageHostCopy extends HostClaim implements HostCopy {
     this.#pool = pool;
     this.#queue = queue;
     this.#shape = shape;
-    this.#label = label;
     this.#view = newImageArray(shape.dtype, shape.width * shape.height * shape.layers * shape.channels);
     this.#rowBytes = shape.width * shape.channels * imageBytesPerElement(shape.dtype);
     this.#paddedRow = paddedRowBytes(this.#rowBytes);
@@ -80,7 +78,7 @@ export class ImageHostCopy extends HostClaim implements HostCopy {
     const rows = height * layers;
     const bytes = this.#paddedRow * rows;
     if (!this.#uploadStaged) {
-      this.#upload ??= this.#pool.acquire({ label: `${this.#label} upload`, size: bytes, usage: BufferUsage.COPY_SRC | BufferUsage.COPY_DST }, 'staging').buffer;
+      this.#upload ??= this.#pool.acquire({ label: `${this.label} upload`, size: bytes, usage: BufferUsage.COPY_SRC | BufferUsage.COPY_DST }, 'staging').buffer;
       const view = this.#view;
       if (this.#paddedRow === this.#rowBytes) {
         this.#queue.writeBuffer(this.#upload, 0, view.buffer, view.byteOffset, bytes);
@@ -100,7 +98,7 @@ export class ImageHostCopy extends HostClaim implements HostCopy {
   encodeDownload(encoder: GPUCommandEncoder, texture: GPUTexture): void {
     this.claim();
     const { width, height, layers } = this.#shape;
-    this.#download ??= this.#pool.acquire({ label: `${this.#label} readback`, size: this.#paddedRow * height * layers, usage: BufferUsage.MAP_READ | BufferUsage.COPY_DST }, 'staging').buffer;
+    this.#download ??= this.#pool.acquire({ label: `${this.label} readback`, size: this.#paddedRow * height * layers, usage: BufferUsage.MAP_READ | BufferUsage.COPY_DST }, 'staging').buffer;
     encoder.copyTextureToBuffer({ texture }, { buffer: this.#download, bytesPerRow: this.#paddedRow, rowsPerImage: height }, { width, height, depthOrArrayLayers: layers });
     this.#downloadStaged = true;
   }

@@ -55,7 +55,6 @@ export class MappedHostCopy extends HostClaim implements TensorHostCopy {
   readonly #dtype: DType;
   readonly #length: number;
   readonly #bytes: number;
-  readonly #label: string;
   /** `'host-memory'`: the host data never lives in the upload buffer. */
   readonly #hostResident: boolean;
   #upload: GPUBuffer | null = null;
@@ -86,7 +85,6 @@ export class MappedHostCopy extends HostClaim implements TensorHostCopy {
     this.#dtype = dtype;
     this.#length = length;
     this.#bytes = paddedBytes;
-    this.#label = label;
     if (initial) this.write(initial);
   }
 
@@ -95,8 +93,7 @@ export class MappedHostCopy extends HostClaim implements TensorHostCopy {
     this.assertIdle('data()');
     this.#applyArrived();
     if (this.#view) return this.#view;
-    const range = this.#hostResident ? this.#mappedHost() : this.#current === 'download' ? this.#downloadRange! : this.#mappedUpload();
-    this.#view = viewOf(this.#dtype, range, this.#length);
+    this.#view = viewOf(this.#dtype, this.#hostRange(), this.#length);
     return this.#view;
   }
 
@@ -120,7 +117,7 @@ export class MappedHostCopy extends HostClaim implements TensorHostCopy {
     this.#applyArrived();
     // Where a readback earlier in this batch covers the range, the GPU buffer already holds what
     // the host will receive, so uploading stale host data there would undo the batch's work.
-    const pieces = this.#downloaded.uploadPieces(range, stage.writesTo(target), this.#label);
+    const pieces = this.#downloaded.uploadPieces(range, stage.writesTo(target), this.label);
     if (pieces.length === 0) return;
     // Only the pieces are copied to the GPU, so a pooled upload buffer about to receive them needs no clearing.
     const upload = new Uint8Array(this.#mappedUpload(!this.#hostResident));
@@ -150,14 +147,14 @@ export class MappedHostCopy extends HostClaim implements TensorHostCopy {
     // H200, 2.7 times on lavapipe), so the range goes to a staging buffer of its size instead.
     if (whole || this.#unmapDownload) {
       if (!this.#download) {
-        this.#download = this.#pool.acquire({ label: `${this.#label} readback`, size: this.#bytes, usage: BufferUsage.MAP_READ | BufferUsage.COPY_DST }, 'staging').buffer;
+        this.#download = this.#pool.acquire({ label: `${this.label} readback`, size: this.#bytes, usage: BufferUsage.MAP_READ | BufferUsage.COPY_DST }, 'staging').buffer;
       }
       // A whole download supersedes the ranged downloads staged before it in this batch.
       if (whole) this.#dropDeliveries();
       this.#unmapDownload = true;
       encoder.copyBufferToBuffer(source, range.offset, this.#download, range.offset, range.bytes);
     } else {
-      const buffer = this.#pool.acquire({ label: `${this.#label} range readback`, size: range.bytes, usage: BufferUsage.MAP_READ | BufferUsage.COPY_DST }, 'staging').buffer;
+      const buffer = this.#pool.acquire({ label: `${this.label} range readback`, size: range.bytes, usage: BufferUsage.MAP_READ | BufferUsage.COPY_DST }, 'staging').buffer;
       encoder.copyBufferToBuffer(source, range.offset, buffer, 0, range.bytes);
       this.#deliveries.push({ range, buffer });
     }
@@ -242,8 +239,8 @@ export class MappedHostCopy extends HostClaim implements TensorHostCopy {
       // Released while in flight (tensor or manager destroyed): the maps were aborted on purpose.
       if (!this.#released) throw error;
     } finally {
-      for (const { buffer } of deliveries) this.#pool.give(buffer);
-      for (const { buffer } of superseded) this.#pool.give(buffer);
+      this.#give(deliveries);
+      this.#give(superseded);
       this.unclaim();
     }
   }
@@ -258,21 +255,21 @@ export class MappedHostCopy extends HostClaim implements TensorHostCopy {
     this.#pool.give(this.#download);
     this.#dropDeliveries();
     this.#dropArrived();
-    for (const { buffer } of this.#superseded) this.#pool.give(buffer);
+    this.#give(this.#superseded);
     this.#superseded = [];
     this.#upload = null;
     this.#download = null;
   }
 
   #dropDeliveries(): void {
-    for (const { buffer } of this.#deliveries) this.#pool.give(buffer);
+    this.#give(this.#deliveries);
     this.#deliveries = [];
   }
 
   /** Copies the arrived ranges into the host data, oldest first, and gives their staging buffers back. */
   #applyArrived(): void {
     if (this.#arrived.length === 0) return;
-    const host = new Uint8Array(this.#hostResident ? this.#mappedHost() : this.#current === 'download' ? this.#downloadRange! : this.#mappedUpload());
+    const host = new Uint8Array(this.#hostRange());
     for (const { range, bytes } of this.#arrived) host.set(new Uint8Array(bytes), range.offset);
     this.#dropArrived();
   }
@@ -287,8 +284,18 @@ export class MappedHostCopy extends HostClaim implements TensorHostCopy {
 
   /** Gives back the staging buffers of the arrived ranges, uncopied. */
   #dropArrived(): void {
-    for (const { buffer } of this.#arrived) this.#pool.give(buffer);
+    this.#give(this.#arrived);
     this.#arrived = [];
+  }
+
+  /** Where the host data lives now: the readback buffer's or the upload buffer's mapped range. */
+  #hostRange(): ArrayBuffer {
+    return this.#hostResident ? this.#mappedHost() : this.#current === 'download' ? this.#downloadRange! : this.#mappedUpload();
+  }
+
+  /** Gives the staging buffers of `ranges` back to the pool. */
+  #give(ranges: readonly RangeDelivery[]): void {
+    for (const { buffer } of ranges) this.#pool.give(buffer);
   }
 
   #select(which: 'upload' | 'download'): void {
@@ -305,7 +312,7 @@ export class MappedHostCopy extends HostClaim implements TensorHostCopy {
       this.#downloadRange = range;
       return range;
     }
-    throw new StateError(`${this.#label}: host data is not mapped`, 'await the running evaluation first');
+    throw new StateError(`${this.label}: host data is not mapped`, 'await the running evaluation first');
   }
 
   /** The upload buffer's mapped range, taking the buffer (mapped, zero-filled unless `clear` is false) when missing. */
@@ -317,7 +324,7 @@ export class MappedHostCopy extends HostClaim implements TensorHostCopy {
       this.#uploadRange = range;
       return range;
     }
-    throw new StateError(`${this.#label}: host data is not mapped`, 'await the running evaluation first');
+    throw new StateError(`${this.label}: host data is not mapped`, 'await the running evaluation first');
   }
 
   /**
@@ -325,7 +332,7 @@ export class MappedHostCopy extends HostClaim implements TensorHostCopy {
    * `clear` (a new buffer is zero-filled already; a pooled one holds its last user's data).
    */
   #takeMapped(what: string, usage: number, clear: boolean): { buffer: GPUBuffer; range: ArrayBuffer } {
-    const { buffer, range, reused } = this.#pool.acquire({ label: `${this.#label} ${what}`, size: this.#bytes, usage, mappedAtCreation: true }, 'staging');
+    const { buffer, range, reused } = this.#pool.acquire({ label: `${this.label} ${what}`, size: this.#bytes, usage, mappedAtCreation: true }, 'staging');
     if (reused && clear) new Uint8Array(range!).fill(0);
     return { buffer, range: range! };
   }

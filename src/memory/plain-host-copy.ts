@@ -20,11 +20,9 @@ export class PlainHostCopy extends HostClaim implements TensorHostCopy {
   #view: TensorData | null = null;
   /** What the batch being encoded reads back (made on first use: most batches read nothing back). */
   #downloaded: BatchDownloads | null = null;
-  readonly #label: string;
 
   constructor(dtype: DType, length: number, paddedBytes: number, label: string, initial?: TensorData) {
     super(label);
-    this.#label = label;
     this.#dtype = dtype;
     this.#length = length;
     this.#paddedBytes = paddedBytes;
@@ -60,7 +58,7 @@ export class PlainHostCopy extends HostClaim implements TensorHostCopy {
     // Where a readback earlier in this batch covers the range, the GPU buffer already holds what
     // the host will receive; uploading the host's older bytes would undo the batch's work.
     const bytes = this.#byteView();
-    const pieces = this.#downloaded ? this.#downloaded.uploadPieces(range, stage.writesTo(target), this.#label) : [range];
+    const pieces = this.#downloaded ? this.#downloaded.uploadPieces(range, stage.writesTo(target), this.label) : [range];
     for (const piece of pieces) {
       stage.stageUpload(bytes.subarray(piece.offset, piece.offset + piece.bytes), target, piece.offset);
     }
