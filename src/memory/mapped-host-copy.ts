@@ -12,6 +12,16 @@ import type { GPUBuffer } from '../backends/webgpu-types.js';
 interface RangeDelivery {
   readonly range: ByteRange;
   readonly buffer: GPUBuffer;
+  /**
+   * The arrived range whose staging buffer this download reuses (still mapped until the batch is
+   * submitted): what the range holds again if the batch does not run.
+   */
+  readonly reusing?: ArrivedRange;
+  /**
+   * Set when a whole download later in the batch supersedes a reusing download, whose copy is
+   * encoded already: its staging buffer is unmapped and mapped like the others, then given back.
+   */
+  overtaken?: boolean;
 }
 
 /** A ranged download that has arrived (its staging buffer is mapped) and is not yet copied into the host data. */
@@ -69,6 +79,8 @@ export class MappedHostCopy extends HostClaim implements TensorHostCopy {
   #unmapDownload = false;
   #uploadUnmapped = false;
   #downloadUnmapped = false;
+  /** The staging buffers downloads of this batch reuse were unmapped for its submission. */
+  #reusedUnmapped = false;
   /** Ranges whose GPU data the host receives from this batch. */
   #downloaded = new BatchDownloads();
   #deliveries: RangeDelivery[] = [];
@@ -138,9 +150,11 @@ export class MappedHostCopy extends HostClaim implements TensorHostCopy {
     const encoder = stage.encoder;
     this.claim();
     const whole = range.offset === 0 && range.bytes === this.#bytes;
-    // Arrived ranges this download covers are superseded; others it overlaps must land first.
+    // Arrived ranges this download covers are superseded; where another overlaps it, all land
+    // first, in order (were the covered ones set aside, a batch that does not run would bring
+    // them back after the newer ones that overlap them).
+    if (this.#arrived.some((arrived) => overlaps(range, arrived.range) && !covers(range, arrived.range))) this.#applyArrived();
     this.#supersedeArrived(range);
-    if (this.#arrived.some((arrived) => overlaps(range, arrived.range))) this.#applyArrived();
     // A range lands in the readback buffer only when the batch remaps that buffer anyway (it also
     // reads the whole tensor back): otherwise remapping the whole buffer for a small range costs
     // more than the range (measured: 1 MB of 256 MB took 4.6-5.2 times a whole 1 MB tensor on the
@@ -154,9 +168,13 @@ export class MappedHostCopy extends HostClaim implements TensorHostCopy {
       this.#unmapDownload = true;
       encoder.copyBufferToBuffer(source, range.offset, this.#download, range.offset, range.bytes);
     } else {
-      const buffer = this.#pool.acquire({ label: `${this.label} range readback`, size: range.bytes, usage: BufferUsage.MAP_READ | BufferUsage.COPY_DST }, 'staging').buffer;
+      // A loop of syncs of one range reuses the staging buffer of the range that arrived last
+      // (superseded above): it is then unmapped and mapped again, as a whole tensor's readback
+      // buffer is, instead of going back to the pool and another coming out of it.
+      const reusing = this.#takeSuperseded(range);
+      const buffer = reusing?.buffer ?? this.#pool.acquire({ label: `${this.label} range readback`, size: range.bytes, usage: BufferUsage.MAP_READ | BufferUsage.COPY_DST }, 'staging').buffer;
       encoder.copyBufferToBuffer(source, range.offset, buffer, 0, range.bytes);
-      this.#deliveries.push({ range, buffer });
+      this.#deliveries.push(reusing ? { range, buffer, reusing } : { range, buffer });
     }
     this.#downloaded.record(range, stage.writesTo(source));
   }
@@ -176,6 +194,12 @@ export class MappedHostCopy extends HostClaim implements TensorHostCopy {
         this.#download.unmap();
       }
       this.#downloadUnmapped = true;
+    }
+    for (const delivery of this.#deliveries) {
+      if (delivery.reusing) {
+        delivery.buffer.unmap();
+        this.#reusedUnmapped = true;
+      }
     }
   }
 
@@ -212,35 +236,45 @@ export class MappedHostCopy extends HostClaim implements TensorHostCopy {
       );
     }
     const deliveries = this.#deliveries;
-    const staged = deliveries.map(async ({ buffer }) => {
+    // A reused staging buffer is still mapped, holding its last range, when the batch failed to encode.
+    const reusedMapped = !this.#reusedUnmapped;
+    const staged = deliveries.map(async ({ buffer, reusing }) => {
+      if (reusing && reusedMapped) return reusing.bytes;
       await buffer.mapAsync(MapMode.READ);
       return buffer.getMappedRange();
     });
+    this.#reusedUnmapped = false;
     this.#unmapUpload = false;
     this.#unmapDownload = false;
     this.#uploadUnmapped = false;
     this.#downloadUnmapped = false;
     this.#downloaded = new BatchDownloads();
     const superseded = this.#superseded;
+    const reused = reusedBy(deliveries);
     this.#superseded = [];
     this.#deliveries = [];
     try {
       await Promise.all(maps);
       const ranges = await Promise.all(staged);
       if ((await ran) && !this.#released) {
-        deliveries.forEach((delivery, i) => this.#arrived.push({ ...delivery, bytes: ranges[i]! }));
-        deliveries.length = 0;
+        deliveries.forEach(({ range, buffer, overtaken }, i) => {
+          if (!overtaken) this.#arrived.push({ range, buffer, bytes: ranges[i]! });
+        });
+        deliveries.splice(0, deliveries.length, ...deliveries.filter((delivery) => delivery.overtaken));
       } else if (!this.#released) {
-        // The readbacks that superseded them did not run: those ranges are still the newest.
-        this.#arrived.push(...superseded);
+        // The readbacks that superseded them did not run: those ranges are still the newest (a
+        // reused staging buffer still holds its range: a batch that does not run copies nothing).
+        const remapped = new Map(deliveries.map((delivery, i) => [delivery.reusing, ranges[i]!]));
+        for (const arrived of superseded) this.#arrived.push(remapped.has(arrived) ? { ...arrived, bytes: remapped.get(arrived)! } : arrived);
         superseded.length = 0;
+        deliveries.splice(0, deliveries.length, ...deliveries.filter((delivery) => !delivery.reusing));
       }
     } catch (error) {
       // Released while in flight (tensor or manager destroyed): the maps were aborted on purpose.
       if (!this.#released) throw error;
     } finally {
       this.#give(deliveries);
-      this.#give(superseded);
+      this.#giveSuperseded(superseded, reused);
       this.unclaim();
     }
   }
@@ -253,17 +287,28 @@ export class MappedHostCopy extends HostClaim implements TensorHostCopy {
     this.#downloadRange = null;
     this.#pool.give(this.#upload);
     this.#pool.give(this.#download);
-    this.#dropDeliveries();
+    this.#give(this.#deliveries);
+    this.#giveSuperseded(this.#superseded, reusedBy(this.#deliveries));
+    this.#deliveries = [];
     this.#dropArrived();
-    this.#give(this.#superseded);
     this.#superseded = [];
     this.#upload = null;
     this.#download = null;
   }
 
+  /**
+   * Forgets the ranged downloads staged so far in this batch. One that reuses a staging buffer
+   * stays, overtaken: the batch copies into that buffer, which must be unmapped for it.
+   */
   #dropDeliveries(): void {
-    this.#give(this.#deliveries);
-    this.#deliveries = [];
+    const kept: RangeDelivery[] = [];
+    for (const delivery of this.#deliveries) {
+      if (delivery.reusing) {
+        delivery.overtaken = true;
+        kept.push(delivery);
+      } else this.#pool.give(delivery.buffer);
+    }
+    this.#deliveries = kept;
   }
 
   /** Copies the arrived ranges into the host data, oldest first, and gives their staging buffers back. */
@@ -280,6 +325,17 @@ export class MappedHostCopy extends HostClaim implements TensorHostCopy {
     const kept: ArrivedRange[] = [];
     for (const arrived of this.#arrived) (covers(range, arrived.range) ? this.#superseded : kept).push(arrived);
     this.#arrived = kept;
+  }
+
+  /** The superseded range of exactly `range` whose staging buffer no download of this batch reuses yet. */
+  #takeSuperseded(range: ByteRange): ArrivedRange | undefined {
+    const reused = reusedBy(this.#deliveries);
+    return this.#superseded.find((arrived) => arrived.range.offset === range.offset && arrived.range.bytes === range.bytes && !reused.has(arrived));
+  }
+
+  /** Gives back the staging buffers of superseded ranges, but those a download reused (given with it). */
+  #giveSuperseded(superseded: readonly ArrivedRange[], reused: ReadonlySet<ArrivedRange>): void {
+    this.#give(superseded.filter((arrived) => !reused.has(arrived)));
   }
 
   /** Gives back the staging buffers of the arrived ranges, uncopied. */
@@ -336,4 +392,11 @@ export class MappedHostCopy extends HostClaim implements TensorHostCopy {
     if (reused && clear) new Uint8Array(range!).fill(0);
     return { buffer, range: range! };
   }
+}
+
+/** The superseded ranges whose staging buffers `deliveries` reuse. */
+function reusedBy(deliveries: readonly RangeDelivery[]): Set<ArrivedRange> {
+  const reused = new Set<ArrivedRange>();
+  for (const { reusing } of deliveries) if (reusing) reused.add(reusing);
+  return reused;
 }
