@@ -1,9 +1,10 @@
-/** The kernel examples (examples/matmul-gflops.ts, logistic-regression-1m.ts, mlp.ts) at small sizes. */
+/** The kernel examples (examples/matmul-gflops.ts, logistic-regression-1m.ts, mlp.ts, stream-compaction.ts) at small sizes. */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { matmulGflops } from '../examples/matmul-gflops.js';
 import { logisticRegression1M } from '../examples/logistic-regression-1m.js';
 import { trainMlp } from '../examples/mlp.js';
+import { compact } from '../examples/stream-compaction.js';
 import type { Manager } from '../src/index.js';
 import { createManager } from './helpers.js';
 
@@ -27,6 +28,18 @@ describe('kernel examples', () => {
     assert.ok(r.gflops > 0);
     // 96-term f32 dot products of values in [-0.5, 0.5): errors stay near 1e-6.
     assert.ok(r.maxError < 1e-4, `max error ${r.maxError}`);
+    assertNothingLeft(before0);
+  });
+
+  test('stream compaction keeps the values above a threshold in order, with the one-pass and the three-pass scan', async () => {
+    const before0 = mgr.memory();
+    const input = Float32Array.from({ length: 50_001 }, (_, i) => Math.sin(i * 12.9898) * 0.5);
+    const expected = Array.from(input.filter((v) => v > 0.1));
+    for (const lookBack of [true, false]) {
+      const { kept, count } = await compact(mgr, input, 0.1, { lookBack });
+      assert.equal(count, expected.length, `lookBack ${lookBack}: count`);
+      assert.deepEqual(Array.from(kept), expected, `lookBack ${lookBack}: the kept values`);
+    }
     assertNothingLeft(before0);
   });
 

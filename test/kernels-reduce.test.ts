@@ -45,6 +45,44 @@ describe('reductions, softmax and scan', () => {
     }
   });
 
+  test('a whole-tensor reduction in one dispatch or two: the same results, evaluation after evaluation; its scratch tensor is the manager’s', async () => {
+    // 300,001 values: 74 workgroups of the first pass, whose totals the last one combines.
+    const size = 300_001;
+    const iv = Int32Array.from({ length: size }, (_, i) => ((i * 7919) % 2001) - 1000);
+    const x = mgr.tensor(iv);
+    const fv = randomValues(size, 5);
+    const f = mgr.tensor(fv);
+    await mgr.sequence().eval(new OpSyncDevice([x, f]));
+    for (const onePass of [true, false]) {
+      const start = mgr.memory();
+      const outs = [mgr.tensor(1, 'i32'), mgr.tensor(1, 'i32'), mgr.tensor(1, 'f32')];
+      const before = mgr.memory();
+      const sum = new OpReduce(x, outs[0]!, { onePass });
+      const min = new OpReduce(x, outs[1]!, { op: 'min', onePass });
+      const mean = new OpReduce(f, outs[2]!, { op: 'mean', onePass, subgroups: false });
+      const after = mgr.memory();
+      // One pass: a state of two words per workgroup and a count; two passes: one partial per workgroup.
+      assert.equal(after.tensors - before.tensors, 3, `onePass ${onePass}: one scratch tensor each`);
+      assert.equal(after.deviceBytes - before.deviceBytes, 3 * (onePass ? 2 * 74 + 1 : 74) * 4, `onePass ${onePass}: scratch bytes`);
+      // The same operation three times in one evaluation, then again: each dispatch starts from a clean state.
+      const seq = mgr.sequence();
+      for (const op of [sum, min, mean, sum, sum, mean, new OpSyncLocal(outs)]) seq.record(op);
+      for (let round = 0; round < 3; round++) {
+        await seq.eval();
+        assert.equal(outs[0]!.data()[0], cpuReduce(iv, 'sum'), `onePass ${onePass}, round ${round}: i32 sum`);
+        assert.equal(outs[1]!.data()[0], cpuReduce(iv, 'min'), `onePass ${onePass}, round ${round}: i32 min`);
+        assertClose([outs[2]!.data()[0]!], [cpuReduce(fv, 'mean')], 1e-6, `onePass ${onePass}, round ${round}: f32 mean`);
+      }
+      // Synchronous from here: no collection of earlier tests' tensors changes the counts in between.
+      const live = mgr.memory();
+      seq.destroy();
+      for (const op of [sum, min, mean]) op.destroyResources();
+      for (const t of outs) t.destroy();
+      const end = mgr.memory();
+      assert.deepEqual([live.tensors - end.tensors, live.deviceBytes - end.deviceBytes], [6, after.deviceBytes - start.deviceBytes], `onePass ${onePass}: everything freed`);
+    }
+  });
+
   test('i32 and u32 reductions are exact', async () => {
     const size = 70_001;
     const iv = Int32Array.from({ length: size }, (_, i) => ((i * 7919) % 2001) - 1000);
@@ -183,37 +221,39 @@ describe('reductions, softmax and scan', () => {
       [10_000, 'u32', 'min', false],
     ] as const;
     for (const [size, dtype, op, exclusive] of cases) {
-      const values = randomValues(size, size + 1);
-      const ints = Int32Array.from(values, (v) => Math.round(v * 100));
-      const uints = Uint32Array.from(values, (v) => Math.round((v + 1) * 50));
-      const data = dtype === 'f32' ? values : dtype === 'i32' ? ints : uints;
-      const x = mgr.tensor(data);
-      const out = mgr.tensor(size, dtype);
-      await mgr.sequence().eval(new OpSyncDevice([x]), new OpScan(x, out, { op, exclusive }), new OpSyncLocal([out]));
-      const expected: number[] = [];
-      let acc =
-        op === 'max'
-          ? (dtype as string) === 'f32'
-            ? -3.4028234663852886e38
-            : (dtype as string) === 'i32'
-              ? -2147483648
-              : 0
-          : op === 'min'
+      for (const lookBack of [true, false]) {
+        const values = randomValues(size, size + 1);
+        const ints = Int32Array.from(values, (v) => Math.round(v * 100));
+        const uints = Uint32Array.from(values, (v) => Math.round((v + 1) * 50));
+        const data = dtype === 'f32' ? values : dtype === 'i32' ? ints : uints;
+        const x = mgr.tensor(data);
+        const out = mgr.tensor(size, dtype);
+        await mgr.sequence().eval(new OpSyncDevice([x]), new OpScan(x, out, { op, exclusive, lookBack }), new OpSyncLocal([out]));
+        const expected: number[] = [];
+        let acc =
+          op === 'max'
             ? (dtype as string) === 'f32'
-              ? 3.4028234663852886e38
+              ? -3.4028234663852886e38
               : (dtype as string) === 'i32'
-                ? 2147483647
-                : 4294967295
-            : 0;
-      for (let i = 0; i < size; i++) {
-        const before = acc;
-        acc = op === 'max' ? Math.max(acc, data[i]!) : op === 'min' ? Math.min(acc, data[i]!) : acc + data[i]!;
-        expected.push(exclusive ? before : acc);
+                ? -2147483648
+                : 0
+            : op === 'min'
+              ? (dtype as string) === 'f32'
+                ? 3.4028234663852886e38
+                : (dtype as string) === 'i32'
+                  ? 2147483647
+                  : 4294967295
+              : 0;
+        for (let i = 0; i < size; i++) {
+          const before = acc;
+          acc = op === 'max' ? Math.max(acc, data[i]!) : op === 'min' ? Math.min(acc, data[i]!) : acc + data[i]!;
+          expected.push(exclusive ? before : acc);
+        }
+        // f32 prefix sums of up to 10,001 values in [-1, 1) are added in a different order than
+        // on the CPU: the difference stays below n · 2⁻²⁴ · (running magnitude), so 1e-3 absolute.
+        if (dtype === 'f32' && op === 'sum') assertClose(out.data(), expected, 1e-3, `f32 scan ${size}, lookBack ${lookBack}`);
+        else assert.deepEqual(Array.from(out.data()), expected, `${dtype} ${op} exclusive=${exclusive} size ${size} lookBack ${lookBack}`);
       }
-      // f32 prefix sums of up to 10,001 values in [-1, 1) are added in a different order than
-      // on the CPU: the difference stays below n · 2⁻²⁴ · (running magnitude), so 1e-3 absolute.
-      if (dtype === 'f32' && op === 'sum') assertClose(out.data(), expected, 1e-3, `f32 scan ${size}`);
-      else assert.deepEqual(Array.from(out.data()), expected, `${dtype} ${op} exclusive=${exclusive} size ${size}`);
     }
   });
 
@@ -238,7 +278,7 @@ describe('reductions, softmax and scan', () => {
     const ones = mgr.tensor(size, 'u32');
     const out = mgr.tensor(size, 'u32');
     const before = mgr.memory();
-    const scan = new OpScan(ones, out, { exclusive: true });
+    const scan = new OpScan(ones, out, { exclusive: true, lookBack: false });
     const after = mgr.memory();
     // Block totals (2,049) and the totals of those (2): two scratch tensors, counted in the ledger.
     assert.equal(after.tensors, before.tensors + 2);
@@ -249,6 +289,36 @@ describe('reductions, softmax and scan', () => {
     mgr.destroy();
     mgr = await createManager();
   });
+  test('a scan in one pass (look-back) over 1,025 tiles: exact, in place and not, evaluation after evaluation; one scratch tensor', async () => {
+    // 4,198,403 elements: 1,025 tiles of 4,096, the last one partial; scalar loads (not a multiple of 4).
+    const size = 1025 * 4096 - 1997;
+    const ones = mgr.tensor(size, 'u32');
+    const out = mgr.tensor(size, 'u32');
+    const before = mgr.memory();
+    const scan = new OpScan(ones, out, { exclusive: true, lookBack: true });
+    const after = mgr.memory();
+    // The tiles' states: two words each, and the tile counter.
+    assert.equal(after.tensors, before.tensors + 1);
+    assert.equal(after.deviceBytes - before.deviceBytes, (2 * 1025 + 1) * 4);
+    const inPlace = new OpScan(ones, ones, { lookBack: true });
+    const seq = mgr.sequence();
+    for (const op of [new OpFill(ones, 1), scan, inPlace, new OpSyncLocal([out, ones])]) seq.record(op);
+    for (let round = 0; round < 2; round++) {
+      await seq.eval();
+      const counted = out.data();
+      const inclusive = ones.data();
+      for (const i of [0, 1, 4095, 4096, 4097, 2_000_001, size - 2, size - 1]) {
+        assert.equal(counted[i], i, `round ${round}: exclusive out[${i}]`);
+        assert.equal(inclusive[i], i + 1, `round ${round}: in-place inclusive out[${i}]`);
+      }
+    }
+    seq.destroy();
+    scan.destroyResources();
+    inPlace.destroyResources();
+    ones.destroy();
+    out.destroy();
+  });
+
   test('long odd lengths: workgroups that scan several blocks in turn agree with the CPU', async () => {
     // 5M + 7 elements, 3 blocks of 2,048 per workgroup: exclusive count of ones, exact.
     const size = 5 * 1024 * 1024 + 7;

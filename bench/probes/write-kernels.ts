@@ -12,6 +12,7 @@ import { Manager } from '../../src/index.js';
 import { SCALE_WGSL } from '../kernels.js';
 import { rawKernel, storageBuffer } from '../raw.js';
 import { randomFloats } from '../workload.js';
+import { gbPerSecond, timeSteps } from './pass-timing.js';
 
 const { values } = parseArgs({ options: { mb: { type: 'string' }, json: { type: 'string' } } });
 const n = (Number(values.mb ?? 256) << 20) / 4;
@@ -24,35 +25,11 @@ const b = storageBuffer(device, n * 4);
 const RUNS = 10;
 
 async function time(wgsl: string, buffers: GPUBuffer[], groups: number, constants: Record<string, number> = {}): Promise<number> {
-  const kernel = await rawKernel(device, wgsl, buffers, constants);
-  const x = Math.min(groups, maxX);
-  const y = Math.ceil(groups / x);
-  const dispatch = async () => {
-    const encoder = device.createCommandEncoder();
-    const pass = encoder.beginComputePass();
-    pass.setPipeline(kernel.pipeline);
-    pass.setBindGroup(0, kernel.group);
-    for (let i = 0; i < RUNS; i++) pass.dispatchWorkgroups(x, y);
-    pass.end();
-    device.queue.submit([encoder.finish()]);
-    await device.queue.onSubmittedWorkDone();
-  };
-  await dispatch();
-  const s: number[] = [];
-  for (let r = 0; r < 7; r++) {
-    const t = performance.now();
-    await dispatch();
-    s.push((performance.now() - t) / 1000);
-  }
-  s.sort((p, q) => p - q);
-  return s[3]! / RUNS;
+  return timeSteps(device, [{ kernel: await rawKernel(device, wgsl, buffers, constants), groups }], RUNS);
 }
 
 const results: Record<string, number> = {};
-const report = (name: string, seconds: number, bytes: number) => {
-  results[name] = Number((bytes / seconds / 1e9).toFixed(1));
-  console.log(`${name.padEnd(52)} ${results[name]!.toFixed(1).padStart(8)} GB/s`);
-};
+const report = gbPerSecond(results, 52);
 
 const refGroups = Math.min(Math.ceil(n4 / 4 / 256), maxX);
 const refTime = async () => time(SCALE_WGSL, [a, b], refGroups, { 0: refGroups * 256 });

@@ -3,7 +3,8 @@
  * adapter lists. Ground floor: the manager records the adapter info, the int8 kernels read it.
  * @module
  */
-import type { GPUAdapterInfo, GPUDevice } from '../backends/webgpu-types.js';
+import type { GPUDevice } from '../backends/webgpu-types.js';
+import { rememberedAdapterInfo } from './adapter-info.js';
 /** The device feature of Dawn's subgroup matrices (matrix units, tensor cores on NVIDIA). */
 export const SUBGROUP_MATRIX_FEATURE = 'chromium-experimental-subgroup-matrix';
 
@@ -16,23 +17,12 @@ export interface SubgroupMatrixConfig {
   readonly K: number;
 }
 
-/**
- * Adapter info by device, recorded by the manager: Dawn's `device.adapterInfo` leaves
- * `subgroupMatrixConfigs` empty, while the adapter's own info lists them.
- */
-const adapterInfos = new WeakMap<GPUDevice, GPUAdapterInfo>();
-
-/** Records the adapter info of `device` (from `adapter.info`) for {@link subgroupMatrixConfigsOf}. */
-export function rememberAdapterInfo(device: GPUDevice, info: GPUAdapterInfo | undefined): void {
-  if (info && typeof device === 'object' && device !== null) adapterInfos.set(device, info);
-}
-
 type InfoWithConfigs = { subgroupMatrixConfigs?: readonly SubgroupMatrixConfig[] };
 
 /** The subgroup matrix shapes and types `device` supports; empty without {@link SUBGROUP_MATRIX_FEATURE}. */
 export function subgroupMatrixConfigsOf(device: GPUDevice): readonly SubgroupMatrixConfig[] {
   if (!device.features.has(SUBGROUP_MATRIX_FEATURE)) return [];
-  const remembered = adapterInfos.get(device) as InfoWithConfigs | undefined;
+  const remembered = rememberedAdapterInfo(device) as InfoWithConfigs | undefined;
   const own = (device as GPUDevice & { adapterInfo?: InfoWithConfigs }).adapterInfo;
   const configs = remembered?.subgroupMatrixConfigs?.length ? remembered.subgroupMatrixConfigs : (own?.subgroupMatrixConfigs ?? []);
   // Dawn's config objects keep their fields in getters: copy them into plain objects.

@@ -6,6 +6,7 @@ import type { Tensor } from '../memory/tensor.js';
 import { checkDTypeIn, contextOf, enables, KernelOp, kernelAlgorithm, scratchTensor, type KernelStep } from './kernel-op.js';
 import { flatGroup, grid, WORKGROUP } from './grid.js';
 import { checkOp, combine, combineHeader, identity, type ReduceOp, type Reduction, useSubgroups, workgroupCombine } from './reduce-ops.js';
+import { packedStateWgsl } from './packed-state.js';
 import { checkShape2D, checkSize } from './shape.js';
 
 /** Options of {@link OpReduce}. */
@@ -18,6 +19,11 @@ export interface ReduceOptions {
   readonly shape?: readonly [number, number];
   /** Use subgroup operations (default: when the device has the `subgroups` feature); `false` forces the portable path. */
   readonly subgroups?: boolean;
+  /**
+   * A whole-tensor reduction in one dispatch (default): the last workgroup to finish combines the
+   * others' totals. `false`: two dispatches, the second combining the first's partial results.
+   */
+  readonly onePass?: boolean;
 }
 
 /** Most workgroups of the first pass of a whole-tensor reduction: enough to fill a large GPU twice. */
@@ -30,7 +36,7 @@ const PER_THREAD = 16;
  * `x` into `partials[group]`; with one workgroup, `partials` is the result (scaled by `scale`).
  * With `vec4`, `x` is read as vec4s (its size is a multiple of 4), which is what saturates memory.
  */
-function reduceAllShader(type: string, n: number, groups: number, columns: number, vec4: boolean, op: ReduceOp, scale: string | null, subgroups: boolean): string {
+function reduceAllShader(type: string, n: number, groups: number, columns: number, vec4: boolean, op: ReduceOp, scale: string | null, subgroups: boolean, onePass = false): string {
   const header = combineHeader(subgroups);
   const element = vec4 ? `vec4<${type}>` : type;
   const count = vec4 ? n / 4 : n;
@@ -39,8 +45,14 @@ function reduceAllShader(type: string, n: number, groups: number, columns: numbe
   const start = vec4 ? `vec4<${type}>(${id})` : id;
   const lanes = vec4 ? combine(op, combine(op, 'acc.x', 'acc.y'), combine(op, 'acc.z', 'acc.w')) : 'acc';
   const result = scale ? `total * ${scale}` : 'total';
+  const output = onePass
+    ? `@group(0) @binding(1) var<storage, read_write> out: array<${type}>;
+@group(0) @binding(2) var<storage, read_write> state: array<atomic<u32>>;
+var<workgroup> last: u32;
+${packedStateWgsl(type)}`
+    : `@group(0) @binding(1) var<storage, read_write> partials: array<${type}>;`;
   return `${header.enable}${enables(type)}@group(0) @binding(0) var<storage, read> x: array<${element}>;
-@group(0) @binding(1) var<storage, read_write> partials: array<${type}>;
+${output}
 var<workgroup> scratch: array<${type}, ${WORKGROUP}>;
 @compute @workgroup_size(${WORKGROUP})
 fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_index) lid: u32${header.params}) {
@@ -66,9 +78,37 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_index) lid: 
   let acc = ${combine(op, combine(op, 'acc0', 'acc1'), combine(op, 'acc2', 'acc3'))};
   let partial = ${lanes};
 ${workgroupCombine(op, type, WORKGROUP, subgroups)}
-  if (lid == 0u) { partials[g] = ${result}; }
+${onePass ? lastGroupCombines(type, groups, op, result, subgroups) : `  if (lid == 0u) { partials[g] = ${result}; }`}
 }
 `;
+}
+
+/**
+ * The end of a one-pass reduction: each workgroup publishes its total and counts itself in; the
+ * one that counts last combines every total (waiting for each to arrive: the count proves no
+ * ordering under WGSL's relaxed atomics, the packed words do), writes the result and zeroes the
+ * states and the count for the next dispatch.
+ */
+function lastGroupCombines(type: string, groups: number, op: ReduceOp, result: string, subgroups: boolean): string {
+  return `  if (lid == 0u) {
+    publishState(g, 1u, total);
+    last = select(0u, 1u, atomicAdd(&state[${2 * groups}u], 1u) == ${groups - 1}u);
+  }
+  if (workgroupUniformLoad(&last) == 0u) { return; }
+  {
+    var partial = ${identity(op, type)};
+    for (var k = lid; k < ${groups}u; k += ${WORKGROUP}u) {
+      var seen = readState(k);
+      loop {
+        if (seen.flag == 1u) { break; }
+        seen = readState(k);
+      }
+      partial = ${combine(op, 'partial', 'seen.value')};
+    }
+${workgroupCombine(op, type, WORKGROUP, subgroups)}
+    if (lid == 0u) { out[0] = ${result}; }
+  }
+  for (var k = lid; k < ${2 * groups + 1}u; k += ${WORKGROUP}u) { atomicStore(&state[k], 0u); }`;
 }
 
 /** Most loads per invocation that {@link reduceRowsShader} unrolls. */
@@ -136,7 +176,7 @@ function scaleLiteral(type: string, count: number): string {
 }
 
 /** The dispatches of a whole-tensor reduction of `x` into the one-element `out`. */
-function reduceAllSteps(context: DeviceContext, x: Tensor, out: Tensor, op: ReduceOp, mean: boolean, label: string, subgroups: boolean): KernelStep[] {
+function reduceAllSteps(context: DeviceContext, x: Tensor, out: Tensor, op: ReduceOp, mean: boolean, label: string, subgroups: boolean, onePass: boolean): KernelStep[] {
   const type = wgslType(x.dtype);
   const vec4 = x.dtype !== 'f16' && x.size % 4 === 0;
   const count = vec4 ? x.size / 4 : x.size;
@@ -145,8 +185,12 @@ function reduceAllSteps(context: DeviceContext, x: Tensor, out: Tensor, op: Redu
   if (groups === 1) {
     return [{ algorithm: kernelAlgorithm(context, [x, out], reduceAllShader(type, x.size, 1, 1, vec4, op, scale, subgroups), [1], label) }];
   }
-  const partials = scratchTensor(context, x.dtype, groups, `${label} partials`);
   const { workgroup, columns } = grid(context, groups);
+  if (onePass) {
+    const state = scratchTensor(context, 'u32', 2 * groups + 1, `${label} totals`);
+    return [{ algorithm: kernelAlgorithm(context, [x, out, state], reduceAllShader(type, x.size, groups, columns, vec4, op, scale, subgroups, true), workgroup, label), scratch: [state] }];
+  }
+  const partials = scratchTensor(context, x.dtype, groups, `${label} partials`);
   return [
     { algorithm: kernelAlgorithm(context, [x, partials], reduceAllShader(type, x.size, groups, columns, vec4, op, null, subgroups), workgroup, `${label} pass 1`), scratch: [partials] },
     { algorithm: kernelAlgorithm(context, [partials, out], reduceAllShader(type, groups, 1, 1, false, op, scale, subgroups), [1], `${label} pass 2`) },
@@ -156,8 +200,10 @@ function reduceAllSteps(context: DeviceContext, x: Tensor, out: Tensor, op: Redu
 /**
  * A reduction on the GPU: the sum, maximum, minimum or mean of a whole tensor (into a tensor of
  * one element), or along an axis of a row-major `[rows, cols]` shape (axis 1: one value per row;
- * axis 0: one value per column). Whole-tensor reductions run in two passes through a scratch
- * tensor of partial results, which the manager owns like any tensor (it shows in `mgr.memory()`).
+ * axis 0: one value per column). A whole-tensor reduction is one dispatch: its workgroups each
+ * reduce a share, and the last to finish combines their totals, passed through a small scratch
+ * tensor that the manager owns like any tensor (it shows in `mgr.memory()`); `onePass: false`
+ * gives the two-dispatch form (partial results, then their reduction).
  *
  * ```ts
  * new OpReduce(x, total);                                          // total[0] = Σ x
@@ -170,7 +216,7 @@ export class OpReduce extends KernelOp {
 
   constructor(x: Tensor, out: Tensor, options: ReduceOptions = {}) {
     const context = contextOf('OpReduce', { x, out });
-    checkOptions('options', options, { op: anyValue, axis: anyValue, shape: anyValue, subgroups: booleanValue });
+    checkOptions('options', options, { op: anyValue, axis: anyValue, shape: anyValue, subgroups: booleanValue, onePass: booleanValue });
     const op = options.op ?? 'sum';
     checkOp('OpReduce', op, ['sum', 'max', 'min', 'mean'] as const);
     checkDTypeIn('OpReduce', 'x', x, ['f32', 'i32', 'u32', 'f16']);
@@ -185,7 +231,7 @@ export class OpReduce extends KernelOp {
     if (options.axis === undefined) {
       if (options.shape !== undefined) checkShape2D('OpReduce', 'options.shape', options.shape, x);
       checkSize('OpReduce', 'out', out, 1, 'a whole-tensor reduction has one result');
-      steps = reduceAllSteps(context, x, out, base, op === 'mean', label, subgroups);
+      steps = reduceAllSteps(context, x, out, base, op === 'mean', label, subgroups, options.onePass !== false);
     } else {
       if (options.axis !== 0 && options.axis !== 1)
         throw new ArgumentError('options.axis', `OpReduce reduces along axis 0 or 1, got ${String(options.axis)}`, 'pass 0 (columns) or 1 (rows), or leave it out for the whole tensor');

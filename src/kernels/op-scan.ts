@@ -7,6 +7,7 @@ import { checkDTypeIn, contextOf, enables, KernelOp, kernelAlgorithm, scratchTen
 import { flatGroup, grid, vec4Eligible, WORKGROUP } from './grid.js';
 import { checkOp, combine, combineHeader, identity, type ReduceOp, useSubgroups, workgroupCombine } from './reduce-ops.js';
 import { checkSize } from './shape.js';
+import { clearStateShader, keepsWorkgroupsRunning, lookBackScanShader, lookBackTiles } from './scan-look-back.js';
 
 /** Options of {@link OpScan}. */
 export interface ScanOptions {
@@ -22,6 +23,13 @@ export interface ScanOptions {
    * faster is measured by the bench's optional `scan-tiles4` and `scan-tiles16` workloads.
    */
   readonly blockTiles?: number;
+  /**
+   * Scan in one pass by decoupled look-back (reads x once; the three-pass reduce-then-scan reads
+   * it twice). Its workgroups wait on the ones before them, which needs a GPU that keeps running
+   * workgroups that have started; default: on NVIDIA, AMD and Intel GPUs and on CPU drivers
+   * (lavapipe, SwiftShader), three passes elsewhere. `false` forces three passes.
+   */
+  readonly lookBack?: boolean;
 }
 
 /** Elements each thread scans; a workgroup scans a block of WORKGROUP × ITEMS elements. */
@@ -190,8 +198,28 @@ ${store}
 `;
 }
 
+/** The dispatches of a single-pass scan: zero the tiles' states, then scan with look-back. */
+function lookBackSteps(context: DeviceContext, x: Tensor, out: Tensor, op: ReduceOp, exclusive: boolean, label: string, vec4: boolean, subgroups: boolean): KernelStep[] {
+  const { tiles, stateWords } = lookBackTiles(x.size);
+  const state = scratchTensor(context, 'u32', stateWords, `${label} tile states`);
+  const source = x === out ? 'out' : 'x';
+  const clearGrid = grid(context, Math.ceil(stateWords / WORKGROUP));
+  return [
+    { algorithm: kernelAlgorithm(context, [state], clearStateShader(stateWords, clearGrid.columns), clearGrid.workgroup, `${label} clear`), scratch: [state] },
+    {
+      algorithm: kernelAlgorithm(
+        context,
+        [out, state, ...(source === 'x' ? [x] : [])],
+        lookBackScanShader(wgslType(x.dtype), x.size, op, exclusive, source, vec4, subgroups),
+        grid(context, tiles).workgroup,
+        label,
+      ),
+    },
+  ];
+}
+
 /** The dispatches of a scan of `x` (or of `out` in place) into `out`. */
-function scanSteps(context: DeviceContext, x: Tensor, out: Tensor, op: ReduceOp, exclusive: boolean, label: string, subgroups: boolean, requestedTiles?: number): KernelStep[] {
+function scanSteps(context: DeviceContext, x: Tensor, out: Tensor, op: ReduceOp, exclusive: boolean, label: string, subgroups: boolean, requestedTiles?: number, lookBack = false): KernelStep[] {
   const type = wgslType(x.dtype);
   const n = x.size;
   const source = x === out ? 'out' : 'x';
@@ -203,6 +231,7 @@ function scanSteps(context: DeviceContext, x: Tensor, out: Tensor, op: ReduceOp,
   if (blocks === 1) {
     return [{ algorithm: kernelAlgorithm(context, [out, ...inputs], blockScanShader(type, n, 1, 1, op, exclusive, source, false, subgroups, tiles, vec4), [1], label) }];
   }
+  if (lookBack) return lookBackSteps(context, x, out, op, exclusive, label, vec4, subgroups);
   // Reduce, then scan: the totals of each workgroup's blocks, an exclusive scan of the totals
   // (recursively), then each workgroup scans its blocks again from its offset. Reads x twice and
   // writes out once.
@@ -218,8 +247,9 @@ function scanSteps(context: DeviceContext, x: Tensor, out: Tensor, op: ReduceOp,
 /**
  * A prefix scan on the GPU, of any length: inclusive `out[i] = x[0] ⊕ … ⊕ x[i]` or exclusive
  * `out[i] = x[0] ⊕ … ⊕ x[i-1]`, with ⊕ one of sum, max, min. Tensors over one block (2,048
- * elements) run in several passes through scratch tensors of block totals that the manager owns
- * (they show in `mgr.memory()`). `out` may be `x` (in place).
+ * elements) scan in one pass by decoupled look-back where the GPU allows it (see
+ * {@link ScanOptions.lookBack}), else in three (reduce, scan the block totals, scan again), through
+ * scratch tensors that the manager owns (they show in `mgr.memory()`). `out` may be `x` (in place).
  *
  * ```ts
  * new OpScan(x, prefix);                        // inclusive prefix sum
@@ -229,7 +259,7 @@ function scanSteps(context: DeviceContext, x: Tensor, out: Tensor, op: ReduceOp,
 export class OpScan extends KernelOp {
   constructor(x: Tensor, out: Tensor, options: ScanOptions = {}) {
     const context = contextOf('OpScan', { x, out });
-    checkOptions('options', options, { op: anyValue, exclusive: booleanValue, subgroups: booleanValue, blockTiles: anyValue });
+    checkOptions('options', options, { op: anyValue, exclusive: booleanValue, subgroups: booleanValue, blockTiles: anyValue, lookBack: booleanValue });
     const op = options.op ?? 'sum';
     checkOp('OpScan', op, ['sum', 'max', 'min'] as const);
     checkDTypeIn('OpScan', 'x', x, ['f32', 'i32', 'u32', 'f16']);
@@ -239,7 +269,9 @@ export class OpScan extends KernelOp {
     if (tiles !== undefined && (!Number.isInteger(tiles) || tiles < 1 || tiles > 64)) {
       throw new ArgumentError('options.blockTiles', `OpScan expects blockTiles to be an integer in [1, 64], got ${String(tiles)}`, 'leave it out for the default');
     }
-    super(scanSteps(context, x, out, op, options.exclusive === true, `OpScan(${op}, ${x.label})`, useSubgroups(context.features, wgslType(x.dtype), options.subgroups), tiles));
+    // blockTiles tunes the three-pass scan, so asking for it asks for that scan.
+    const lookBack = options.lookBack ?? (tiles === undefined && keepsWorkgroupsRunning(context));
+    super(scanSteps(context, x, out, op, options.exclusive === true, `OpScan(${op}, ${x.label})`, useSubgroups(context.features, wgslType(x.dtype), options.subgroups), tiles, lookBack));
   }
 
   get name(): string {

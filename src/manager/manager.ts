@@ -26,7 +26,7 @@ import { forgottenManagers, type ManagerHandle, tearDown } from './teardown.js';
 import { $internal } from '../core/internal.js';
 import { consoleLogger, defaultLogLevel, type EventLevel, type EventListener, isEventLevel } from '../core/events.js';
 import { TraceRecorder } from '../core/trace.js';
-import { rememberAdapterInfo } from '../core/subgroup-matrix.js';
+import { rememberAdapterInfo } from '../core/adapter-info.js';
 import { type DeviceInfo, describeDevice } from './device-info.js';
 import type { GPU, GPUAdapterInfo, GPUBuffer, GPUDevice } from '../backends/webgpu-types.js';
 

@@ -115,9 +115,10 @@ function reduceGroups(size: number): number {
 }
 
 /**
- * OpReduce(x, out, { op }), a built-in kernel: one algorithm, or (over 4096 elements or vec4s) two
- * passes through a scratch tensor of partial results, all made through the manager and owned by
- * it (counted in mgr.memory(), reachable only through the operation).
+ * OpReduce(x, out, { op }), a built-in kernel: one algorithm; over 4096 elements (or vec4s) it also
+ * binds a u32 scratch tensor through which its workgroups pass their totals (two words each, and a
+ * count), all made through the manager and owned by it (counted in mgr.memory(), reachable only
+ * through the operation).
  */
 async function buildReduce(box: Box, real: Real, spec: OpSpec, preferAlive: boolean): Promise<{ op: Operation; opM: OpM; text: string } | { text: string }> {
   const m = box.m;
@@ -148,11 +149,11 @@ async function buildReduce(box: Box, real: Real, spec: OpSpec, preferAlive: bool
       next.tensors.set(scratch, {
         id: scratch,
         mgr: next.mgr,
-        dtype: xt.dtype,
+        dtype: 'u32',
         mem: 'Storage',
-        size: groups,
+        size: 2 * groups + 1,
         host: null,
-        device: unknown(groups),
+        device: unknown(2 * groups + 1),
         destroyed: false,
         held: false,
         gen: 0,
@@ -160,8 +161,7 @@ async function buildReduce(box: Box, real: Real, spec: OpSpec, preferAlive: bool
         bufferDestroyed: false,
         copyable: true,
       });
-      newAlgo([x, scratch]);
-      newAlgo([scratch, out]);
+      newAlgo([x, out, scratch]);
     }
   }
   const tensors = [x, out].map((id) => real.tensors.get(id)!);
