@@ -319,6 +319,26 @@ describe('reductions, softmax and scan', () => {
     out.destroy();
   });
 
+  test('a one-pass scan of vec4s (striped tiles of 8,192) stays exact over many scans of one state buffer', async () => {
+    // 3 tiles and a part: the dispatch has 4 workgroups, so every scan takes 4 tickets; 3 scans
+    // an evaluation, 6 evaluations: 18 scans read states left by the scan before theirs.
+    const size = 3 * 8192 + 1000;
+    const ones = mgr.tensor(new Uint32Array(size).fill(1));
+    const out = mgr.tensor(size, 'u32');
+    const scan = new OpScan(ones, out, { lookBack: true });
+    const seq = mgr.sequence();
+    for (const op of [new OpSyncDevice([ones]), scan, scan, scan, new OpSyncLocal([out])]) seq.record(op);
+    for (let round = 0; round < 6; round++) {
+      await seq.eval();
+      const got = out.data();
+      for (const i of [0, 3, 4, 8191, 8192, 16_383, 16_384, 24_575, 24_576, size - 1]) assert.equal(got[i], i + 1, `round ${round}: out[${i}]`);
+    }
+    seq.destroy();
+    scan.destroyResources();
+    ones.destroy();
+    out.destroy();
+  });
+
   test('long odd lengths: workgroups that scan several blocks in turn agree with the CPU', async () => {
     // 5M + 7 elements, 3 blocks of 2,048 per workgroup: exclusive count of ones, exact.
     const size = 5 * 1024 * 1024 + 7;

@@ -104,11 +104,14 @@ for (const groups of [1056, 2048, 4224, 8448]) {
 }
 // The library's OpReduce on the same data, 10 in one evaluation as the bench records them.
 const x = mgr.tensor(data, { type: MemoryType.Storage });
-for (const [subgroups, onePass] of [
+// Two rounds, the second in the reverse order, so that a drift over the run shows.
+const library = [
   [true, true],
   [false, true],
   [true, false],
-] as const) {
+  [false, false],
+] as const;
+for (const [subgroups, onePass] of [...library, ...[...library].reverse()]) {
   const out = mgr.tensor(1, 'f32');
   const op = await new OpReduce(x, out, { subgroups, onePass }).compiled();
   const seq = mgr.sequence();

@@ -6,14 +6,14 @@
  * variant's output is checked against a CPU prefix sum.
  *
  * The look-back variants are OpScan's shader (src/kernels/scan-look-back.ts) at other tile sizes,
- * with and without subgroup scans inside the tile.
+ * with and without subgroup scans inside the tile, each invocation's elements striped or blocked.
  *
  * `node dist/bench/probes/scan-variants.js [--mb 256] [--json FILE]`
  */
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { Manager, MemoryType, OpScan, OpSyncLocal } from '../../src/index.js';
-import { clearStateShader, lookBackScanShader, lookBackTiles } from '../../src/kernels/scan-look-back.js';
+import { lookBackScanShader, lookBackTiles } from '../../src/kernels/scan-look-back.js';
 import { SCALE_WGSL } from '../kernels.js';
 import { rawKernel, rawRead, readbackBuffer, storageBuffer } from '../raw.js';
 import { randomFloats } from '../workload.js';
@@ -52,33 +52,39 @@ const reference = { kernel: await rawKernel(device, SCALE_WGSL, [a, b], { 0: ref
 report('reference b = a * 2 (bench)', await time([reference]), 2 * n * 4);
 const readback = readbackBuffer(device, n * 4);
 const subgroups = device.features.has('subgroups');
-for (const items of [8, 16, 32]) {
-  for (const sg of subgroups ? [true, false] : [false]) {
-    const { tiles, stateWords } = lookBackTiles(n, items);
-    const state = storageBuffer(device, stateWords * 4);
-    const clear = { kernel: await rawKernel(device, clearStateShader(stateWords, maxX), [state]), groups: Math.ceil(stateWords / 256) };
-    const scan = { kernel: await rawKernel(device, lookBackScanShader('f32', n, 'sum', false, 'x', true, sg, items), [b, state, a]), groups: tiles };
-    const s = await time([clear, scan]);
-    const note = check(await rawRead(device, b, readback, n * 4), `look-back ${items}/${sg}`);
-    report(`look-back, ${items} per thread, subgroups ${sg}`, s, 2 * n * 4, note);
-    state.destroy();
-  }
-}
 // The library's OpScan on the same data, both ways, 10 in one evaluation as the bench records them.
 const x = mgr.tensor(data, { type: MemoryType.Storage });
 const out = mgr.tensor(n, 'f32');
-for (const lookBack of [true, false]) {
-  const op = await new OpScan(x, out, { lookBack }).compiled();
+for (const [lookBack, sg] of [
+  [true, true],
+  [true, false],
+  [false, true],
+] as const) {
+  const op = await new OpScan(x, out, { lookBack, subgroups: sg && subgroups }).compiled();
   const seq = mgr.sequence();
   for (let i = 0; i < RUNS; i++) seq.record(op);
   const seconds = await timeSequence(seq, RUNS);
   await mgr.sequence().eval(new OpSyncLocal([out]));
-  report(`OpScan (${lookBack ? 'look-back' : 'three passes'})`, seconds, 2 * n * 4, check(out.data() as Float32Array, 'OpScan'));
+  report(`OpScan (${lookBack ? 'look-back' : 'three passes'}, subgroups ${sg && subgroups})`, seconds, 2 * n * 4, check(out.data() as Float32Array, 'OpScan'));
   seq.destroy();
   op.destroyResources();
 }
 x.destroy();
 out.destroy();
+for (const striped of [true, false]) {
+  for (const items of striped ? [16, 32, 48] : [16]) {
+    for (const sg of subgroups ? [true, false] : [false]) {
+      const { groups, stateWords } = lookBackTiles(n, items);
+      const state = storageBuffer(device, stateWords * 4);
+      const shader = lookBackScanShader({ type: 'f32', n, op: 'sum', exclusive: false, source: 'x', vec4: true, subgroups: sg, items, striped });
+      const scan = { kernel: await rawKernel(device, shader, [b, state, a]), groups };
+      const s = await time([scan]);
+      const what = `look-back, ${striped ? 'striped' : 'blocked'}, ${items} per thread, subgroups ${sg}`;
+      report(what, s, 2 * n * 4, check(await rawRead(device, b, readback, n * 4), what));
+      state.destroy();
+    }
+  }
+}
 report('reference again', await time([reference]), 2 * n * 4);
 if (values.json) writeFileSync(values.json, JSON.stringify(results, null, 1));
 for (const buffer of [a, b, readback]) buffer.destroy();

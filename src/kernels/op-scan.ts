@@ -7,7 +7,7 @@ import { checkDTypeIn, contextOf, enables, KernelOp, kernelAlgorithm, scratchTen
 import { flatGroup, grid, vec4Eligible, WORKGROUP } from './grid.js';
 import { checkOp, combine, combineHeader, identity, type ReduceOp, useSubgroups, workgroupCombine } from './reduce-ops.js';
 import { checkSize } from './shape.js';
-import { clearStateShader, keepsWorkgroupsRunning, lookBackScanShader, lookBackTiles } from './scan-look-back.js';
+import { keepsWorkgroupsRunning, lookBackGrid, lookBackItems, lookBackScanShader, lookBackTiles } from './scan-look-back.js';
 
 /** Options of {@link OpScan}. */
 export interface ScanOptions {
@@ -198,22 +198,21 @@ ${store}
 `;
 }
 
-/** The dispatches of a single-pass scan: zero the tiles' states, then scan with look-back. */
+/** The dispatch of a single-pass scan, with the tiles' states as its scratch. */
 function lookBackSteps(context: DeviceContext, x: Tensor, out: Tensor, op: ReduceOp, exclusive: boolean, label: string, vec4: boolean, subgroups: boolean): KernelStep[] {
-  const { tiles, stateWords } = lookBackTiles(x.size);
+  const { groups, stateWords } = lookBackTiles(x.size, lookBackItems(vec4));
   const state = scratchTensor(context, 'u32', stateWords, `${label} tile states`);
   const source = x === out ? 'out' : 'x';
-  const clearGrid = grid(context, Math.ceil(stateWords / WORKGROUP));
   return [
-    { algorithm: kernelAlgorithm(context, [state], clearStateShader(stateWords, clearGrid.columns), clearGrid.workgroup, `${label} clear`), scratch: [state] },
     {
       algorithm: kernelAlgorithm(
         context,
         [out, state, ...(source === 'x' ? [x] : [])],
-        lookBackScanShader(wgslType(x.dtype), x.size, op, exclusive, source, vec4, subgroups),
-        grid(context, tiles).workgroup,
+        lookBackScanShader({ type: wgslType(x.dtype), n: x.size, op, exclusive, source, vec4, subgroups }),
+        lookBackGrid(groups, context.limits.maxComputeWorkgroupsPerDimension),
         label,
       ),
+      scratch: [state],
     },
   ];
 }

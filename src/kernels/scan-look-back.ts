@@ -18,46 +18,82 @@ export function keepsWorkgroupsRunning(context: DeviceContext): boolean {
   return vendor === 'nvidia' || vendor === 'amd' || vendor === 'intel' || /llvmpipe|lavapipe|swiftshader/.test(text);
 }
 
-/** Elements each invocation of the single-pass scan owns (consecutive); a tile is WORKGROUP of them. */
-export const LOOK_BACK_ITEMS = 16;
+/**
+ * Elements each invocation of the single-pass scan owns; a tile is WORKGROUP of them. Striped
+ * (vectors): 32, blocked (scalars): 16, the best of 8, 16 and 32 each way on an H100
+ * (bench/probes/scan-variants.ts: striped 1,926-1,955 GB/s at 32 against 1,686-1,812 at 16;
+ * blocked at most 1,086, best at 16 with subgroups in an earlier run, 1,476).
+ */
+export function lookBackItems(striped: boolean): number {
+  return striped ? 32 : 16;
+}
 /** Tiles one round of the look-back reads at once. */
 const WINDOW = 32;
 
 /**
- * The tiles of a single-pass scan of `n` elements, and the words of its state buffer: two per
- * tile, then the tile counter.
+ * The tiles of a single-pass scan of `n` elements, the workgroups its dispatch has (the power of
+ * two at or above the tiles: see {@link lookBackScanShader}), and the words of its state buffer:
+ * two per tile, then the ticket counter.
  */
-export function lookBackTiles(n: number, items = LOOK_BACK_ITEMS): { tiles: number; stateWords: number } {
+export function lookBackTiles(n: number, items: number): { tiles: number; groups: number; stateWords: number } {
   const tiles = Math.ceil(n / (WORKGROUP * items));
-  return { tiles, stateWords: 2 * tiles + 1 };
+  return { tiles, groups: 2 ** Math.ceil(Math.log2(tiles)), stateWords: 2 * tiles + 1 };
 }
 
-/** Zeroes the first `words` words of `state` (before each single-pass scan: no tile is published, the counter is 0). */
-export function clearStateShader(words: number, columns: number): string {
-  return `@group(0) @binding(0) var<storage, read_write> state: array<u32>;
-@compute @workgroup_size(${WORKGROUP})
-fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_index) lid: u32) {
-  let i = (wg.x + wg.y * ${columns}u) * ${WORKGROUP}u + lid;
-  if (i < ${words}u) { state[i] = 0u; }
+/** Workgroup counts over x and y for `groups` (a power of two) workgroups. */
+export function lookBackGrid(groups: number, maxPerDimension: number): [number, number] {
+  let columns = groups;
+  while (columns > maxPerDimension) columns /= 2;
+  return [columns, groups / columns];
 }
-`;
+
+/** What a single-pass scan shader is generated for. */
+export interface LookBackShape {
+  /** The WGSL element type. */
+  type: string;
+  /** Elements scanned. */
+  n: number;
+  op: ReduceOp;
+  exclusive: boolean;
+  /** `out` for a scan in place: each invocation loads all its elements before it writes. */
+  source: 'x' | 'out';
+  /** Elements travel as `vec4` (n a multiple of 4, 32-bit type). */
+  vec4: boolean;
+  subgroups: boolean;
+  /**
+   * Whether an invocation's elements lie a workgroup's width apart (striped: each load of the
+   * workgroup reads consecutive memory) rather than side by side (blocked: one load instruction of
+   * a subgroup spans all its invocations' runs). Default: striped for vectors; scalars are always
+   * blocked (striped keeps every element's offset in workgroup memory: 16 KB for 16 scalars an
+   * invocation, too much beside the rest).
+   */
+  striped?: boolean;
+  /** Elements an invocation owns (a multiple of 4 with vectors); default {@link lookBackItems}. */
+  items?: number;
 }
 
 /**
- * A prefix scan in one pass, by decoupled look-back: each workgroup takes the next tile from an
- * atomic counter (so every earlier tile belongs to a workgroup already running), scans it,
- * publishes the tile's total, then reads what the tiles before it published, {@link WINDOW} at a
- * time, combining totals until one tile shows its inclusive prefix; it publishes its own
- * inclusive prefix and writes its outputs. It reads x once and writes out once (the three-pass
- * scan reads x twice).
+ * A prefix scan in one pass, by decoupled look-back: each workgroup takes a ticket from an atomic
+ * counter, whose order gives its tile (so every earlier tile belongs to a workgroup already
+ * running), scans the tile, publishes its total, then reads what the tiles before it published,
+ * {@link WINDOW} at a time, combining totals until one tile shows its inclusive prefix; it
+ * publishes its own inclusive prefix and writes its outputs. It reads x once and writes out once
+ * (the three-pass scan reads x twice).
  *
- * A tile's state travels as {@link packedStateWgsl} writes it: flag 1 for the tile's total, 2 for
- * its inclusive prefix.
- *
- * `source` is `out` for a scan in place: each invocation loads all its elements before it writes.
+ * Nothing is cleared between scans: the dispatch has a power-of-two count of workgroups (those
+ * past the last tile return at once), so each scan takes exactly that many tickets and a ticket
+ * tells both its tile (the low bits) and which scan it belongs to (the high bits, counted modulo
+ * 2^14, which the 32-bit counter's wrap keeps in step). A tile's state travels as
+ * {@link packedStateWgsl} writes it, its flag that scan number beside the kind (1: the tile's
+ * total, 2: its inclusive prefix); a state from the scan before reads as not yet published. The
+ * state buffer starts zeroed, as every new buffer does.
  */
-export function lookBackScanShader(type: string, n: number, op: ReduceOp, exclusive: boolean, source: 'x' | 'out', vec4: boolean, subgroups: boolean, items = LOOK_BACK_ITEMS): string {
-  const { tiles } = lookBackTiles(n, items);
+export function lookBackScanShader(shape: LookBackShape): string {
+  const { type, n, op, exclusive, source, vec4, subgroups } = shape;
+  const striped = vec4 && (shape.striped ?? true);
+  const items = shape.items ?? lookBackItems(striped);
+  const { tiles, groups } = lookBackTiles(n, items);
+  const groupBits = Math.log2(groups);
   const id = identity(op, type);
   const c = (x: string, y: string) => combine(op, x, y);
   const count = vec4 ? n / 4 : n;
@@ -67,29 +103,45 @@ export function lookBackScanShader(type: string, n: number, op: ReduceOp, exclus
   const element = vec4 ? `vec4<${type}>` : type;
   const fill = vec4 ? `vec4<${type}>(${id})` : id;
   const k = Array.from({ length: per }, (_, i) => i);
-  const loads = k.map((i) => `  var v${i} = ${fill};\n  if (first + ${i}u < ${count}u) { v${i} = ${source}[first + ${i}u]; }`).join('\n');
-  // Inclusive within the invocation's run: within each vector, then each vector from the one before.
-  const scans = k
-    .map((i) => {
-      const inner = vec4 ? `  v${i}.y = ${c(`v${i}.x`, `v${i}.y`)}; v${i}.z = ${c(`v${i}.y`, `v${i}.z`)}; v${i}.w = ${c(`v${i}.z`, `v${i}.w`)};\n` : '';
-      const last = (j: number) => (vec4 ? `v${j}.w` : `v${j}`);
-      const carry = i === 0 ? '' : vec4 ? `  v${i} = ${c(`vec4<${type}>(${last(i - 1)})`, `v${i}`)};\n` : `  v${i} = ${c(last(i - 1), `v${i}`)};\n`;
-      return inner + carry;
-    })
-    .join('');
+  const at = (i: number) => (striped ? `first + ${i * WORKGROUP}u` : `first + ${i}u`);
+  const loads = k.map((i) => `  var v${i} = ${fill};\n  if (${at(i)} < ${count}u) { v${i} = ${source}[${at(i)}]; }`).join('\n');
   const lastOf = (i: number) => (vec4 ? `v${i}.w` : `v${i}`);
-  // Outputs: inclusive `before ⊕ v`, exclusive `before ⊕ (the element before)`.
+  const inner = (i: number) => (vec4 ? `  v${i}.y = ${c(`v${i}.x`, `v${i}.y`)}; v${i}.z = ${c(`v${i}.y`, `v${i}.z`)}; v${i}.w = ${c(`v${i}.z`, `v${i}.w`)};\n` : '');
+  // Blocked: inclusive along the invocation's run, within each vector, then each vector from the
+  // one before. Striped: within each vector; the vectors' totals go through workgroup memory,
+  // where each invocation scans a run of consecutive ones (exclusive, in place).
+  const scans = striped
+    ? `${k.map((i) => `${inner(i)}  runs[${i * WORKGROUP}u + lid] = ${lastOf(i)};\n`).join('')}  workgroupBarrier();
+  var mine = ${id};
+  for (var j = 0u; j < ${per}u; j++) {
+    let total = runs[lid * ${per}u + j];
+    runs[lid * ${per}u + j] = mine;
+    mine = ${c('mine', 'total')};
+  }
+`
+    : `${k.map((i) => inner(i) + (i === 0 ? '' : vec4 ? `  v${i} = ${c(`vec4<${type}>(${lastOf(i - 1)})`, `v${i}`)};\n` : `  v${i} = ${c(lastOf(i - 1), `v${i}`)};\n`)).join('')}  let mine = ${lastOf(per - 1)};
+`;
+  // Striped: every vector's offset within the tile, read back by the invocation that owns the vector.
+  const offsets = striped
+    ? `  for (var j = 0u; j < ${per}u; j++) { runs[lid * ${per}u + j] = ${c('before', `runs[lid * ${per}u + j]`)}; }
+  workgroupBarrier();
+`
+    : '';
+  // Outputs: inclusive `offset ⊕ v`, exclusive `offset ⊕ (the element before)`.
   const stores = k
     .map((i) => {
-      const previous = i === 0 ? id : lastOf(i - 1);
+      const offset = striped ? `${c('prefix', `runs[${i * WORKGROUP}u + lid]`)}` : 'before';
+      const previous = striped || i === 0 ? id : lastOf(i - 1);
       const value = vec4
         ? exclusive
-          ? `${c(`vec4<${type}>(before)`, `vec4<${type}>(${previous}, v${i}.x, v${i}.y, v${i}.z)`)}`
-          : c(`vec4<${type}>(before)`, `v${i}`)
+          ? `${c(`vec4<${type}>(${offset})`, `vec4<${type}>(${previous}, v${i}.x, v${i}.y, v${i}.z)`)}`
+          : c(`vec4<${type}>(${offset})`, `v${i}`)
         : exclusive
-          ? c('before', previous)
-          : c('before', `v${i}`);
-      return `  if (first + ${i}u < ${count}u) { out[first + ${i}u] = ${value}; }`;
+          ? striped
+            ? offset
+            : c('before', previous)
+          : c(offset, `v${i}`);
+      return `  if (${at(i)} < ${count}u) { out[${at(i)}] = ${value}; }`;
     })
     .join('\n');
   const bindings = [`@group(0) @binding(0) var<storage, read_write> out: array<${element}>;`, '@group(0) @binding(1) var<storage, read_write> state: array<atomic<u32>>;'];
@@ -101,20 +153,22 @@ var<workgroup> seenFlag: array<u32, ${WINDOW}>;
 var<workgroup> seenValue: array<${type}, ${WINDOW}>;
 var<workgroup> nextEnd: u32;
 var<workgroup> prefixShared: ${type};
-const DONE = 0xffffffffu;
+${striped ? `var<workgroup> runs: array<${type}, ${per * WORKGROUP}>;\n` : ''}const DONE = 0xffffffffu;
 
 ${packedStateWgsl(type)}
 @compute @workgroup_size(${WORKGROUP})
 fn main(@builtin(local_invocation_index) lid: u32${header.params}) {
   if (lid == 0u) { tileOf = atomicAdd(&state[${2 * tiles}u], 1u); }
-  let t = workgroupUniformLoad(&tileOf);
+  let ticket = workgroupUniformLoad(&tileOf);
+  let t = ticket & ${groups - 1}u;
+  // The flags of this scan's states: its number beside the kind (in the low 2 bits).
+  let scan = ((ticket >> ${groupBits}u) & 0x3fffu) << 2u;
   // Workgroups the grid adds past the last tile take the highest numbers: nothing waits for them.
   if (t >= ${tiles}u) { return; }
-  let first = (t * ${WORKGROUP}u + lid) * ${per}u;
+  let first = ${striped ? `t * ${per * WORKGROUP}u + lid` : `(t * ${WORKGROUP}u + lid) * ${per}u`};
 ${loads}
-${scans}  let mine = ${lastOf(per - 1)};
-${header.enable ? subgroupTotals(type) : portableTotals(op, type)}  if (lid == 0u) {
-    publishState(t, select(1u, 2u, t == 0u), aggregate);
+${scans}${header.enable ? subgroupTotals(type) : portableTotals(op, type)}${offsets}  if (lid == 0u) {
+    publishState(t, scan | select(1u, 2u, t == 0u), aggregate);
     nextEnd = t;
     prefixShared = ${id};
   }
@@ -127,7 +181,7 @@ ${header.enable ? subgroupTotals(type) : portableTotals(op, type)}  if (lid == 0
       var value = ${id};
       if (lid < end) {
         let seen = readState(end - 1u - lid);
-        flag = seen.flag;
+        flag = select(0u, seen.flag & 3u, (seen.flag & ~3u) == scan);
         value = seen.value;
       }
       seenFlag[lid] = flag;
@@ -150,9 +204,8 @@ ${header.enable ? subgroupTotals(type) : portableTotals(op, type)}  if (lid == 0
     }
   }
   let prefix = workgroupUniformLoad(&prefixShared);
-  if (lid == 0u && t > 0u) { publishState(t, 2u, ${c('prefix', 'aggregate')}); }
-  before = ${c('prefix', 'before')};
-${stores}
+  if (lid == 0u && t > 0u) { publishState(t, scan | 2u, ${c('prefix', 'aggregate')}); }
+${striped ? '' : `  before = ${c('prefix', 'before')};\n`}${stores}
 }
 `;
 }
