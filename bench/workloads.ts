@@ -88,6 +88,13 @@ const uploadHostView: Workload = {
   },
 };
 
+/** What the upload workloads share: 256 MB of data, a tensor with its upload sequence, and a storage buffer for the raw side. */
+function uploadSetup(mgr: Manager, quick: boolean) {
+  const n = transferSize(quick);
+  const t = mgr.tensor(n, 'f32');
+  return { n, data: randomFloats(n), t, seq: mgr.sequence().record(new OpSyncDevice([t])), device: mgr.device, rb: storageBuffer(mgr.device, n * 4) };
+}
+
 const uploadSetData: Workload = {
   id: 'upload-setData',
   title: 'setData(JS array) + OpSyncDevice, 256 MB (raw: writeBuffer)',
@@ -95,12 +102,7 @@ const uploadSetData: Workload = {
   higherIsBetter: true,
   target: '≥ 8 GB/s',
   async prepare(mgr, quick) {
-    const n = transferSize(quick);
-    const data = randomFloats(n);
-    const t = mgr.tensor(n, 'f32');
-    const seq = mgr.sequence().record(new OpSyncDevice([t]));
-    const device = mgr.device;
-    const rb = storageBuffer(device, n * 4);
+    const { n, data, t, seq, device, rb } = uploadSetup(mgr, quick);
     return {
       kompute: {
         run: () => {
@@ -143,12 +145,7 @@ function uploadWriteSync(oneCopy: boolean): Workload {
     target: oneCopy ? 'ratio ≥ 0.95 (the raw path is the floor)' : '≥ 40 GB/s (host writes counted)',
     async prepare(shared, quick) {
       const mgr = oneCopy ? Manager.fromDevice(shared.device, { hostData: 'upload-buffer' }) : shared;
-      const n = transferSize(quick);
-      const data = randomFloats(n);
-      const t = mgr.tensor(n, 'f32');
-      const seq = mgr.sequence().record(new OpSyncDevice([t]));
-      const device = mgr.device;
-      const rb = storageBuffer(device, n * 4);
+      const { n, data, t, seq, device, rb } = uploadSetup(mgr, quick);
       const staging = device.createBuffer({ size: n * 4, usage: 0x0002 | 0x0004, mappedAtCreation: true });
       return {
         kompute: {
