@@ -21,8 +21,8 @@ export function keepsWorkgroupsRunning(context: DeviceContext): boolean {
 /**
  * Elements each invocation of the single-pass scan owns; a tile is WORKGROUP of them. Striped
  * (vectors): 32, blocked (scalars): 16, the best of 8, 16 and 32 each way on an H100
- * (bench/probes/scan-variants.ts: striped 1,926-1,955 GB/s at 32 against 1,686-1,812 at 16;
- * blocked at most 1,086, best at 16 with subgroups in an earlier run, 1,476).
+ * (bench/probes/scan-variants.ts, 256 MB of f32: striped 1,897-2,003 GB/s at 32, 1,686-1,812 at
+ * 16, about 1,050 at 8; blocked 926-1,576 at 16, less at 8 and 32).
  */
 export function lookBackItems(striped: boolean): number {
   return striped ? 32 : 16;
@@ -132,15 +132,14 @@ export function lookBackScanShader(shape: LookBackShape): string {
     .map((i) => {
       const offset = striped ? `${c('prefix', `runs[${i * WORKGROUP}u + lid]`)}` : 'before';
       const previous = striped || i === 0 ? id : lastOf(i - 1);
+      // Scalars are always blocked.
       const value = vec4
         ? exclusive
           ? `${c(`vec4<${type}>(${offset})`, `vec4<${type}>(${previous}, v${i}.x, v${i}.y, v${i}.z)`)}`
           : c(`vec4<${type}>(${offset})`, `v${i}`)
         : exclusive
-          ? striped
-            ? offset
-            : c('before', previous)
-          : c(offset, `v${i}`);
+          ? c('before', previous)
+          : c('before', `v${i}`);
       return `  if (${at(i)} < ${count}u) { out[${at(i)}] = ${value}; }`;
     })
     .join('\n');
