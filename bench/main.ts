@@ -83,7 +83,11 @@ for (const workload of WORKLOADS) {
       reps,
     };
     results.push(result);
-    console.log(`  ${workload.id}: kompute-ts ${kompute.median.toPrecision(4)} ${workload.unit}, raw ${raw.median.toPrecision(4)} ${workload.unit}, ratio ${result.ratio.toFixed(2)}`);
+    // Per-call workloads (many repetitions) also show the spread of a call.
+    const spread = (f: typeof kompute) => (reps >= 100 ? ` (p10-p90 ${f.p10.toPrecision(3)}-${f.p90.toPrecision(3)})` : '');
+    console.log(
+      `  ${workload.id}: kompute-ts ${kompute.median.toPrecision(4)} ${workload.unit}${spread(kompute)}, raw ${raw.median.toPrecision(4)} ${workload.unit}${spread(raw)}, ratio ${result.ratio.toFixed(2)}`,
+    );
   } finally {
     prepared.cleanup();
   }

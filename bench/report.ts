@@ -6,6 +6,9 @@ export interface Figure {
   readonly median: number;
   readonly min: number;
   readonly max: number;
+  /** The 10th and 90th percentiles: the spread without the rare outliers that min and max show. */
+  readonly p10: number;
+  readonly p90: number;
 }
 
 export interface Result {
@@ -21,12 +24,13 @@ export interface Result {
   readonly reps: number;
 }
 
-/** Figures from timings: the median of the figures, and their extremes. */
+/** Figures from timings: the median of the figures, their 10th and 90th percentiles and their extremes. */
 export function toFigure(timing: Timing, figure: (seconds: number) => number): Figure {
   const values = timing.samples.map(figure).sort((a, b) => a - b);
   const mid = values.length >> 1;
   const median = values.length % 2 ? values[mid]! : (values[mid - 1]! + values[mid]!) / 2;
-  return { median, min: values[0]!, max: values.at(-1)! };
+  const at = (q: number) => values[Math.min(values.length - 1, Math.floor(q * values.length))]!;
+  return { median, min: values[0]!, max: values.at(-1)!, p10: at(0.1), p90: at(0.9) };
 }
 
 function fmt(v: number): string {
